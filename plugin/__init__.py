@@ -1,0 +1,1 @@
+"""Ontwikkelgesprek: development talks in Microsoft Teams and Outlook, after the guide "Handvatten ontwikkelingsgesprek"."""
