@@ -1,1 +1,4 @@
-"""Ontwikkelgesprek: development talks in Microsoft Teams and Outlook, after the guide "Handvatten ontwikkelingsgesprek"."""
+"""Ontwikkelgesprek: development talks in Microsoft Teams and Outlook.
+
+After the guide "Handvatten ontwikkelingsgesprek" (werkpleklerenindetechniek.nl).
+"""

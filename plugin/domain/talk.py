@@ -1,0 +1,510 @@
+"""The talk: one development conversation between a lead and a learner.
+
+`Talk` is the aggregate that keeps the guide's rules: agreements are recorded during the talk,
+the other participant confirms each wording, the learner may react, both sign, and a signed
+form is locked. Its status runs planned → held → signed, or cancelled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from plugin.domain.agreement import (
+    Agreement,
+    AgreementStatus,
+    Owner,
+    check_due,
+    clean_reaction,
+    clean_what,
+)
+from plugin.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from plugin.domain.preparation import Preparation, clean_points, clean_ticked
+from plugin.domain.text import clean_text
+
+MAX_TITLE = 200
+MAX_OWN_GOAL = 500
+MIN_DURATION = timedelta(minutes=10)
+MAX_DURATION = timedelta(hours=8)
+
+
+class TalkStatus(StrEnum):
+    PLANNED = "planned"
+    HELD = "held"
+    SIGNED = "signed"
+    CANCELLED = "cancelled"
+
+
+class Role(StrEnum):
+    LEAD = "lead"
+    LEARNER = "learner"
+
+
+class FollowUpStatus(StrEnum):
+    NONE = "none"
+    BOOKING = "booking"
+    BOOKED = "booked"
+    NEEDS_ATTENTION = "needs_attention"
+
+
+class CalendarState(StrEnum):
+    PENDING = "pending"
+    SYNCED = "synced"
+    FAILED = "failed"
+
+
+@dataclass(eq=False)
+class Signature:
+    id: str
+    talk_id: str
+    person_id: str
+    role: Role
+    signed_at: datetime
+
+
+def check_schedule(starts_at: datetime, ends_at: datetime, now: datetime) -> None:
+    if starts_at.tzinfo is None:
+        raise InvalidInput("timezone_required", "starts_at")
+    if starts_at < now:
+        raise InvalidInput("in_past", "starts_at")
+    duration = ends_at - starts_at
+    if not MIN_DURATION <= duration <= MAX_DURATION:
+        raise InvalidInput(
+            "duration_range",
+            "duration_minutes",
+            min=int(MIN_DURATION.total_seconds() // 60),
+            max=int(MAX_DURATION.total_seconds() // 60),
+        )
+
+
+def clean_goals(goals: Iterable[str], known: Iterable[str]) -> list[str]:
+    try:
+        return clean_ticked(goals, known)
+    except InvalidInput as error:
+        raise InvalidInput(error.code, "goals", **error.params) from None
+
+
+@dataclass(eq=False)
+class Talk:
+    id: str
+    tenant_id: str
+    track_id: str
+    lead_id: str
+    learner_id: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    template_id: str
+    created_at: datetime
+    updated_at: datetime
+    goals: list[str] = field(default_factory=list)
+    own_goal: str = ""
+    status: TalkStatus = TalkStatus.PLANNED
+    #: The signed talk this one follows up, when it was booked as a follow-up.
+    previous_talk_id: str | None = None
+    agreements: list[Agreement] = field(default_factory=list)
+    preparations: list[Preparation] = field(default_factory=list)
+    signatures: list[Signature] = field(default_factory=list)
+    #: The form as both signed it, and its SHA-256: later tampering shows as a mismatch.
+    signed_form: dict[str, Any] | None = None
+    content_hash: str | None = None
+    follow_up_status: FollowUpStatus = FollowUpStatus.NONE
+    follow_up_reason: str | None = None
+    #: Nearest free slots offered when none was free in the policy's window (ISO strings).
+    follow_up_options: list[dict[str, str]] = field(default_factory=list)
+    follow_up_talk_id: str | None = None
+    calendar_state: CalendarState = CalendarState.PENDING
+    calendar_error: str | None = None
+    event_id: str | None = None
+    event_ical_uid: str | None = None
+    join_url: str | None = None
+    #: Bumped on every change of the calendar event, for iCalendar SEQUENCE.
+    event_sequence: int = 0
+    version: int = 1
+
+    # -- who is who ------------------------------------------------------------------------
+
+    def role_of(self, person_id: str) -> Role | None:
+        if person_id == self.lead_id:
+            return Role.LEAD
+        if person_id == self.learner_id:
+            return Role.LEARNER
+        return None
+
+    def require_participant(self, person_id: str) -> Role:
+        role = self.role_of(person_id)
+        if role is None:
+            raise NotFound("not_found", "talk")
+        return role
+
+    def other_participant(self, person_id: str) -> str:
+        self.require_participant(person_id)
+        return self.learner_id if person_id == self.lead_id else self.lead_id
+
+    @property
+    def locked(self) -> bool:
+        return self.status in (TalkStatus.SIGNED, TalkStatus.CANCELLED)
+
+    def _require_editable(self) -> None:
+        if self.status is TalkStatus.SIGNED:
+            raise Conflict("locked", "talk")
+        if self.status is TalkStatus.CANCELLED:
+            raise Conflict("cancelled", "talk")
+
+    def _touch(self, now: datetime) -> None:
+        self.updated_at = now
+
+    # -- planning ----------------------------------------------------------------------------
+
+    def reschedule(self, by: str, starts_at: datetime, ends_at: datetime, now: datetime) -> None:
+        if self.require_participant(by) is not Role.LEAD:
+            raise NotAllowed("lead_only", "starts_at")
+        if self.status is not TalkStatus.PLANNED:
+            raise Conflict("not_planned", "starts_at")
+        check_schedule(starts_at, ends_at, now)
+        self.starts_at, self.ends_at = starts_at, ends_at
+        self.event_sequence += 1
+        self._touch(now)
+
+    def retitle(self, by: str, title: str, now: datetime) -> None:
+        if self.require_participant(by) is not Role.LEAD:
+            raise NotAllowed("lead_only", "title")
+        self._require_editable()
+        self.title = clean_text(title, "title", max_length=MAX_TITLE)
+        self.event_sequence += 1
+        self._touch(now)
+
+    def set_goals(
+        self, by: str, goals: Iterable[str], own_goal: str, known: Iterable[str], now: datetime
+    ) -> None:
+        if self.require_participant(by) is not Role.LEAD:
+            raise NotAllowed("lead_only", "goals")
+        self._require_editable()
+        self.goals = clean_goals(goals, known)
+        self.own_goal = clean_text(own_goal, "own_goal", max_length=MAX_OWN_GOAL, required=False)
+        self._touch(now)
+
+    def cancel(self, by: str, now: datetime) -> None:
+        if self.require_participant(by) is not Role.LEAD:
+            raise NotAllowed("lead_only", "talk")
+        self._require_editable()
+        self.status = TalkStatus.CANCELLED
+        self.event_sequence += 1
+        self._touch(now)
+
+    def mark_held(self, by: str, now: datetime) -> None:
+        self.require_participant(by)
+        self._require_editable()
+        self._require_started(now)
+        if self.status is TalkStatus.PLANNED:
+            self.status = TalkStatus.HELD
+            self._touch(now)
+
+    def _require_started(self, now: datetime) -> None:
+        if now < self.starts_at:
+            raise Conflict("not_started", "starts_at")
+
+    # -- preparation -------------------------------------------------------------------------
+
+    def preparation_of(self, person_id: str) -> Preparation | None:
+        return next((p for p in self.preparations if p.person_id == person_id), None)
+
+    def prepare(
+        self,
+        by: str,
+        *,
+        ticked: Iterable[str],
+        points: Iterable[Mapping[str, Any]],
+        expected_version: int | None,
+        known_items: Iterable[str],
+        new_id: Callable[[], str],
+        now: datetime,
+    ) -> Preparation:
+        self.require_participant(by)
+        self._require_editable()
+        clean_tick = clean_ticked(ticked, known_items)
+        clean_pts = clean_points(points, new_id)
+        mine = self.preparation_of(by)
+        if mine is None:
+            if expected_version not in (None, 0):
+                raise Conflict("stale", "version", current=None)
+            mine = Preparation(id=new_id(), talk_id=self.id, person_id=by, updated_at=now)
+            self.preparations.append(mine)
+        elif expected_version is not None and expected_version != mine.version:
+            raise Conflict("stale", "version", current=mine.version)
+        else:
+            mine.version += 1
+        mine.ticked = clean_tick
+        mine.points = clean_pts
+        mine.updated_at = now
+        return mine
+
+    # -- agreements --------------------------------------------------------------------------
+
+    def agreement(self, agreement_id: str) -> Agreement:
+        found = next((a for a in self.agreements if a.id == agreement_id), None)
+        if found is None:
+            raise NotFound("not_found", "agreement")
+        return found
+
+    def _fresh(self, agreement_id: str, expected_version: int) -> Agreement:
+        item = self.agreement(agreement_id)
+        if item.version != expected_version:
+            raise Conflict("stale", "version", current=item.to_dict())
+        return item
+
+    def _content_changed(self, now: datetime) -> None:
+        # A signature covers the wording as it was; any change asks both to sign again.
+        self.signatures = []
+        self._touch(now)
+
+    def add_agreement(
+        self,
+        by: str,
+        *,
+        what: str,
+        owner: Owner,
+        due: date | None,
+        today: date,
+        new_id: str,
+        now: datetime,
+    ) -> Agreement:
+        self.require_participant(by)
+        self._require_editable()
+        item = Agreement(
+            id=new_id,
+            talk_id=self.id,
+            position=max((a.position for a in self.agreements), default=0) + 1,
+            what=clean_what(what),
+            owner=owner,
+            due=check_due(due, today),
+            author_id=by,
+            created_at=now,
+            updated_at=now,
+        )
+        self.agreements.append(item)
+        self._content_changed(now)
+        return item
+
+    def edit_agreement(
+        self,
+        by: str,
+        agreement_id: str,
+        *,
+        expected_version: int,
+        today: date,
+        now: datetime,
+        what: str | None = None,
+        owner: Owner | None = None,
+        due: date | None = None,
+        clear_due: bool = False,
+    ) -> Agreement:
+        self.require_participant(by)
+        self._require_editable()
+        item = self._fresh(agreement_id, expected_version)
+        new_what = clean_what(what) if what is not None else item.what
+        new_owner = owner or item.owner
+        new_due = None if clear_due else (check_due(due, today) if due is not None else item.due)
+        if (new_what, new_owner, new_due) == (item.what, item.owner, item.due):
+            return item
+        item.what, item.owner, item.due = new_what, new_owner, new_due
+        # New wording needs the other participant's confirmation again.
+        item.author_id = by
+        item.confirmed_by = None
+        item.confirmed_at = None
+        item.version += 1
+        item.updated_at = now
+        self._content_changed(now)
+        return item
+
+    def remove_agreement(
+        self, by: str, agreement_id: str, *, expected_version: int, now: datetime
+    ) -> None:
+        self.require_participant(by)
+        self._require_editable()
+        item = self._fresh(agreement_id, expected_version)
+        self.agreements.remove(item)
+        self._content_changed(now)
+
+    def confirm_agreement(
+        self, by: str, agreement_id: str, *, expected_version: int, now: datetime
+    ) -> Agreement:
+        self.require_participant(by)
+        self._require_editable()
+        item = self._fresh(agreement_id, expected_version)
+        if item.author_id == by:
+            raise NotAllowed("confirm_own_wording", "confirmed")
+        if item.confirmed_by is None:
+            item.confirmed_by = by
+            item.confirmed_at = now
+            item.version += 1
+            item.updated_at = now
+            self._touch(now)
+        return item
+
+    def react(
+        self, by: str, agreement_id: str, *, reaction: str, expected_version: int, now: datetime
+    ) -> Agreement:
+        if self.require_participant(by) is not Role.LEARNER:
+            raise NotAllowed("learner_only", "reaction")
+        self._require_editable()
+        item = self._fresh(agreement_id, expected_version)
+        text = clean_reaction(reaction)
+        if text != item.reaction:
+            item.reaction = text
+            item.version += 1
+            item.updated_at = now
+            self._content_changed(now)
+        return item
+
+    # -- sign-off ----------------------------------------------------------------------------
+
+    def unconfirmed(self) -> list[Agreement]:
+        return [a for a in self.agreements if not a.confirmed]
+
+    def signature_of(self, person_id: str) -> Signature | None:
+        return next((s for s in self.signatures if s.person_id == person_id), None)
+
+    def sign(self, by: str, *, new_id: str, now: datetime, names: Mapping[str, str]) -> bool:
+        """Record `by`'s signature; returns True when this completes the form."""
+        role = self.require_participant(by)
+        self._require_editable()
+        self._require_started(now)
+        waiting = self.unconfirmed()
+        if waiting:
+            raise Conflict("unconfirmed", "agreements", agreements=[a.id for a in waiting])
+        if self.signature_of(by) is None:
+            self.signatures.append(
+                Signature(id=new_id, talk_id=self.id, person_id=by, role=role, signed_at=now)
+            )
+        if self.status is TalkStatus.PLANNED:
+            self.status = TalkStatus.HELD
+        self._touch(now)
+        if {s.person_id for s in self.signatures} != {self.lead_id, self.learner_id}:
+            return False
+        self.status = TalkStatus.SIGNED
+        self.signed_form = self.form(names)
+        self.content_hash = form_hash(self.signed_form)
+        self.follow_up_status = FollowUpStatus.BOOKING
+        return True
+
+    def form(self, names: Mapping[str, str]) -> dict[str, Any]:
+        """The talk form: what the two sign. Only content, in a stable order."""
+        return {
+            "talk_id": self.id,
+            "tenant_id": self.tenant_id,
+            "title": self.title,
+            "starts_at": self.starts_at.isoformat(),
+            "lead": {"id": self.lead_id, "name": names.get(self.lead_id, "")},
+            "learner": {"id": self.learner_id, "name": names.get(self.learner_id, "")},
+            "template_id": self.template_id,
+            "goals": list(self.goals),
+            "own_goal": self.own_goal,
+            "agreements": [
+                {
+                    "id": a.id,
+                    "what": a.what,
+                    "owner": a.owner.value,
+                    "due": a.due.isoformat() if a.due else None,
+                    "reaction": a.reaction,
+                    "author_id": a.author_id,
+                    "confirmed_by": a.confirmed_by,
+                    "confirmed_at": a.confirmed_at.isoformat() if a.confirmed_at else None,
+                }
+                for a in sorted(self.agreements, key=lambda a: a.position)
+            ],
+            "signatures": [
+                {
+                    "person_id": s.person_id,
+                    "role": s.role.value,
+                    "signed_at": s.signed_at.isoformat(),
+                }
+                for s in sorted(self.signatures, key=lambda s: s.role.value)
+            ],
+        }
+
+    def form_intact(self, names: Mapping[str, str]) -> bool:
+        """True when the stored form matches its hash and the talk's current content."""
+        if self.signed_form is None or self.content_hash is None:
+            return False
+        return form_hash(self.signed_form) == self.content_hash and self.form(names) == {
+            **self.signed_form,
+            # Names may change after signing (a marriage, a typo fixed); ids may not.
+            "lead": {**self.signed_form["lead"], "name": names.get(self.lead_id, "")},
+            "learner": {**self.signed_form["learner"], "name": names.get(self.learner_id, "")},
+        }
+
+    # -- follow-up ---------------------------------------------------------------------------
+
+    def open_due_dates(self) -> list[date]:
+        return sorted(a.due for a in self.agreements if a.status is AgreementStatus.OPEN and a.due)
+
+    def follow_up_booked(self, follow_up_id: str) -> None:
+        self.follow_up_status = FollowUpStatus.BOOKED
+        self.follow_up_talk_id = follow_up_id
+        self.follow_up_reason = None
+        self.follow_up_options = []
+
+    def follow_up_needs_attention(
+        self, reason: str, options: Iterable[tuple[datetime, datetime]] = ()
+    ) -> None:
+        self.follow_up_status = FollowUpStatus.NEEDS_ATTENTION
+        self.follow_up_reason = reason
+        self.follow_up_options = [
+            {"starts_at": start.isoformat(), "ends_at": end.isoformat()} for start, end in options
+        ]
+
+    def retry_follow_up(self, by: str) -> None:
+        self.require_participant(by)
+        if self.status is not TalkStatus.SIGNED:
+            raise Conflict("not_signed", "talk")
+        if self.follow_up_status is FollowUpStatus.BOOKED:
+            raise Conflict("already_booked", "follow_up")
+        self.follow_up_status = FollowUpStatus.BOOKING
+        self.follow_up_reason = None
+
+
+def close_earlier_agreement(
+    current: Talk,
+    earlier: Talk,
+    agreement_id: str,
+    *,
+    by: str,
+    status: AgreementStatus,
+    expected_version: int,
+    now: datetime,
+) -> Agreement:
+    """Close (or reopen) an agreement of an earlier, signed talk from the current talk.
+
+    The earlier form stays as signed: the change is recorded against the current talk.
+    """
+    current.require_participant(by)
+    current._require_editable()
+    if earlier.track_id != current.track_id or earlier.status is not TalkStatus.SIGNED:
+        raise NotFound("not_found", "agreement")
+    if earlier.starts_at >= current.starts_at:
+        raise NotFound("not_found", "agreement")
+    item = earlier.agreement(agreement_id)
+    if item.version != expected_version:
+        raise Conflict("stale", "version", current=item.to_dict())
+    if item.status is status:
+        return item
+    item.status = status
+    if status is AgreementStatus.OPEN:
+        item.closed_in_talk_id = item.closed_by = None
+        item.closed_at = None
+    else:
+        item.closed_in_talk_id, item.closed_by, item.closed_at = current.id, by, now
+    item.version += 1
+    item.updated_at = now
+    return item
+
+
+def form_hash(form: Mapping[str, Any]) -> str:
+    canonical = json.dumps(form, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -1,0 +1,78 @@
+"""What every use case needs, wired once: database, clock, calendar, policy, checklist, links."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from plugin.calendar.port import Calendar
+from plugin.domain.checklist import ChecklistTemplate
+from plugin.domain.clock import Clock
+from plugin.domain.errors import Conflict
+from plugin.domain.followup import FollowUpPolicy
+from plugin.store.db import Database
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: How often a write that lost an optimistic-lock race is tried again from scratch.
+STALE_RETRIES = 3
+
+
+@dataclass(frozen=True)
+class Links:
+    """Absolute URLs for what we put in invites, feeds and the CLI's output."""
+
+    base_url: str
+
+    def talk(self, talk_id: str) -> str:
+        return f"{self.base_url.rstrip('/')}/talks/{talk_id}"
+
+    def signin(self, token: str) -> str:
+        return f"{self.base_url.rstrip('/')}/signin/{token}"
+
+    def feed(self, person_id: str, token: str) -> str:
+        return f"{self.base_url.rstrip('/')}/feeds/{person_id}/{token}.ics"
+
+
+@dataclass
+class Services:
+    db: Database
+    clock: Clock
+    calendar: Callable[[Session], Calendar]
+    policy: FollowUpPolicy
+    template: ChecklistTemplate
+    links: Links
+    secret_key: bytes
+    #: The organisation's language for invites and follow-up titles.
+    language: str = "nl"
+    #: Run the outbox right after each change (local mode; Microsoft mode has a worker).
+    drain_inline: bool = True
+    new_id: Callable[[], str] = field(default=lambda: str(uuid.uuid4()))
+    after_write: list[Callable[[], object]] = field(default_factory=list)
+
+    def write(self, work: Callable[[Session], T]) -> T:
+        """Run `work` in one transaction, again from scratch if a concurrent writer won."""
+        for attempt in range(1, STALE_RETRIES + 1):
+            try:
+                with self.db.writing() as session:
+                    result = work(session)
+                break
+            except StaleDataError:
+                log.info("write lost a race (attempt %s), trying again", attempt)
+                if attempt == STALE_RETRIES:
+                    raise Conflict("busy", None) from None
+        for hook in self.after_write:
+            hook()
+        return result
+
+    def read(self, work: Callable[[Session], T]) -> T:
+        with self.db.reading() as session:
+            return work(session)

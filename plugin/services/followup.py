@@ -1,0 +1,198 @@
+"""Booking the follow-up talk, and keeping a talk's calendar event in step with the talk.
+
+These run as outbox jobs. Both are safe to repeat: the follow-up's id is derived from the
+signed talk's id, and every event is created with a transaction id derived from its talk.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from plugin.calendar.port import Attendee, EventDraft, EventRef, SlotRequest
+from plugin.domain.people import Person
+from plugin.domain.schedule import Interval
+from plugin.domain.talk import CalendarState, FollowUpStatus, Talk, TalkStatus
+from plugin.jobs.outbox import Job, JobKind
+from plugin.services.context import Services
+from plugin.services.invite import render_invite
+from plugin.services.talks import BOOK_FOLLOW_UP, SYNC_EVENT, default_title
+from plugin.store import repo
+
+log = logging.getLogger(__name__)
+
+FOLLOW_UP_NAMESPACE = uuid.UUID("6f1b7d4e-2c51-4c8e-9d43-0b7b8a5f1e21")
+
+
+def follow_up_id(talk_id: str) -> str:
+    return str(uuid.uuid5(FOLLOW_UP_NAMESPACE, f"follow-up:{talk_id}"))
+
+
+def attendee(person: Person) -> Attendee:
+    return Attendee(person_id=person.id, name=person.display_name, email=person.email)
+
+
+def event_draft(svc: Services, session: Session, talk: Talk) -> EventDraft:
+    people = repo.people_by_id(session, (talk.lead_id, talk.learner_id))
+    lead, learner = people[talk.lead_id], people[talk.learner_id]
+    content = render_invite(
+        language=svc.language,
+        subject=talk.title,
+        lead_name=lead.display_name,
+        learner_name=learner.display_name,
+        starts_at=talk.starts_at,
+        timezone=svc.policy.hours.timezone,
+        talk_url=svc.links.talk(talk.id),
+        template=svc.template,
+        goals=talk.goals,
+        own_goal=talk.own_goal,
+        open_agreements=[a for a, _ in repo.earlier_open_agreements(session, talk)],
+    )
+    return EventDraft(
+        transaction_id=f"talk-{talk.id}",
+        organizer=attendee(lead),
+        attendees=(attendee(learner),),
+        subject=content.subject,
+        start=talk.starts_at,
+        end=talk.ends_at,
+        body_text=content.text,
+        body_html=content.html,
+        url=svc.links.talk(talk.id),
+    )
+
+
+def sync_event(svc: Services, session: Session, job: Job) -> None:
+    """Create, update or cancel the talk's event so that it matches the talk."""
+    talk = session.get(Talk, job.payload["talk_id"])
+    if talk is None:
+        return
+    calendar = svc.calendar(session)
+    draft = event_draft(svc, session, talk)
+    if talk.status is TalkStatus.CANCELLED:
+        if talk.event_id:
+            calendar.cancel_event(_ref(talk), draft.organizer)
+    elif talk.event_id:
+        _store_ref(talk, calendar.update_event(_ref(talk), draft))
+    else:
+        _store_ref(talk, calendar.create_event(draft))
+    talk.calendar_state = CalendarState.SYNCED
+    talk.calendar_error = None
+
+
+def sync_failed(svc: Services, session: Session, job: Job, reason: str) -> None:
+    talk = session.get(Talk, job.payload["talk_id"])
+    if talk is not None:
+        talk.calendar_state = CalendarState.FAILED
+        talk.calendar_error = reason
+
+
+def book_follow_up(svc: Services, session: Session, job: Job) -> None:
+    talk = session.get(Talk, job.payload["talk_id"])
+    if talk is None or talk.follow_up_status is not FollowUpStatus.BOOKING:
+        return  # booked already, or nothing to book: a repeated job does nothing
+    people = repo.people_by_id(session, (talk.lead_id, talk.learner_id))
+    attendees = (attendee(people[talk.lead_id]), attendee(people[talk.learner_id]))
+    policy = svc.policy
+    calendar = svc.calendar(session)
+    chosen = job.payload.get("starts_at")
+    if chosen:
+        start = datetime.fromisoformat(chosen)
+        slot = Interval(start, start + policy.duration)
+        found = calendar.find_slot(
+            SlotRequest(
+                attendees=attendees,
+                window=slot,
+                earliest=slot.start,
+                horizon=slot.end,
+                duration=policy.duration,
+                hours=policy.hours,
+                options=0,
+            )
+        )
+        if found.slot is None or found.slot.start != slot.start:
+            talk.follow_up_needs_attention("slot_taken", [(o.start, o.end) for o in found.options])
+            return
+    else:
+        window = policy.window_for(talk.starts_at, talk.open_due_dates(), svc.clock.now())
+        found = calendar.find_slot(
+            SlotRequest(
+                attendees=attendees,
+                window=window.window,
+                earliest=window.earliest,
+                horizon=window.horizon,
+                duration=policy.duration,
+                hours=policy.hours,
+                options=policy.options,
+            )
+        )
+        if found.slot is None:
+            log.info("no free slot for the follow-up of talk %s", talk.id)
+            talk.follow_up_needs_attention(
+                "no_free_slot", [(o.start, o.end) for o in found.options]
+            )
+            return
+        slot = found.slot
+    follow_up = _follow_up_talk(svc, session, talk, people[talk.learner_id], slot)
+    _store_ref(follow_up, calendar.create_event(event_draft(svc, session, follow_up)))
+    follow_up.calendar_state = CalendarState.SYNCED
+    talk.follow_up_booked(follow_up.id)
+    log.info("booked follow-up %s for talk %s", follow_up.id, talk.id)
+
+
+def follow_up_failed(svc: Services, session: Session, job: Job, reason: str) -> None:
+    talk = session.get(Talk, job.payload["talk_id"])
+    if talk is not None and talk.follow_up_status is FollowUpStatus.BOOKING:
+        talk.follow_up_needs_attention(reason)
+
+
+def _follow_up_talk(
+    svc: Services, session: Session, talk: Talk, learner: Person, slot: Interval
+) -> Talk:
+    existing = session.get(Talk, follow_up_id(talk.id))
+    if existing is not None:
+        return existing
+    now = svc.clock.now()
+    follow_up = Talk(
+        id=follow_up_id(talk.id),
+        tenant_id=talk.tenant_id,
+        track_id=talk.track_id,
+        lead_id=talk.lead_id,
+        learner_id=talk.learner_id,
+        title=default_title(svc, learner, follow_up=True),
+        starts_at=slot.start,
+        ends_at=slot.end,
+        template_id=talk.template_id,
+        goals=list(talk.goals),
+        own_goal="",
+        previous_talk_id=talk.id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(follow_up)
+    session.flush()
+    return follow_up
+
+
+def _ref(talk: Talk) -> EventRef:
+    return EventRef(
+        event_id=talk.event_id or "", ical_uid=talk.event_ical_uid or "", join_url=talk.join_url
+    )
+
+
+def _store_ref(talk: Talk, ref: EventRef) -> None:
+    talk.event_id, talk.event_ical_uid, talk.join_url = ref.event_id, ref.ical_uid, ref.join_url
+
+
+def job_kinds(svc: Services) -> dict[str, JobKind]:
+    return {
+        SYNC_EVENT: JobKind(
+            run=lambda s, j: sync_event(svc, s, j), failed=lambda s, j, r: sync_failed(svc, s, j, r)
+        ),
+        BOOK_FOLLOW_UP: JobKind(
+            run=lambda s, j: book_follow_up(svc, s, j),
+            failed=lambda s, j, r: follow_up_failed(svc, s, j, r),
+        ),
+    }

@@ -1,0 +1,78 @@
+"""The text of calendar invites: the preparation checklist, open agreements and the talk link.
+
+Rendered from Jinja templates in `templates/invite/`, in the organisation's language. User text
+is escaped in the HTML body by autoescaping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from plugin.domain.agreement import Agreement
+from plugin.domain.checklist import ChecklistTemplate
+from plugin.i18n import resolve, translations
+from plugin.paths import templates_dir
+
+
+@dataclass(frozen=True)
+class InviteContent:
+    subject: str
+    text: str
+    html: str
+
+
+@cache
+def _environment(language: str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(templates_dir()),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+def render_invite(
+    *,
+    language: str,
+    subject: str,
+    lead_name: str,
+    learner_name: str,
+    starts_at: datetime,
+    timezone: str,
+    talk_url: str,
+    template: ChecklistTemplate,
+    goals: Sequence[str],
+    own_goal: str,
+    open_agreements: Sequence[Agreement],
+) -> InviteContent:
+    lang = resolve(language)
+    local = starts_at.astimezone(ZoneInfo(timezone))
+    context = {
+        "lang": lang,
+        "subject": subject,
+        "lead_name": lead_name,
+        "learner_name": learner_name,
+        "when": format_datetime(local, "EEEE d MMMM y, HH:mm", locale=lang),
+        "talk_url": talk_url,
+        "checklist": template.to_dict(lang),
+        "goals": [template.item(g).text.in_(lang) for g in goals],
+        "own_goal": own_goal,
+        "agreements": open_agreements,
+    }
+    env = _environment(lang)
+    return InviteContent(
+        subject=subject,
+        text=env.get_template("invite/body.txt").render(context),
+        html=env.get_template("invite/body.html").render(context),
+    )

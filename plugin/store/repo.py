@@ -1,0 +1,211 @@
+"""Queries: every lookup the services need, each scoped to one tenant."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, exists, insert, or_, select
+from sqlalchemy.orm import Session
+
+from plugin.domain.agreement import Agreement, AgreementStatus
+from plugin.domain.people import Person, Track
+from plugin.domain.talk import Talk, TalkStatus
+from plugin.store.schema import agreements, people, talk_shares, talks, tracks
+
+
+def person(session: Session, tenant_id: str, person_id: str) -> Person | None:
+    found = session.get(Person, person_id)
+    return found if found is not None and found.tenant_id == tenant_id else None
+
+
+def person_by_identity(session: Session, tenant_id: str, object_id: str) -> Person | None:
+    return session.execute(
+        select(Person).where(people.c.tenant_id == tenant_id, people.c.object_id == object_id)
+    ).scalar_one_or_none()
+
+
+def colleagues(session: Session, tenant_id: str) -> Sequence[Person]:
+    return (
+        session.execute(
+            select(Person)
+            .where(people.c.tenant_id == tenant_id, people.c.external.is_(False))
+            .order_by(people.c.display_name, people.c.id)
+        )
+        .scalars()
+        .all()
+    )
+
+
+def names(session: Session, person_ids: Iterable[str]) -> dict[str, str]:
+    ids = set(person_ids)
+    if not ids:
+        return {}
+    return {
+        row.id: row.display_name
+        for row in session.execute(
+            select(people.c.id, people.c.display_name).where(people.c.id.in_(ids))
+        )
+    }
+
+
+def people_by_id(session: Session, person_ids: Iterable[str]) -> dict[str, Person]:
+    ids = set(person_ids)
+    if not ids:
+        return {}
+    found = session.execute(select(Person).where(people.c.id.in_(ids))).scalars()
+    return {p.id: p for p in found}
+
+
+def track_for(session: Session, tenant_id: str, lead_id: str, learner_id: str) -> Track | None:
+    return session.execute(
+        select(Track).where(
+            tracks.c.tenant_id == tenant_id,
+            tracks.c.lead_id == lead_id,
+            tracks.c.learner_id == learner_id,
+        )
+    ).scalar_one_or_none()
+
+
+def talk(
+    session: Session, tenant_id: str, talk_id: str, *, for_update: bool = False
+) -> Talk | None:
+    query = select(Talk).where(talks.c.id == talk_id, talks.c.tenant_id == tenant_id)
+    if for_update:
+        query = query.with_for_update()
+    return session.execute(query).scalar_one_or_none()
+
+
+def talks_of(session: Session, viewer: Person) -> Sequence[Talk]:
+    """Every talk the person takes part in, oldest first."""
+    return (
+        session.execute(
+            select(Talk)
+            .where(
+                talks.c.tenant_id == viewer.tenant_id,
+                or_(talks.c.lead_id == viewer.id, talks.c.learner_id == viewer.id),
+            )
+            .order_by(talks.c.starts_at, talks.c.id)
+        )
+        .scalars()
+        .all()
+    )
+
+
+def talks_in_track(session: Session, track_id: str) -> Sequence[Talk]:
+    return (
+        session.execute(
+            select(Talk).where(talks.c.track_id == track_id).order_by(talks.c.starts_at, talks.c.id)
+        )
+        .scalars()
+        .all()
+    )
+
+
+def earlier_open_agreements(session: Session, current: Talk) -> Sequence[tuple[Agreement, Talk]]:
+    """Agreements still open (or closed from this talk) from signed talks before this one."""
+    rows = session.execute(
+        select(Agreement, Talk)
+        .join(talks, talks.c.id == agreements.c.talk_id)
+        .where(
+            talks.c.track_id == current.track_id,
+            talks.c.status == TalkStatus.SIGNED.value,
+            talks.c.starts_at < current.starts_at,
+            or_(
+                agreements.c.status == AgreementStatus.OPEN.value,
+                agreements.c.closed_in_talk_id == current.id,
+            ),
+        )
+        .order_by(talks.c.starts_at, agreements.c.position)
+    ).all()
+    return [(row[0], row[1]) for row in rows]
+
+
+def open_agreements_of_tracks(
+    session: Session, tenant_id: str, track_ids: Iterable[str]
+) -> Sequence[tuple[Agreement, Talk]]:
+    ids = list(track_ids)
+    if not ids:
+        return []
+    rows = session.execute(
+        select(Agreement, Talk)
+        .join(talks, talks.c.id == agreements.c.talk_id)
+        .where(
+            talks.c.tenant_id == tenant_id,
+            talks.c.track_id.in_(ids),
+            talks.c.status == TalkStatus.SIGNED.value,
+            agreements.c.status == AgreementStatus.OPEN.value,
+        )
+        .order_by(agreements.c.due.is_(None), agreements.c.due, talks.c.starts_at)
+    ).all()
+    return [(row[0], row[1]) for row in rows]
+
+
+def tracks_of(session: Session, viewer: Person) -> Sequence[Track]:
+    return (
+        session.execute(
+            select(Track)
+            .where(
+                tracks.c.tenant_id == viewer.tenant_id,
+                or_(tracks.c.lead_id == viewer.id, tracks.c.learner_id == viewer.id),
+            )
+            .order_by(tracks.c.created_at, tracks.c.id)
+        )
+        .scalars()
+        .all()
+    )
+
+
+# -- read-only shares with school supervisors ---------------------------------------------------
+
+
+def is_shared_with(session: Session, talk_id: str, person_id: str) -> bool:
+    return bool(
+        session.execute(
+            select(
+                exists().where(
+                    talk_shares.c.talk_id == talk_id, talk_shares.c.person_id == person_id
+                )
+            )
+        ).scalar()
+    )
+
+
+def shares_of(session: Session, talk_id: str) -> list[str]:
+    return list(
+        session.execute(
+            select(talk_shares.c.person_id)
+            .where(talk_shares.c.talk_id == talk_id)
+            .order_by(talk_shares.c.person_id)
+        ).scalars()
+    )
+
+
+def add_share(session: Session, talk_id: str, person_id: str, by: str, now: datetime) -> None:
+    if not is_shared_with(session, talk_id, person_id):
+        session.execute(
+            insert(talk_shares).values(
+                talk_id=talk_id, person_id=person_id, shared_by=by, created_at=now
+            )
+        )
+
+
+def remove_share(session: Session, talk_id: str, person_id: str) -> None:
+    session.execute(
+        delete(talk_shares).where(
+            talk_shares.c.talk_id == talk_id, talk_shares.c.person_id == person_id
+        )
+    )
+
+
+def talks_shared_with(session: Session, viewer: Person) -> Sequence[Talk]:
+    shared = select(talk_shares.c.talk_id).where(talk_shares.c.person_id == viewer.id)
+    return (
+        session.execute(
+            select(Talk)
+            .where(talks.c.tenant_id == viewer.tenant_id, talks.c.id.in_(shared))
+            .order_by(talks.c.starts_at)
+        )
+        .scalars()
+        .all()
+    )

@@ -1,0 +1,278 @@
+"""Tables, and the mapping of the plain domain classes onto them.
+
+The domain stays free of SQLAlchemy: its dataclasses are mapped imperatively here. Invariants
+that the database can hold itself are CHECK and UNIQUE constraints, so that no other writer
+can break them either.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import registry, relationship
+
+from plugin.domain.agreement import MAX_WHAT, Agreement, AgreementStatus, Owner
+from plugin.domain.people import Person, Track
+from plugin.domain.preparation import Preparation
+from plugin.domain.talk import (
+    CalendarState,
+    FollowUpStatus,
+    Role,
+    Signature,
+    Talk,
+    TalkStatus,
+)
+from plugin.store.types import EnumText, Json, UTCDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+ID = String(36)
+
+
+def _one_of(column: str, values: type[object]) -> CheckConstraint:
+    allowed = ", ".join(f"'{v.value}'" for v in values)  # type: ignore[attr-defined]
+    return CheckConstraint(f"{column} IN ({allowed})", name=f"{column}_valid")
+
+
+people = Table(
+    "people",
+    metadata,
+    Column("id", ID, primary_key=True),
+    #: Entra tenant id, or "local" in local mode.
+    Column("tenant_id", String(64), nullable=False),
+    #: Entra object id (oid), or a local id.
+    Column("object_id", String(64), nullable=False),
+    Column("display_name", String(200), nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("job_title", String(200), nullable=False, default=""),
+    Column("external", Boolean, nullable=False, default=False),
+    Column("feed_version", Integer, nullable=False, default=1),
+    Column("locale", String(8), nullable=False, default="nl"),
+    UniqueConstraint("tenant_id", "object_id", name="uq_people_identity"),
+)
+
+tracks = Table(
+    "tracks",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("tenant_id", String(64), nullable=False),
+    Column("lead_id", ID, ForeignKey("people.id"), nullable=False),
+    Column("learner_id", ID, ForeignKey("people.id"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("tenant_id", "lead_id", "learner_id", name="uq_tracks_pair"),
+    CheckConstraint("lead_id <> learner_id", name="two_people"),
+)
+
+talks = Table(
+    "talks",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("tenant_id", String(64), nullable=False, index=True),
+    Column("track_id", ID, ForeignKey("tracks.id"), nullable=False, index=True),
+    Column("lead_id", ID, ForeignKey("people.id"), nullable=False, index=True),
+    Column("learner_id", ID, ForeignKey("people.id"), nullable=False, index=True),
+    Column("title", String(200), nullable=False),
+    Column("starts_at", UTCDateTime, nullable=False),
+    Column("ends_at", UTCDateTime, nullable=False),
+    Column("template_id", String(64), nullable=False),
+    Column("goals", Json, nullable=False),
+    Column("own_goal", Text, nullable=False, default=""),
+    Column("status", EnumText(TalkStatus), nullable=False),
+    Column("previous_talk_id", ID, ForeignKey("talks.id"), nullable=True, unique=True),
+    #: The form as signed by both, and its SHA-256.
+    Column("signed_form", Json, nullable=True),
+    Column("content_hash", String(64), nullable=True),
+    Column("follow_up_status", EnumText(FollowUpStatus), nullable=False),
+    Column("follow_up_reason", String(64), nullable=True),
+    Column("follow_up_options", Json, nullable=False),
+    Column("follow_up_talk_id", ID, nullable=True),
+    Column("calendar_state", EnumText(CalendarState), nullable=False),
+    Column("calendar_error", String(500), nullable=True),
+    #: The calendar's ids for the talk's event (Graph event id and iCalUId in Microsoft mode).
+    Column("event_id", String(512), nullable=True),
+    Column("event_ical_uid", String(512), nullable=True),
+    Column("join_url", Text, nullable=True),
+    Column("event_sequence", Integer, nullable=False, default=0),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    #: Optimistic lock: concurrent writers of one talk never both win.
+    Column("version", Integer, nullable=False),
+    _one_of("status", TalkStatus),
+    _one_of("follow_up_status", FollowUpStatus),
+    _one_of("calendar_state", CalendarState),
+    CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+    CheckConstraint("lead_id <> learner_id", name="two_people"),
+    CheckConstraint("(status = 'signed') = (content_hash IS NOT NULL)", name="signed_has_hash"),
+)
+Index("ix_talks_starts_at", talks.c.starts_at)
+
+agreements = Table(
+    "agreements",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("talk_id", ID, ForeignKey("talks.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("what", String(MAX_WHAT), nullable=False),
+    Column("owner", EnumText(Owner), nullable=False),
+    Column("due", Date, nullable=True),
+    Column("status", EnumText(AgreementStatus), nullable=False),
+    Column("reaction", Text, nullable=False, default=""),
+    Column("author_id", ID, ForeignKey("people.id"), nullable=False),
+    Column("confirmed_by", ID, ForeignKey("people.id"), nullable=True),
+    Column("confirmed_at", UTCDateTime, nullable=True),
+    Column("closed_in_talk_id", ID, ForeignKey("talks.id"), nullable=True),
+    Column("closed_by", ID, ForeignKey("people.id"), nullable=True),
+    Column("closed_at", UTCDateTime, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    _one_of("owner", Owner),
+    _one_of("status", AgreementStatus),
+    CheckConstraint(f"length(what) BETWEEN 1 AND {MAX_WHAT}", name="what_length"),
+    CheckConstraint("confirmed_by IS NULL OR confirmed_by <> author_id", name="other_confirms"),
+    UniqueConstraint("talk_id", "position", name="uq_agreements_position"),
+)
+
+preparations = Table(
+    "preparations",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("talk_id", ID, ForeignKey("talks.id", ondelete="CASCADE"), nullable=False),
+    Column("person_id", ID, ForeignKey("people.id"), nullable=False),
+    Column("ticked", Json, nullable=False),
+    Column("points", Json, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    UniqueConstraint("talk_id", "person_id", name="uq_preparations_person"),
+)
+
+signatures = Table(
+    "signatures",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("talk_id", ID, ForeignKey("talks.id", ondelete="CASCADE"), nullable=False),
+    Column("person_id", ID, ForeignKey("people.id"), nullable=False),
+    Column("role", EnumText(Role), nullable=False),
+    Column("signed_at", UTCDateTime, nullable=False),
+    _one_of("role", Role),
+    UniqueConstraint("talk_id", "person_id", name="uq_signatures_person"),
+)
+
+#: Read-only shares of a talk with a school supervisor.
+talk_shares = Table(
+    "talk_shares",
+    metadata,
+    Column("talk_id", ID, ForeignKey("talks.id", ondelete="CASCADE"), primary_key=True),
+    Column("person_id", ID, ForeignKey("people.id"), primary_key=True),
+    Column("shared_by", ID, ForeignKey("people.id"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+#: One-time sign-in links of local mode; only a hash of the token is kept.
+signin_tokens = Table(
+    "signin_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("person_id", ID, ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("used_at", UTCDateTime, nullable=True),
+)
+
+#: The local calendar's events (local mode's calendar is a real calendar, not a mock).
+calendar_events = Table(
+    "calendar_events",
+    metadata,
+    Column("id", ID, primary_key=True),
+    #: The caller's idempotency key: a retried create finds the first event.
+    Column("transaction_id", String(128), nullable=False, unique=True),
+    Column("organizer_id", ID, ForeignKey("people.id"), nullable=False, index=True),
+    Column("subject", String(255), nullable=False),
+    Column("starts_at", UTCDateTime, nullable=False),
+    Column("ends_at", UTCDateTime, nullable=False),
+    Column("body_text", Text, nullable=False),
+    Column("body_html", Text, nullable=False),
+    Column("categories", Json, nullable=False),
+    Column("url", Text, nullable=True),
+    Column("cancelled", Boolean, nullable=False, default=False),
+    Column("sequence", Integer, nullable=False, default=0),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+)
+Index("ix_calendar_events_window", calendar_events.c.starts_at, calendar_events.c.ends_at)
+
+calendar_attendees = Table(
+    "calendar_attendees",
+    metadata,
+    Column("event_id", ID, ForeignKey("calendar_events.id", ondelete="CASCADE"), primary_key=True),
+    Column("person_id", ID, ForeignKey("people.id"), primary_key=True, index=True),
+)
+
+#: Remote work recorded in the same transaction as the change that needs it.
+outbox_jobs = Table(
+    "outbox_jobs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(64), nullable=False),
+    Column("payload", Json, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("run_after", UTCDateTime, nullable=False),
+    Column("last_error", String(1000), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    CheckConstraint("status IN ('pending', 'done', 'failed')", name="status_valid"),
+)
+Index("ix_outbox_jobs_due", outbox_jobs.c.status, outbox_jobs.c.run_after)
+
+mapper_registry = registry(metadata=metadata)
+
+
+def _map() -> None:
+    mapper_registry.map_imperatively(Person, people)
+    mapper_registry.map_imperatively(Track, tracks)
+    mapper_registry.map_imperatively(Agreement, agreements)
+    mapper_registry.map_imperatively(Preparation, preparations)
+    mapper_registry.map_imperatively(Signature, signatures)
+    mapper_registry.map_imperatively(
+        Talk,
+        talks,
+        properties={
+            "agreements": relationship(
+                Agreement,
+                order_by=agreements.c.position,
+                cascade="all, delete-orphan",
+                lazy="selectin",
+                foreign_keys=[agreements.c.talk_id],
+            ),
+            "preparations": relationship(
+                Preparation, cascade="all, delete-orphan", lazy="selectin"
+            ),
+            "signatures": relationship(Signature, cascade="all, delete-orphan", lazy="selectin"),
+        },
+        version_id_col=talks.c.version,
+    )
+
+
+_map()

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Install what the tests need on Debian/Ubuntu (PostgreSQL, python3-venv, Chromium),
+# then the project with its test extras into .venv.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+have_initdb() {  # same search as tests/support/postgres.py
+  local bindir
+  if command -v pg_config >/dev/null && bindir=$(pg_config --bindir 2>/dev/null) \
+    && [[ -f $bindir/initdb ]]; then
+    return 0
+  fi
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null
+}
+
+have_venv() {
+  command -v python3 >/dev/null && python3 -c 'import ensurepip, venv' 2>/dev/null
+}
+
+# Only what is missing, so that an installed PostgreSQL is not upgraded under its users.
+packages=()
+have_initdb || packages+=(postgresql)
+have_venv || packages+=(python3-venv)
+[[ -x /usr/bin/chromium ]] || packages+=(chromium)
+
+if ((${#packages[@]})); then
+  sudo=()
+  [[ $(id -u) -eq 0 ]] || sudo=(sudo)
+  echo "install.sh: installing ${packages[*]} with apt-get"
+  "${sudo[@]}" apt-get update
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y --no-install-recommends "${packages[@]}"
+else
+  echo "install.sh: PostgreSQL, python3-venv and Chromium are present; skipping apt-get"
+fi
+
+if [[ ! -x .venv/bin/python ]]; then
+  echo "install.sh: creating .venv"
+  python3 -m venv .venv
+fi
+echo "install.sh: installing the project and its test dependencies into .venv"
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/pip install -e '.[test]'
