@@ -27,8 +27,9 @@ from plugin.store.schema import calendar_attendees, calendar_events
 ICAL_DOMAIN = "ontwikkelgesprek.local"
 
 
-def ical_uid(event_id: str) -> str:
-    return f"{event_id}@{ICAL_DOMAIN}"
+def ical_uid(transaction_id: str) -> str:
+    """Derived from the caller's key, so a talk keeps one UID in every calendar and feed."""
+    return f"{transaction_id}@{ICAL_DOMAIN}"
 
 
 class LocalCalendar:
@@ -45,7 +46,7 @@ class LocalCalendar:
             )
         ).scalar_one_or_none()
         if existing is not None:
-            return self._ref(existing)
+            return self._ref(existing, draft.transaction_id)
         event_id = str(uuid.uuid4())
         now = self._now()
         self._session.execute(
@@ -59,7 +60,7 @@ class LocalCalendar:
             )
         )
         self._set_attendees(event_id, draft)
-        return self._ref(event_id)
+        return self._ref(event_id, draft.transaction_id)
 
     def update_event(self, ref: EventRef, draft: EventDraft) -> EventRef:
         result = self._session.execute(
@@ -141,7 +142,7 @@ class LocalCalendar:
                 attendees.setdefault(event_id, []).append(person_id)
         return [
             CalendarEvent(
-                ref=self._ref(row.id),
+                ref=self._ref(row.id, row.transaction_id),
                 subject=row.subject,
                 start=row.starts_at,
                 end=row.ends_at,
@@ -156,8 +157,8 @@ class LocalCalendar:
     # -- helpers -----------------------------------------------------------------------------
 
     @staticmethod
-    def _ref(event_id: str) -> EventRef:
-        return EventRef(event_id=event_id, ical_uid=ical_uid(event_id), join_url=None)
+    def _ref(event_id: str, transaction_id: str) -> EventRef:
+        return EventRef(event_id=event_id, ical_uid=ical_uid(transaction_id), join_url=None)
 
     @staticmethod
     def _fields(draft: EventDraft, now: datetime) -> dict[str, object]:

@@ -60,9 +60,9 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
+        """A session for reads; closing it ends the transaction and keeps loaded objects usable."""
         with self._sessions() as session:
             yield session
-            session.rollback()
 
     @contextmanager
     def writing(self) -> Iterator[Session]:

@@ -37,6 +37,18 @@ def colleagues(session: Session, tenant_id: str) -> Sequence[Person]:
     )
 
 
+def supervisors(session: Session, tenant_id: str) -> Sequence[Person]:
+    return (
+        session.execute(
+            select(Person)
+            .where(people.c.tenant_id == tenant_id, people.c.external.is_(True))
+            .order_by(people.c.display_name, people.c.id)
+        )
+        .scalars()
+        .all()
+    )
+
+
 def names(session: Session, person_ids: Iterable[str]) -> dict[str, str]:
     ids = set(person_ids)
     if not ids:

@@ -1,0 +1,136 @@
+"""The `ontwikkelgesprek` command: serve the app, seed a demo organisation."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from plugin.bootstrap import ConfigurationError, build_services
+from plugin.domain.clock import FixedClock, SystemClock
+from plugin.settings import LOCAL, Settings
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8470
+
+
+def load_settings(data_dir: Path | None) -> Settings:
+    overrides: dict[str, Any] = {}
+    if data_dir is not None:
+        overrides["data_dir"] = data_dir
+    try:
+        return Settings(**overrides)
+    except Exception as error:  # pydantic names the offending variable
+        raise click.ClickException(f"configuration: {error}") from None
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@click.group()
+def main() -> None:
+    """Ontwikkelgesprek: development talks, prepared, recorded, signed and followed up."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+data_dir_option = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for the database and keys "
+    "(default: ONTWIKKELGESPREK_DATA_DIR, else a per-user folder).",
+)
+
+
+@main.command()
+@click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address to listen on.")
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256))
+@data_dir_option
+def serve(host: str, port: int, workers: int, threads: int, data_dir: Path | None) -> None:
+    """Serve the app (gunicorn). Local mode listens on loopback only."""
+    from plugin.jobs.runner import PeriodicDrain
+    from plugin.web.app import create_app
+    from plugin.web.server import GunicornServer
+
+    settings = load_settings(data_dir)
+    if settings.mode == LOCAL and not is_loopback(host):
+        raise click.UsageError(
+            f"local mode serves this computer only, so it will not listen on {host}: its "
+            "sign-in links are not meant for a network. Use --host 127.0.0.1, or configure "
+            "Microsoft mode (ONTWIKKELGESPREK_TENANT_ID and _CLIENT_ID) behind HTTPS."
+        )
+    base_url = f"http://{host if ':' not in host else f'[{host}]'}:{port}"
+    try:
+        services, outbox = build_services(settings, base_url=base_url)
+    except ConfigurationError as error:
+        raise click.ClickException(str(error)) from None
+    app = create_app(services, mode=settings.mode)
+    drain = PeriodicDrain(outbox)
+
+    def post_fork() -> None:
+        # Connections must not be shared across fork.
+        services.db.engine.dispose(close=False)
+        drain.start()
+
+    def when_ready() -> None:
+        click.echo(
+            f"Ontwikkelgesprek runs at {base_url}/ ({settings.mode} mode, {services.db.kind})"
+        )
+        sys.stdout.flush()
+
+    GunicornServer(
+        app,
+        bind=f"{host}:{port}",
+        workers=workers,
+        threads=threads,
+        post_fork=post_fork,
+        when_ready=when_ready,
+    ).run()
+
+
+@main.command()
+@click.option(
+    "--base-url",
+    default=f"http://{DEFAULT_HOST}:{DEFAULT_PORT}",
+    show_default=True,
+    help="Where `serve` will answer; used in the printed links.",
+)
+@data_dir_option
+def demo(base_url: str, data_dir: Path | None) -> None:
+    """Seed a demo organisation and print everyone's sign-in link and feed URL."""
+    from plugin.demo import seed
+
+    settings = load_settings(data_dir)
+    clock = FixedClock(SystemClock().now())
+    try:
+        services, _outbox = build_services(settings, base_url=base_url, clock=clock)
+    except ConfigurationError as error:
+        raise click.ClickException(str(error)) from None
+    links = seed(services, clock)
+    click.echo(f"Demo organisation ready in {settings.data_dir} ({services.db.kind}).\n")
+    click.echo("Sign-in links (each works once, for 7 days):")
+    for link in links:
+        click.echo(
+            f"  {link.person.display_name:<18} {link.person.job_title:<28} {link.signin_url}"
+        )
+    click.echo("\niCalendar feeds (subscribe from Outlook or any calendar app):")
+    for link in links:
+        click.echo(f"  {link.person.display_name:<18} {link.feed_url}")
+    click.echo(f"\nNow start the server: ontwikkelgesprek serve{_flag(data_dir)}")
+
+
+def _flag(data_dir: Path | None) -> str:
+    return f" --data-dir {data_dir}" if data_dir is not None else ""

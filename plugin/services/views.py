@@ -1,0 +1,213 @@
+"""What the API shows: talks, preparations and overviews as JSON-ready dictionaries.
+
+Reads only; every function gets a talk the caller is already allowed to see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from plugin.domain.agreement import Agreement, AgreementStatus, Owner
+from plugin.domain.people import Person
+from plugin.domain.talk import Role, Talk, TalkStatus
+from plugin.services.context import Services
+from plugin.store import repo
+
+
+def person_view(person: Person) -> dict[str, Any]:
+    return {
+        "id": person.id,
+        "name": person.display_name,
+        "email": person.email,
+        "job_title": person.job_title,
+        "external": person.external,
+    }
+
+
+def talk_summary(talk: Talk, names: Mapping[str, str], viewer_id: str) -> dict[str, Any]:
+    role = talk.role_of(viewer_id)
+    return {
+        "id": talk.id,
+        "title": talk.title,
+        "starts_at": talk.starts_at.isoformat(),
+        "ends_at": talk.ends_at.isoformat(),
+        "status": talk.status.value,
+        "track_id": talk.track_id,
+        "lead": {"id": talk.lead_id, "name": names.get(talk.lead_id, "")},
+        "learner": {"id": talk.learner_id, "name": names.get(talk.learner_id, "")},
+        "my_role": role.value if role else None,
+        "previous_talk_id": talk.previous_talk_id,
+        "follow_up": follow_up_view(talk),
+    }
+
+
+def follow_up_view(talk: Talk) -> dict[str, Any]:
+    return {
+        "status": talk.follow_up_status.value,
+        "reason": talk.follow_up_reason,
+        "options": list(talk.follow_up_options),
+        "talk_id": talk.follow_up_talk_id,
+    }
+
+
+def talk_detail(
+    svc: Services, session: Session, talk: Talk, viewer: Person, *, read_only: bool
+) -> dict[str, Any]:
+    names = repo.names(session, (talk.lead_id, talk.learner_id))
+    detail = talk_summary(talk, names, viewer.id)
+    detail.update(
+        {
+            "read_only": read_only,
+            "goals": list(talk.goals),
+            "own_goal": talk.own_goal,
+            "agreements": [a.to_dict() for a in talk.agreements],
+            "signatures": [
+                {
+                    "person_id": s.person_id,
+                    "role": s.role.value,
+                    "signed_at": s.signed_at.isoformat(),
+                }
+                for s in talk.signatures
+            ],
+            "content_hash": talk.content_hash,
+            "calendar": {
+                "state": talk.calendar_state.value,
+                "error": talk.calendar_error,
+                "event_id": talk.event_id,
+                "ical_uid": talk.event_ical_uid,
+                "join_url": talk.join_url,
+            },
+            "urls": {
+                "talk": svc.links.talk(talk.id),
+                "ics": f"/api/talks/{talk.id}/event.ics",
+            },
+            "version": talk.version,
+        }
+    )
+    if talk.role_of(viewer.id) is Role.LEAD:
+        detail["shared_with"] = repo.shares_of(session, talk.id)
+    return detail
+
+
+def form_view(session: Session, talk: Talk) -> dict[str, Any]:
+    names = repo.names(session, (talk.lead_id, talk.learner_id))
+    return {
+        "talk_id": talk.id,
+        "signed": talk.status is TalkStatus.SIGNED,
+        "form": talk.signed_form,
+        "content_hash": talk.content_hash,
+        "intact": talk.form_intact(names) if talk.signed_form else None,
+    }
+
+
+def preparation_view(
+    svc: Services, session: Session, talk: Talk, viewer: Person, language: str
+) -> dict[str, Any]:
+    other_id = talk.other_participant(viewer.id)
+    mine = talk.preparation_of(viewer.id)
+    theirs = talk.preparation_of(other_id)
+    names = repo.names(session, (talk.lead_id, talk.learner_id))
+    return {
+        "talk_id": talk.id,
+        "checklist": svc.template.to_dict(language),
+        "goals": list(talk.goals),
+        "own_goal": talk.own_goal,
+        "mine": {
+            "ticked": list(mine.ticked) if mine else [],
+            "points": list(mine.points) if mine else [],
+            "version": mine.version if mine else 0,
+        },
+        "other": {
+            "id": other_id,
+            "name": names.get(other_id, ""),
+            "points": [p.to_dict() for p in theirs.shared_points()] if theirs else [],
+        },
+        "earlier_agreements": [
+            earlier_agreement_view(a, t) for a, t in repo.earlier_open_agreements(session, talk)
+        ],
+    }
+
+
+def earlier_agreement_view(agreement: Agreement, talk: Talk) -> dict[str, Any]:
+    return {
+        **agreement.to_dict(),
+        "talk": {"id": talk.id, "title": talk.title, "starts_at": talk.starts_at.isoformat()},
+    }
+
+
+def _mine(agreement: Agreement, role: Role) -> bool:
+    return agreement.owner is Owner.BOTH or agreement.owner.value == role.value
+
+
+def overview(svc: Services, session: Session, viewer: Person) -> dict[str, Any]:
+    now = svc.clock.now()
+    if viewer.external:
+        shared = repo.talks_shared_with(session, viewer)
+        names = repo.names(session, {p for t in shared for p in (t.lead_id, t.learner_id)})
+        return {
+            "upcoming": [],
+            "open_agreements": {"mine": [], "my_learners": []},
+            "tracks": [],
+            "shared_with_me": [talk_summary(t, names, viewer.id) for t in shared],
+        }
+    talks = repo.talks_of(session, viewer)
+    tracks = repo.tracks_of(session, viewer)
+    names = repo.names(
+        session, {p for t in tracks for p in (t.lead_id, t.learner_id)} | {viewer.id}
+    )
+    open_items = repo.open_agreements_of_tracks(session, viewer.tenant_id, [t.id for t in tracks])
+    mine: list[dict[str, Any]] = []
+    learners: list[dict[str, Any]] = []
+    for agreement, talk in open_items:
+        role = talk.role_of(viewer.id)
+        assert role is not None
+        item = {
+            **earlier_agreement_view(agreement, talk),
+            "learner": {"id": talk.learner_id, "name": names.get(talk.learner_id, "")},
+        }
+        if _mine(agreement, role):
+            mine.append(item)
+        if role is Role.LEAD:
+            learners.append(item)
+    by_track: dict[str, list[Talk]] = {}
+    for talk in talks:
+        by_track.setdefault(talk.track_id, []).append(talk)
+    return {
+        "upcoming": [
+            talk_summary(t, names, viewer.id)
+            for t in talks
+            if t.ends_at >= now and t.status in (TalkStatus.PLANNED, TalkStatus.HELD)
+        ],
+        "open_agreements": {"mine": mine, "my_learners": learners},
+        "tracks": [
+            {
+                "id": track.id,
+                "lead": {"id": track.lead_id, "name": names.get(track.lead_id, "")},
+                "learner": {"id": track.learner_id, "name": names.get(track.learner_id, "")},
+                "my_role": Role.LEAD.value if track.lead_id == viewer.id else Role.LEARNER.value,
+                "talks": [talk_summary(t, names, viewer.id) for t in by_track.get(track.id, [])],
+            }
+            for track in tracks
+        ],
+        "shared_with_me": [],
+    }
+
+
+def open_agreements_for_feed(
+    session: Session, viewer: Person, tracks_talks: Sequence[tuple[Agreement, Talk]]
+) -> list[tuple[Agreement, Talk]]:
+    """The viewer's own open agreements with a due date: what their feed lists as to-dos."""
+    out = []
+    for agreement, talk in tracks_talks:
+        role = talk.role_of(viewer.id)
+        if (
+            role is not None
+            and agreement.due is not None
+            and agreement.status is AgreementStatus.OPEN
+            and _mine(agreement, role)
+        ):
+            out.append((agreement, talk))
+    return out

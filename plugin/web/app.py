@@ -1,0 +1,73 @@
+"""The Flask application factory: blueprints, languages, sessions, security headers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask, Response, request, session
+from flask_babel import Babel, get_locale
+
+from plugin.i18n import DEFAULT_LANGUAGE, LANGUAGES, TRANSLATIONS_DIR, resolve
+from plugin.paths import templates_dir
+from plugin.services.context import Services
+from plugin.settings import LOCAL
+from plugin.web import api, errors, pages
+from plugin.web.context import EXTENSION
+
+SESSION_COOKIE = "ontwikkelgesprek_session"
+
+
+def select_language() -> str:
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        session["lang"] = asked
+        return asked
+    stored = session.get("lang")
+    if stored in LANGUAGES:
+        return str(stored)
+    return resolve(request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE))
+
+
+def create_app(services: Services, *, mode: str = LOCAL, secure_cookies: bool = False) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(templates_dir()),
+        static_folder=None,
+    )
+    app.config.update(
+        SECRET_KEY=services.secret_key,
+        SESSION_COOKIE_NAME=SESSION_COOKIE,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure_cookies,
+        PERMANENT_SESSION_LIFETIME=timedelta(days=14),
+        MAX_CONTENT_LENGTH=256 * 1024,
+        JSON_SORT_KEYS=False,
+        OG_MODE=mode,
+        BABEL_DEFAULT_LOCALE=DEFAULT_LANGUAGE,
+        BABEL_TRANSLATION_DIRECTORIES=str(TRANSLATIONS_DIR),
+    )
+    app.extensions[EXTENSION] = services
+    Babel(app, locale_selector=select_language)
+    errors.register(app)
+    app.register_blueprint(api.blueprint)
+    app.register_blueprint(pages.blueprint)
+
+    @app.context_processor
+    def language() -> dict[str, str]:
+        return {"lang": str(get_locale() or DEFAULT_LANGUAGE)}
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+            "frame-ancestors 'self'; base-uri 'none'; form-action 'self'",
+        )
+        if request.path.startswith("/api/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    return app

@@ -1,0 +1,197 @@
+"""Every failure becomes a clear answer: a status code and a message in the user's language.
+
+Domain errors carry codes; here they become sentences. Nothing internal (stack traces, SQL,
+secrets) leaves the server.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+from flask_babel import gettext as _
+from pydantic import ValidationError
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as BaseResponse
+
+from plugin.domain.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
+
+log = logging.getLogger(__name__)
+
+STATUS = {InvalidInput: 422, NotAllowed: 403, NotFound: 404, Conflict: 409}
+
+
+class Unauthenticated(Exception):
+    """No valid session (or token): the caller must sign in."""
+
+
+class BadRequest(Exception):
+    """The request itself is malformed: not JSON, wrong content type, missing CSRF token."""
+
+    def __init__(self, code: str, field: str | None = None) -> None:
+        super().__init__(code)
+        self.code = code
+        self.field = field
+
+
+def message(code: str, field: str | None, params: dict[str, Any]) -> str:
+    """The sentence for an error code, in the request's language."""
+    texts = {
+        "required": lambda: _("This field is required."),
+        "too_long": lambda: _("At most %(max)s characters, please.", max=params.get("max")),
+        "too_short": lambda: _("This is too short."),
+        "in_past": lambda: _("This date lies in the past."),
+        "timezone_required": lambda: _("Give the time with its time zone."),
+        "duration_range": lambda: _(
+            "A talk lasts between %(min)s and %(max)s minutes.",
+            min=params.get("min"),
+            max=params.get("max"),
+        ),
+        "self_talk": lambda: _("You cannot plan a talk with yourself."),
+        "unknown_person": lambda: _("There is no such person in your organisation."),
+        "external_learner": lambda: _("A school supervisor cannot be the learner in a talk."),
+        "external_lead": lambda: _("A school supervisor cannot plan talks."),
+        "external": lambda: _("A school supervisor can read shared talks but not change them."),
+        "not_external": lambda: _("Talks can only be shared with a school supervisor."),
+        "unknown_item": lambda: _("The checklist has no such item."),
+        "duplicate": lambda: _("This appears twice."),
+        "too_many": lambda: _("At most %(max)s, please.", max=params.get("max")),
+        "choice": lambda: _(
+            "Choose one of: %(choices)s.", choices=", ".join(params.get("choices", []))
+        ),
+        "control_characters": lambda: _("This text contains characters that are not allowed."),
+        "lead_only": lambda: _("Only the lead of the talk can do this."),
+        "learner_only": lambda: _("Only the learner can react to an agreement."),
+        "confirm_own_wording": lambda: _(
+            "The other participant confirms the wording of what you wrote."
+        ),
+        "not_found": lambda: _("Not found, or not yours to see."),
+        "locked": lambda: _("This talk is signed and locked; changes belong in a new talk."),
+        "cancelled": lambda: _("This talk was cancelled."),
+        "not_planned": lambda: _("Only a talk that has not taken place can be moved."),
+        "not_started": lambda: _("The talk has not started yet."),
+        "stale": lambda: _(
+            "Someone else changed this in the meantime. Compare both versions and choose."
+        ),
+        "busy": lambda: _("Many changes at once; please try again."),
+        "unconfirmed": lambda: _(
+            "Every agreement needs the other participant's confirmation before signing."
+        ),
+        "not_signed": lambda: _("The talk is not signed yet."),
+        "already_booked": lambda: _("The follow-up is booked already."),
+        "malformed_json": lambda: _("The request body is not valid JSON."),
+        "json_required": lambda: _("Send the request body as JSON."),
+        "csrf": lambda: _("This request did not come from the app; reload the page."),
+        "unauthenticated": lambda: _("Please sign in."),
+        "type": lambda: _("This value has the wrong type."),
+        "invalid_date": lambda: _("This is not a valid date or time."),
+        "too_small": lambda: _("This number is too small."),
+        "too_big": lambda: _("This number is too large."),
+        "unknown_field": lambda: _("This field is not known."),
+    }
+    text = texts.get(code)
+    return str(text()) if text else str(_("This value is not valid."))
+
+
+def error_response(
+    status: int,
+    code: str,
+    field: str | None = None,
+    params: dict[str, Any] | None = None,
+    details: list[dict[str, Any]] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> tuple[Response, int]:
+    params = params or {}
+    body: dict[str, Any] = {
+        "code": code,
+        "field": field,
+        "message": message(code, field, params),
+    }
+    if details:
+        body["details"] = details
+    if extra:
+        body.update(extra)
+    return jsonify({"error": body}), status
+
+
+PYDANTIC_CODES = {
+    "missing": "required",
+    "string_too_long": "too_long",
+    "string_too_short": "too_short",
+    "too_long": "too_many",
+    "extra_forbidden": "unknown_field",
+    "literal_error": "choice",
+    "enum": "choice",
+    "greater_than_equal": "too_small",
+    "greater_than": "too_small",
+    "less_than_equal": "too_big",
+    "less_than": "too_big",
+    "timezone_aware": "timezone_required",
+}
+
+
+def validation_details(error: ValidationError) -> list[dict[str, Any]]:
+    details = []
+    for item in error.errors(include_url=False):
+        field = ".".join(str(part) for part in item["loc"]) or None
+        kind = item["type"]
+        if kind.startswith(("date", "datetime", "time")) and kind != "timezone_aware":
+            code = "invalid_date"
+        elif kind.endswith("_type") or kind.endswith("_parsing"):
+            code = "type"
+        else:
+            code = PYDANTIC_CODES.get(kind, "invalid")
+        ctx = item.get("ctx") or {}
+        params: dict[str, Any] = {}
+        if code == "too_long":
+            params["max"] = ctx.get("max_length")
+        if code == "choice":
+            params["choices"] = [
+                c.strip(" '") for c in str(ctx.get("expected", "")).replace(" or ", ",").split(",")
+            ]
+        details.append({"field": field, "code": code, "message": message(code, field, params)})
+    return details
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError) -> tuple[Response, int]:
+        status = next((s for cls, s in STATUS.items() if isinstance(error, cls)), 422)
+        extra = {}
+        if isinstance(error, Conflict) and "current" in error.params:
+            extra["current"] = error.params["current"]
+        params = {k: v for k, v in error.params.items() if k != "current"}
+        if params.get("agreements"):
+            extra["agreements"] = params["agreements"]
+        return error_response(status, error.code, error.field, params, extra=extra)
+
+    @app.errorhandler(ValidationError)
+    def invalid_body(error: ValidationError) -> tuple[Response, int]:
+        details = validation_details(error)
+        first = details[0]
+        return error_response(422, first["code"], first["field"], details=details)
+
+    @app.errorhandler(BadRequest)
+    def bad_request(error: BadRequest) -> tuple[Response, int]:
+        status = 403 if error.code == "csrf" else 400
+        return error_response(status, error.code, error.field)
+
+    @app.errorhandler(Unauthenticated)
+    def unauthenticated(_error: Unauthenticated) -> tuple[Response, int]:
+        return error_response(401, "unauthenticated")
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> BaseResponse | tuple[Response, int]:
+        if not request.path.startswith("/api/"):
+            return error.get_response()
+        code = {404: "not_found", 405: "method_not_allowed"}.get(error.code or 0, "http")
+        response, status = error_response(error.code or 500, code)
+        return response, status
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> tuple[Response, int]:
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return jsonify(
+            {"error": {"code": "internal", "message": _("Something went wrong on our side.")}}
+        ), 500

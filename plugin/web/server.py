@@ -1,0 +1,48 @@
+"""Serving with gunicorn (a production WSGI server), started from our own command line."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+log = logging.getLogger(__name__)
+
+
+class GunicornServer(BaseApplication):  # type: ignore[misc]
+    def __init__(
+        self,
+        app: Flask,
+        *,
+        bind: str,
+        workers: int,
+        threads: int,
+        post_fork: Callable[[], None],
+        when_ready: Callable[[], None],
+    ) -> None:
+        self._app = app
+        self._options: dict[str, Any] = {
+            "bind": bind,
+            "workers": workers,
+            "threads": threads,
+            "worker_class": "gthread",
+            "preload_app": True,
+            "accesslog": None,
+            "errorlog": "-",
+            "loglevel": "warning",
+            "timeout": 60,
+            "graceful_timeout": 10,
+            "post_fork": lambda _server, _worker: post_fork(),
+            "when_ready": lambda _server: when_ready(),
+        }
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self._app
