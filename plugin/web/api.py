@@ -214,6 +214,10 @@ def talk_event(talk_id: str) -> Response:
     tag="preparation",
 )
 def get_preparation(talk_id: str) -> dict[str, Any]:
+    return _preparation(talk_id)
+
+
+def _preparation(talk_id: str) -> dict[str, Any]:
     return as_viewer_read(
         lambda svc, s, me: views.preparation_view(
             svc, s, talks.load_talk(s, me, talk_id), me, language()
@@ -240,7 +244,7 @@ def put_preparation(talk_id: str, body: PreparationIn) -> dict[str, Any]:
             expected_version=body.version,
         )
     )
-    return get_preparation(talk_id)  # type: ignore[no-any-return]
+    return _preparation(talk_id)
 
 
 @api.route(
@@ -371,6 +375,10 @@ def form(talk_id: str) -> dict[str, Any]:
     tag="follow-up",
 )
 def follow_up(talk_id: str) -> dict[str, Any]:
+    return _follow_up(talk_id)
+
+
+def _follow_up(talk_id: str) -> dict[str, Any]:
     return as_viewer_read(lambda svc, s, me: views.follow_up_view(talks.load_talk(s, me, talk_id)))
 
 
@@ -383,7 +391,7 @@ def follow_up(talk_id: str) -> dict[str, Any]:
 )
 def choose_follow_up(talk_id: str, body: FollowUpChoice) -> dict[str, Any]:
     as_viewer_write(lambda svc, s, me: talks.choose_follow_up(svc, s, me, talk_id, body.starts_at))
-    return follow_up(talk_id)  # type: ignore[no-any-return]
+    return _follow_up(talk_id)
 
 
 # -- sharing ----------------------------------------------------------------------------------

@@ -1,0 +1,55 @@
+"""Health, sign-in links and the plain pages."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+
+def test_healthz_names_mode_and_database(app, db_url):
+    body = app.test_client().get("/healthz").json
+    assert body == {
+        "status": "ok",
+        "mode": "local",
+        "database": "sqlite" if db_url.startswith("sqlite") else "postgresql",
+    }
+
+
+def test_signin_link_works_once_and_expires(app, services, lead, clock):
+    from plugin.identity.local import issue_signin_token
+
+    token = services.write(lambda s: issue_signin_token(s, lead, clock.now()))
+    first = app.test_client()
+    response = first.get(f"/signin/{token}")
+    assert response.status_code == 302
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert app.test_client().get(f"/signin/{token}").status_code == 410
+
+    stale = services.write(lambda s: issue_signin_token(s, lead, clock.now()))
+    clock.advance(timedelta(days=8))
+    assert app.test_client().get(f"/signin/{stale}").status_code == 410
+    assert app.test_client().get("/signin/not-a-token").status_code == 410
+
+
+def test_home_and_talk_pages_escape_user_text(client_for, lead, learner, make_talk):
+    talk = make_talk(lead, learner, title="<script>alert(1)</script> plan")
+    client = client_for(lead)
+    home = client.get("/").data.decode()
+    assert "&lt;script&gt;" in home and "<script>alert" not in home
+    assert "werkpleklerenindetechniek.nl" in home
+    page = client.get(f"/talks/{talk.id}").data.decode()
+    assert "&lt;script&gt;" in page and "<script>alert" not in page
+
+
+def test_pages_are_dutch_by_default_and_english_on_request(client_for, lead):
+    client = client_for(lead)
+    assert 'lang="nl"' in client.get("/").data.decode()
+    assert 'lang="en"' in client.get("/?lang=en").data.decode()
+    assert client.get("/api/me").json["language"] == "en"
+
+
+def test_security_headers(app):
+    response = app.test_client().get("/healthz")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors" in response.headers["Content-Security-Policy"]
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
