@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from plugin.calendar.local import LocalCalendar
 from plugin.calendar.port import Calendar
-from plugin.domain.checklist import default_template
+from plugin.domain.checklist import ChecklistTemplate, default_template, load_template
 from plugin.domain.clock import Clock, SystemClock
 from plugin.domain.followup import FollowUpPolicy
 from plugin.domain.schedule import WorkingHours
@@ -22,6 +22,15 @@ from plugin.store.db import Database, make_engine
 
 class ConfigurationError(Exception):
     """A setting is missing or wrong; the message names it."""
+
+
+def _template(settings: Settings) -> ChecklistTemplate:
+    if settings.checklist_path is None:
+        return default_template()
+    try:
+        return load_template(settings.checklist_path)
+    except (OSError, ValueError) as error:
+        raise ConfigurationError(f"ONTWIKKELGESPREK_CHECKLIST_PATH: {error}") from None
 
 
 def build_services(
@@ -53,7 +62,7 @@ def build_services(
         clock=clock,
         calendar=calendar,
         policy=policy or FollowUpPolicy(hours=WorkingHours(timezone=settings.timezone)),
-        template=default_template(),
+        template=_template(settings),
         links=Links(settings.public_url or base_url),
         secret_key=settings.resolved_secret_key(),
         language=settings.language,

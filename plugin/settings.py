@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     #: The organisation's language: invites, follow-up titles, the default UI language.
     language: str = "nl"
+    #: An organisation's own checklist template (JSON, same shape as checklists/default.json).
+    checklist_path: Path | None = None
     #: The working hours' time zone (and the feeds').
     timezone: str = "Europe/Amsterdam"
 

@@ -149,3 +149,14 @@ def test_demo_seeds_once_and_prints_working_links(tmp_path, monkeypatch):
     feed = Calendar.from_ical(client.get(feeds[0]).data)
     assert len(feed.walk("VEVENT")) == 2  # the signed talk and its follow-up
     assert len(feed.walk("VTODO")) >= 1
+
+
+def test_a_broken_checklist_template_stops_start_up_naming_the_setting(tmp_path):
+    bad = tmp_path / "form.json"
+    bad.write_text('{"id": "pop"}', encoding="utf-8")
+    env = clean_env(tmp_path) | {"ONTWIKKELGESPREK_CHECKLIST_PATH": str(bad)}
+    result = subprocess.run(
+        [str(EXE), "demo"], env=env, capture_output=True, text=True, timeout=30, check=False
+    )
+    assert result.returncode == 1
+    assert "ONTWIKKELGESPREK_CHECKLIST_PATH" in result.stderr

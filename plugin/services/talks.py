@@ -19,6 +19,7 @@ from plugin.domain.people import Person, Track, check_pair
 from plugin.domain.preparation import Preparation
 from plugin.domain.talk import (
     MAX_TITLE,
+    Role,
     Talk,
     TalkStatus,
     check_schedule,
@@ -380,7 +381,7 @@ def share(
     svc: Services, session: Session, viewer: Person, talk_id: str, person_id: str
 ) -> list[str]:
     talk = load_talk(session, viewer, talk_id)
-    if talk.role_of(viewer.id).value != "lead":  # type: ignore[union-attr]
+    if talk.role_of(viewer.id) is not Role.LEAD:
         raise NotAllowed("lead_only", "person_id")
     supervisor = _person(session, viewer, person_id, "person_id")
     if not supervisor.external:
@@ -393,7 +394,7 @@ def unshare(
     svc: Services, session: Session, viewer: Person, talk_id: str, person_id: str
 ) -> list[str]:
     talk = load_talk(session, viewer, talk_id)
-    if talk.role_of(viewer.id).value != "lead":  # type: ignore[union-attr]
+    if talk.role_of(viewer.id) is not Role.LEAD:
         raise NotAllowed("lead_only", "person_id")
     repo.remove_share(session, talk.id, person_id)
     return repo.shares_of(session, talk.id)

@@ -138,8 +138,14 @@ def test_overview_shows_upcoming_open_agreements_and_tracks(
     start_talk(clock, talk)
     mine = add(marco, talk.id, "Marco regelt een meeloopdag", owner="lead")
     theirs = add(marco, talk.id, "Sem leest de handleiding", owner="learner")
+    # Open agreements count once the form is signed.
+    assert marco.get("/api/overview").json["open_agreements"]["mine"] == []
+    for item in (mine, theirs):
+        sem.post(f"/api/talks/{talk.id}/agreements/{item['id']}/confirm", json={"version": 1})
+    follow_up_id = sign_both(marco, sem, talk.id)["follow_up"]["talk_id"]
 
     lead_view = marco.get("/api/overview").json
+    assert [t["id"] for t in lead_view["upcoming"]] == [follow_up_id]
     assert [a["id"] for a in lead_view["open_agreements"]["mine"]] == [mine["id"]]
     assert {a["id"] for a in lead_view["open_agreements"]["my_learners"]} == {
         mine["id"],
@@ -149,7 +155,7 @@ def test_overview_shows_upcoming_open_agreements_and_tracks(
     [track] = lead_view["tracks"]
     assert track["my_role"] == "lead"
     assert track["learner"]["name"] == "Sem Learner"
-    assert [t["id"] for t in track["talks"]] == [talk.id]
+    assert {t["id"] for t in track["talks"]} == {talk.id, follow_up_id}
     assert lead_view["shared_with_me"] == []
 
     learner_view = sem.get("/api/overview").json
