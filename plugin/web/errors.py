@@ -170,7 +170,11 @@ def register(app: Flask) -> None:
     def invalid_body(error: ValidationError) -> tuple[Response, int]:
         details = validation_details(error)
         first = details[0]
-        return error_response(422, first["code"], first["field"], details=details)
+        response, status = error_response(422, first["code"], first["field"], details=details)
+        # The first problem's own message already carries its parameters (limits, choices).
+        body = response.get_json()
+        body["error"]["message"] = first["message"]
+        return jsonify(body), status
 
     @app.errorhandler(BadRequest)
     def bad_request(error: BadRequest) -> tuple[Response, int]:

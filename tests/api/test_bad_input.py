@@ -150,7 +150,9 @@ def test_plan_talk_refuses_bad_input_and_creates_nothing(
             "starts_at",
             id="move-to-past",
         ),
-        pytest.param({"starts_at": "2027-03-05T10:00"}, "timezone_required", "starts_at", id="naive"),
+        pytest.param(
+            {"starts_at": "2027-03-05T10:00"}, "timezone_required", "starts_at", id="naive"
+        ),
         pytest.param({"duration_minutes": 9}, "duration_range", "duration_minutes", id="9-min"),
         pytest.param({"title": "   "}, "required", "title", id="blank-title"),
         pytest.param({"title": "x" * 201}, "too_long", "title", id="title-201"),
@@ -204,9 +206,25 @@ def test_add_agreement_refuses_bad_input_and_saves_nothing(
     assert snapshot(marco, talk.id) == before
 
 
-def test_owner_choice_error_lists_the_choices(marco, talk):
+def test_owner_choice_detail_lists_the_choices(marco, talk):
     response = marco.post(f"/api/talks/{talk.id}/agreements", json={"what": "x", "owner": "boss"})
-    assert "lead" in response.json["error"]["message"]
+    [detail] = response.json["error"]["details"]
+    assert detail["field"] == "owner"
+    assert all(choice in detail["message"] for choice in ("lead", "learner", "both"))
+
+
+def test_top_level_message_of_a_choice_error_lists_the_choices(marco, talk):
+    response = marco.post(f"/api/talks/{talk.id}/agreements", json={"what": "x", "owner": "boss"})
+    assert_error(response, 422, "choice", "owner")
+    assert "learner" in response.json["error"]["message"]
+
+
+def test_top_level_message_of_a_length_error_names_the_maximum(marco):
+    response = marco.post(
+        "/api/talks", json={"learner_id": "x" * 65, "starts_at": TOMORROW.isoformat()}
+    )
+    assert_error(response, 422, "too_long", "learner_id")
+    assert "64" in response.json["error"]["message"]
 
 
 def test_what_of_exactly_500_characters_is_fine(marco, talk):
@@ -234,9 +252,7 @@ def test_due_today_is_fine(marco, talk):
         pytest.param({"version": "twee"}, "type", "version", id="version-not-int"),
     ],
 )
-def test_edit_agreement_refuses_bad_input_and_keeps_it(
-    sem, talk, agreement, changes, code, field
-):
+def test_edit_agreement_refuses_bad_input_and_keeps_it(sem, talk, agreement, changes, code, field):
     before = snapshot(sem, talk.id)
     body = {"version": agreement["version"], **changes}
     response = sem.patch(f"/api/talks/{talk.id}/agreements/{agreement['id']}", json=body)
@@ -315,9 +331,7 @@ def test_missing_csrf_header_is_refused_and_saves_nothing(marco, talk, agreement
     before = snapshot(marco, talk.id)
     response = marco.client.post(f"/api/talks/{talk.id}/agreements", json={"what": "Zonder"})
     assert_error(response, 403, "csrf", None)
-    wrong = marco.client.post(
-        f"/api/talks/{talk.id}/cancel", headers={"X-CSRF-Token": "guessed"}
-    )
+    wrong = marco.client.post(f"/api/talks/{talk.id}/cancel", headers={"X-CSRF-Token": "guessed"})
     assert_error(wrong, 403, "csrf", None)
     assert snapshot(marco, talk.id) == before
 

@@ -129,9 +129,7 @@ def test_checklist_follows_accept_language(client_for, make_person):
     assert english["name"] != dutch["name"]
 
 
-def test_overview_shows_upcoming_open_agreements_and_tracks(
-    marco, sem, lead, learner, talk, clock
-):
+def test_overview_shows_upcoming_open_agreements_and_tracks(marco, sem, lead, learner, talk, clock):
     before = marco.get("/api/overview").json
     assert [t["id"] for t in before["upcoming"]] == [talk.id]
     assert before["me"]["id"] == lead.id
@@ -308,7 +306,10 @@ def test_preparation_is_versioned_and_shares_only_shared_points(marco, sem, talk
         f"/api/talks/{talk.id}/preparation",
         json={
             "ticked": ["goals.wishes"],
-            "points": [{"text": "Meer storingen", "shared": True}, {"text": "Privé", "shared": False}],
+            "points": [
+                {"text": "Meer storingen", "shared": True},
+                {"text": "Privé", "shared": False},
+            ],
             "version": 0,
         },
     )
@@ -388,9 +389,7 @@ def test_add_agreement_records_author_and_fields(marco, talk, clock, lead):
     assert item["status"] == "open"
     assert item["version"] == 1
     assert item["position"] == 1
-    assert [a["id"] for a in marco.get(f"/api/talks/{talk.id}").json["agreements"]] == [
-        item["id"]
-    ]
+    assert [a["id"] for a in marco.get(f"/api/talks/{talk.id}").json["agreements"]] == [item["id"]]
 
 
 def test_edit_agreement_resets_confirmation_and_refuses_stale_versions(

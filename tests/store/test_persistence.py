@@ -18,6 +18,7 @@ from plugin.domain.agreement import AgreementStatus, Owner
 from plugin.domain.clock import FixedClock
 from plugin.domain.people import Person
 from plugin.domain.talk import CalendarState, FollowUpStatus, Role, Talk, TalkStatus
+from plugin.jobs.outbox import enqueue
 from plugin.services import talks
 from plugin.services.context import Services
 from plugin.services.followup import follow_up_id
@@ -62,9 +63,11 @@ def sign(services: Services, who: Person, talk_id: str) -> Talk:
 def follow_ups(services: Services, talk_id: str) -> list[Talk]:
     return list(
         services.read(
-            lambda s: s.execute(select(Talk).where(talks_table.c.previous_talk_id == talk_id))
-            .scalars()
-            .all()
+            lambda s: (
+                s.execute(select(Talk).where(talks_table.c.previous_talk_id == talk_id))
+                .scalars()
+                .all()
+            )
         )
     )
 
@@ -304,9 +307,11 @@ def test_write_retries_after_losing_a_race(
     # the competitor commits between our read and our write, which is the same race.
     stale = _stale_copy(services, talk.id) if services.db.kind == "sqlite" else None
     if stale is not None:
-        services.write(lambda s: s.get(Talk, talk.id).set_goals(  # type: ignore[union-attr]
-            lead.id, ["goals.feedback"], "Competitor", services.template.ordered_item_ids(), now
-        ))
+        services.write(
+            lambda s: s.get(Talk, talk.id).set_goals(  # type: ignore[union-attr]
+                lead.id, ["goals.feedback"], "Competitor", services.template.ordered_item_ids(), now
+            )
+        )
 
     def competitor() -> None:
         with Session(services.db.engine) as other, other.begin():
@@ -367,11 +372,19 @@ def test_interleaved_signatures_book_one_follow_up(
         Session(services.db.engine, expire_on_commit=False) as lead_session,
         Session(services.db.engine, expire_on_commit=False) as learner_session,
     ):
-        for session in (lead_session, learner_session):
-            session.get(Talk, talk.id)
+        # What talks.sign does, split so that the two requests interleave: both read first...
+        views = []
+        for session, who in ((lead_session, lead), (learner_session, learner)):
+            view = talks.load_talk(session, who, talk.id)
+            names = repo.names(session, (lead.id, learner.id))
+            views.append((session, who, view, names))
         end_snapshot(services, lead_session, learner_session)
-        lead_view = talks.sign(services, lead_session, lead, talk.id)
-        learner_view = talks.sign(services, learner_session, learner, talk.id)
+        # ...then both sign.
+        for session, who, view, names in views:
+            now = services.clock.now()
+            if view.sign(who.id, new_id=services.new_id(), now=now, names=names):
+                enqueue(session, BOOK_FOLLOW_UP, {"talk_id": view.id}, now)
+        lead_view, learner_view = views[0][2], views[1][2]
         # Each saw only its own signature: neither completes the form on its own.
         assert lead_view.status is TalkStatus.HELD
         assert learner_view.status is TalkStatus.HELD
