@@ -88,6 +88,16 @@ def talk(
     return session.execute(query).scalar_one_or_none()
 
 
+def talk_stamp(session: Session, tenant_id: str, talk_id: str) -> tuple[int, str, str] | None:
+    """(version, lead id, learner id) of a talk: one indexed read, for conditional requests."""
+    row = session.execute(
+        select(talks.c.version, talks.c.lead_id, talks.c.learner_id).where(
+            talks.c.id == talk_id, talks.c.tenant_id == tenant_id
+        )
+    ).first()
+    return None if row is None else (row.version, row.lead_id, row.learner_id)
+
+
 def talks_of(session: Session, viewer: Person) -> Sequence[Talk]:
     """Every talk the person takes part in, oldest first."""
     return (

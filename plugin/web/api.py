@@ -20,6 +20,7 @@ from plugin.services import feeds, talks, views
 from plugin.services.context import Services
 from plugin.store import repo
 from plugin.web.context import as_viewer_read, as_viewer_write, services
+from plugin.web.errors import Unauthenticated
 from plugin.web.openapi import Api
 from plugin.web.schemas import (
     AgreementChange,
@@ -33,7 +34,7 @@ from plugin.web.schemas import (
     UpdateTalk,
     Versioned,
 )
-from plugin.web.session import csrf_token, end_session
+from plugin.web.session import csrf_token, end_session, signed_in_identity
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 api = Api(blueprint, title="Ontwikkelgesprek API", version="1")
@@ -156,6 +157,38 @@ def get_talk(talk_id: str) -> dict[str, Any]:
 def _write_then_detail(talk_id: str, work: Any) -> dict[str, Any]:
     as_viewer_write(work)
     return as_viewer_read(lambda svc, s, me: _detail(svc, s, talk_id, me))
+
+
+@api.route(
+    "GET",
+    "/talks/<talk_id>/live",
+    summary="The talk for a live panel; send If-None-Match to get 304 while nothing changed",
+    tag="talks",
+)
+def live_talk(talk_id: str) -> Response | dict[str, Any]:
+    identity = signed_in_identity()
+    if identity is None:
+        raise Unauthenticated()
+    tenant_id, person_id = identity
+    svc = services()
+    stamp = svc.read(lambda s: repo.talk_stamp(s, tenant_id, talk_id))
+    # Every change a panel shows bumps the talk's version, so the version is the ETag.
+    participant = stamp is not None and person_id in stamp[1:]
+    if stamp is not None and participant:
+        etag = _live_etag(stamp[0], person_id)
+        if request.if_none_match.contains(etag):
+            response = Response(status=304)
+            response.set_etag(etag)
+            return response
+    detail = as_viewer_read(lambda svc, s, me: _detail(svc, s, talk_id, me))
+    response = jsonify(detail)
+    if participant:
+        response.set_etag(_live_etag(detail["version"], person_id))
+    return response
+
+
+def _live_etag(version: int, person_id: str) -> str:
+    return f"{version}-{person_id[:8]}-{language()}"
 
 
 @api.route(

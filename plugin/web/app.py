@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from flask import Flask, Response, request, session
 from flask_babel import Babel, get_locale
@@ -32,7 +33,8 @@ def create_app(services: Services, *, mode: str = LOCAL, secure_cookies: bool = 
     app = Flask(
         __name__,
         template_folder=str(templates_dir()),
-        static_folder=None,
+        static_folder=str(Path(__file__).resolve().parent.parent / "static"),
+        static_url_path="/static",
     )
     app.config.update(
         SECRET_KEY=services.secret_key,
@@ -63,7 +65,7 @@ def create_app(services: Services, *, mode: str = LOCAL, secure_cookies: bool = 
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         response.headers.setdefault(
             "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+            "default-src 'self'; img-src 'self' data:; "
             "frame-ancestors 'self'; base-uri 'none'; form-action 'self'",
         )
         if request.path.startswith("/api/"):

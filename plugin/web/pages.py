@@ -1,7 +1,8 @@
-"""Browser routes outside the API: sign-in links, the feed, health, and the plain pages.
+"""Browser routes outside the API: sign-in links, the feed, health, and the pages.
 
-The full pages (the future Teams tabs) come in a later step; until then `/` and
-`/talks/<id>` show the essentials server-side so that a sign-in link lands somewhere useful.
+The pages are the future Teams tabs: server-rendered shells that get their identity and their
+talk from the server (the session and an access-checked lookup), then small JavaScript modules
+under `static/js/` talk to the JSON API.
 """
 
 from __future__ import annotations
@@ -16,20 +17,26 @@ from flask import (
     jsonify,
     redirect,
     render_template,
+    request,
     url_for,
 )
+from flask_babel import get_locale
 from werkzeug.wrappers import Response as BaseResponse
 
+from plugin.domain.errors import NotFound
 from plugin.domain.people import Person
+from plugin.domain.talk import TalkStatus
 from plugin.identity.feeds import feed_token_valid
 from plugin.identity.local import redeem_signin_token
 from plugin.services import feeds, talks, views
 from plugin.settings import LOCAL
 from plugin.store import repo
 from plugin.web.context import services
-from plugin.web.session import signed_in_identity, start_session
+from plugin.web.session import csrf_token, signed_in_identity, start_session
 
 blueprint = Blueprint("pages", __name__)
+
+THEMES = ("auto", "light", "dark", "contrast")
 
 
 @blueprint.get("/healthz")
@@ -46,7 +53,9 @@ def signin(token: str) -> BaseResponse:
     person = svc.write(lambda s: redeem_signin_token(s, token, svc.clock.now()))
     if person is None:
         return Response(
-            render_template("pages/signin_failed.html"), status=410, mimetype="text/html"
+            render_template("pages/signin_failed.html", **_chrome(None)),
+            status=410,
+            mimetype="text/html",
         )
     start_session(person)
     return redirect(url_for("pages.home"))
@@ -70,37 +79,112 @@ def feed(person_id: str, token: str) -> Response:
     )
 
 
+# -- pages ------------------------------------------------------------------------------------
+
+
 def _viewer(session: Any) -> Person | None:
     identity = signed_in_identity()
     return repo.person(session, *identity) if identity else None
 
 
-@blueprint.get("/")
-def home() -> BaseResponse | str:
+def _chrome(me: Person | None, **boot: Any) -> dict[str, Any]:
+    """What every page template needs: who, theme, language, and the data for its script."""
+    theme = request.cookies.get("og_theme", "auto")
+    lang = str(get_locale() or "nl")
+    return {
+        "me": me,
+        "theme": theme if theme in THEMES else "auto",
+        "embedded": request.args.get("embed") == "1",
+        "boot": {
+            "csrf": csrf_token() if me else "",
+            "lang": lang,
+            "me": {"id": me.id, "name": me.display_name} if me else None,
+            **boot,
+        },
+    }
+
+
+def _signed_out() -> tuple[str, int]:
+    return render_template("pages/welcome.html", **_chrome(None)), 401
+
+
+def _page(template: str, **boot: Any) -> BaseResponse | tuple[str, int] | str:
+    svc = services()
+    me = svc.read(_viewer)
+    if me is None:
+        return _signed_out()
+    return render_template(template, **_chrome(me, **boot))
+
+
+def _talk_page(template: str, talk_id: str) -> BaseResponse | tuple[str, int] | str:
     svc = services()
 
-    def work(session: Any) -> dict[str, Any] | None:
+    def work(session: Any) -> tuple[Person | None, dict[str, Any] | None]:
         me = _viewer(session)
-        return None if me is None else {"me": me, "overview": views.overview(svc, session, me)}
+        if me is None:
+            return None, None
+        try:
+            talk, read_only = talks.load_readable_talk(session, me, talk_id)
+        except NotFound:
+            return me, None
+        return me, views.talk_detail(svc, session, talk, me, read_only=read_only)
 
-    data = svc.read(work)
-    if data is None:
-        return render_template("pages/welcome.html")
-    return render_template("pages/home.html", **data)
+    me, talk = svc.read(work)
+    if me is None:
+        return _signed_out()
+    if talk is None:
+        return render_template("pages/not_found.html", **_chrome(me)), 404
+    return render_template(template, talk=talk, **_chrome(me, talk_id=talk_id, talk=talk))
+
+
+@blueprint.get("/")
+def home() -> BaseResponse | tuple[str, int] | str:
+    return _page("pages/overview.html")
+
+
+@blueprint.get("/talks/new")
+def plan_page() -> BaseResponse | tuple[str, int] | str:
+    return _page("pages/plan.html")
 
 
 @blueprint.get("/talks/<talk_id>")
-def talk_page(talk_id: str) -> BaseResponse | str:
+def talk_page(talk_id: str) -> BaseResponse | tuple[str, int] | str:
+    """The talk's link (in invites): the view that fits where the talk stands."""
     svc = services()
 
-    def work(session: Any) -> dict[str, Any] | None:
+    def work(session: Any) -> str | None:
         me = _viewer(session)
         if me is None:
             return None
-        talk, read_only = talks.load_readable_talk(session, me, talk_id)
-        return {"me": me, "talk": views.talk_detail(svc, session, talk, me, read_only=read_only)}
+        try:
+            talk, read_only = talks.load_readable_talk(session, me, talk_id)
+        except NotFound:
+            return "missing"
+        if read_only or talk.status in (TalkStatus.SIGNED, TalkStatus.CANCELLED):
+            return "pages.form_page"
+        if talk.status is TalkStatus.HELD or talk.starts_at <= svc.clock.now():
+            return "pages.panel_page"
+        return "pages.prepare_page"
 
-    data = svc.read(work)
-    if data is None:
-        return render_template("pages/welcome.html"), 401  # type: ignore[return-value]
-    return render_template("pages/talk.html", **data)
+    target = svc.read(work)
+    if target is None:
+        return _signed_out()
+    if target == "missing":
+        return render_template("pages/not_found.html", **_chrome(None)), 404
+    query: dict[str, Any] = request.args.to_dict()
+    return redirect(url_for(target, talk_id=talk_id, **query))
+
+
+@blueprint.get("/talks/<talk_id>/prepare")
+def prepare_page(talk_id: str) -> BaseResponse | tuple[str, int] | str:
+    return _talk_page("pages/prepare.html", talk_id)
+
+
+@blueprint.get("/talks/<talk_id>/panel")
+def panel_page(talk_id: str) -> BaseResponse | tuple[str, int] | str:
+    return _talk_page("pages/panel.html", talk_id)
+
+
+@blueprint.get("/talks/<talk_id>/form")
+def form_page(talk_id: str) -> BaseResponse | tuple[str, int] | str:
+    return _talk_page("pages/form.html", talk_id)
