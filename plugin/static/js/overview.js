@@ -1,0 +1,147 @@
+// "My overview": upcoming talks, open agreements, history per track, the calendar feed.
+
+import { api, OfflineError } from "./api.js";
+import { announce, formatDate, formatDateTime, h, t } from "./ui.js";
+
+const $ = (id) => document.getElementById(id);
+
+const STATUS_BADGE = { planned: "", held: "warn", signed: "ok", cancelled: "danger" };
+
+/** Today's date in Amsterdam as YYYY-MM-DD (due dates are plain dates). */
+function today() {
+  const parts = new Intl.DateTimeFormat("en-CA", {
+    timeZone: "Europe/Amsterdam", year: "numeric", month: "2-digit", day: "2-digit",
+  }).formatToParts(new Date());
+  const get = (type) => parts.find((p) => p.type === type).value;
+  return `${get("year")}-${get("month")}-${get("day")}`;
+}
+
+function talkHref(talk) {
+  return talk.status === "signed" ? `/talks/${encodeURIComponent(talk.id)}/form` : `/talks/${encodeURIComponent(talk.id)}`;
+}
+
+function statusBadge(status) {
+  const cls = STATUS_BADGE[status];
+  return h("span", { class: cls ? `badge ${cls}` : "badge" }, t(`status_${status}`));
+}
+
+function when(iso) {
+  return h("time", { datetime: iso }, formatDateTime(iso));
+}
+
+function otherPerson(talk) {
+  return talk.my_role === "lead" ? talk.learner.name : talk.lead.name;
+}
+
+function list(container, items, empty, render) {
+  container.replaceChildren(
+    items.length ? h("ul", { class: "cards" }, items.map(render)) : h("p", { class: "muted" }, empty),
+  );
+}
+
+function upcomingCard(talk) {
+  return h("li", { class: "card" },
+    h("a", { href: `/talks/${encodeURIComponent(talk.id)}` }, talk.title || t("untitled")),
+    h("div", { class: "meta" }, when(talk.starts_at), " · ", t("with_person", { name: otherPerson(talk) }), " ", statusBadge(talk.status)),
+  );
+}
+
+function agreementCard(item, showLearner) {
+  const overdue = item.due && item.due < today();
+  let due;
+  if (!item.due) due = h("span", {}, t("no_due"));
+  else if (overdue) due = h("span", { class: "badge danger" }, t("overdue", { date: formatDate(item.due) }));
+  else due = h("span", {}, t("due", { date: formatDate(item.due) }));
+  return h("li", { class: "card" },
+    h("div", {}, item.what),
+    h("div", { class: "meta" },
+      showLearner ? [t("learner", { name: item.learner.name }), " · "] : null,
+      due, " · ",
+      h("a", { href: `/talks/${encodeURIComponent(item.talk.id)}` }, t("from_talk", { title: item.talk.title || t("untitled") })),
+    ),
+  );
+}
+
+function historyTalk(talk) {
+  return h("li", {},
+    h("a", { href: talkHref(talk) }, talk.title || t("untitled")),
+    " ", h("span", { class: "meta" }, when(talk.starts_at)), " ", statusBadge(talk.status),
+  );
+}
+
+function renderTracks(container, tracks) {
+  if (!tracks.length) {
+    container.replaceChildren(h("p", { class: "muted" }, t("no_history")));
+    return;
+  }
+  container.replaceChildren(...tracks.map((track) => {
+    const talks = [...track.talks].sort((a, b) => (a.starts_at < b.starts_at ? 1 : -1));
+    return h("div", { class: "card" },
+      h("h3", {}, t("lead_learner", { lead: track.lead.name, learner: track.learner.name })),
+      h("p", { class: "meta" }, track.my_role === "lead" ? t("you_lead") : t("you_learn")),
+      talks.length ? h("ul", {}, talks.map(historyTalk)) : h("p", { class: "muted" }, t("no_talks_in_track")),
+    );
+  }));
+}
+
+function render(data) {
+  if ($("shared-list")) {
+    list($("shared-list"), data.shared_with_me, t("no_shared"), (talk) => h("li", { class: "card" },
+      h("a", { href: `/talks/${encodeURIComponent(talk.id)}/form` }, talk.title || t("untitled")),
+      h("div", { class: "meta" }, when(talk.starts_at), " · ", t("lead_learner", { lead: talk.lead.name, learner: talk.learner.name }), " ", statusBadge(talk.status)),
+    ));
+  }
+  if ($("upcoming-list")) {
+    list($("upcoming-list"), data.upcoming, t("no_upcoming"), upcomingCard);
+    list($("mine-list"), data.open_agreements.mine, t("no_mine"), (a) => agreementCard(a, false));
+    const lead = data.tracks.some((track) => track.my_role === "lead") || data.open_agreements.my_learners.length > 0;
+    $("learners-block").hidden = !lead;
+    list($("learners-list"), data.open_agreements.my_learners, t("no_learners"), (a) => agreementCard(a, true));
+    renderTracks($("history-list"), data.tracks);
+  }
+  $("feed-url").value = data.me.feed_url;
+}
+
+async function load() {
+  const status = $("overview-status");
+  try {
+    render(await api("GET", "/api/overview"));
+    status.hidden = true;
+    status.textContent = "";
+  } catch (error) {
+    status.classList.add("offline");
+    status.textContent = error instanceof OfflineError ? t("offline") : t("load_failed");
+  }
+}
+
+$("feed-copy").addEventListener("click", async () => {
+  const input = $("feed-url");
+  try {
+    await navigator.clipboard.writeText(input.value);
+    announce(t("copied"));
+  } catch {
+    input.focus();
+    input.select();
+    announce(t("copy_failed"));
+  }
+});
+
+$("feed-renew").addEventListener("click", async (event) => {
+  if (!window.confirm(t("renew_confirm"))) return;
+  const button = event.currentTarget;
+  const slot = $("feed-error");
+  slot.hidden = true;
+  button.disabled = true;
+  try {
+    const me = await api("POST", "/api/me/feed/renew");
+    $("feed-url").value = me.feed_url;
+    announce(t("renewed"));
+  } catch (error) {
+    slot.textContent = error instanceof OfflineError ? t("offline") : error.message;
+    slot.hidden = false;
+  } finally {
+    button.disabled = false;
+  }
+});
+
+load();

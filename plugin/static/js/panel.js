@@ -1,0 +1,419 @@
+// The agreements panel (the future meeting side panel): agreements appear live on both sides,
+// the other person confirms each wording, the learner reacts, both sign. Edits made offline are
+// kept and sent when the connection is back; an edit that crossed someone else's shows both
+// versions and lets the user choose.
+
+import { api, ApiError, bootData, OfflineError } from "./api.js";
+import { LivePoller } from "./live.js";
+import { announce, clearErrors, formatDate, formatDateTime, h, showError, t } from "./ui.js";
+
+const boot = bootData();
+const talkId = boot.talk_id;
+const me = boot.me.id;
+const base = `/api/talks/${encodeURIComponent(talkId)}`;
+
+const state = {
+  talk: boot.talk,
+  editing: new Map(), // agreement id → {what, owner, due, version, conflict}
+  reacting: new Map(), // agreement id → {text, version}
+  pending: [], // operations waiting for the connection
+  online: true,
+  flushing: false,
+};
+
+const list = document.getElementById("agreements");
+const cards = new Map(); // agreement id → {el, key}
+const connection = document.getElementById("connection");
+const addForm = document.getElementById("add-form");
+
+// -- helpers ------------------------------------------------------------------------------------
+
+const otherName = () => (state.talk.my_role === "lead" ? state.talk.learner.name : state.talk.lead.name);
+const nameOf = (id) => (id === state.talk.lead.id ? state.talk.lead.name : state.talk.learner.name);
+const editable = () => !state.talk.read_only && ["planned", "held"].includes(state.talk.status);
+
+function setConnection(kind, text) {
+  connection.hidden = !text;
+  connection.className = `status-bar ${kind}`;
+  connection.textContent = text || "";
+}
+
+// -- sending, with an offline queue -------------------------------------------------------------
+
+const operations = {
+  add: (op) => api("POST", `${base}/agreements`, op.body),
+  edit: (op) => api("PATCH", `${base}/agreements/${op.id}`, op.body),
+  remove: (op) => api("DELETE", `${base}/agreements/${op.id}?version=${op.body.version}`),
+  confirm: (op) => api("POST", `${base}/agreements/${op.id}/confirm`, op.body),
+  react: (op) => api("POST", `${base}/agreements/${op.id}/reaction`, op.body),
+  sign: () => api("POST", `${base}/sign`),
+};
+
+async function send(op) {
+  if (!state.online || state.flushing) {
+    queue(op);
+    return false;
+  }
+  try {
+    await operations[op.kind](op);
+    settle(op);
+    state.ownChange = true;
+    setConnection("ok", t("saved"));
+    poller.poll();
+    return true;
+  } catch (error) {
+    if (error instanceof OfflineError) {
+      goOffline();
+      queue(op);
+      return false;
+    }
+    fail(op, error);
+    return false;
+  }
+}
+
+function queue(op) {
+  // A newer edit of the same thing replaces an older one that never left.
+  state.pending = state.pending.filter((p) => !(p.kind === op.kind && p.id && p.id === op.id));
+  state.pending.push(op);
+  render();
+}
+
+function goOffline() {
+  if (state.online) {
+    state.online = false;
+    setConnection("offline", t("offline"));
+    announce(t("offline"));
+  }
+}
+
+async function flush() {
+  if (state.flushing) return;
+  state.flushing = true;
+  try {
+    while (state.pending.length) {
+      const op = state.pending[0];
+      try {
+        await operations[op.kind](op);
+        state.pending.shift();
+        settle(op);
+      } catch (error) {
+        if (error instanceof OfflineError) {
+          goOffline();
+          return;
+        }
+        state.pending.shift();
+        fail(op, error);
+      }
+    }
+    setConnection("ok", t("back.online"));
+    announce(t("back.online"));
+  } finally {
+    state.flushing = false;
+    render();
+    poller.poll();
+  }
+}
+
+/** A request went through: the draft it carried is done. */
+function settle(op) {
+  if (op.kind === "edit") state.editing.delete(op.id);
+  if (op.kind === "react") state.reacting.delete(op.id);
+  if (op.kind === "add" && op.form) {
+    op.form.reset();
+    clearErrors(op.form);
+  }
+}
+
+function fail(op, error) {
+  if (!(error instanceof ApiError)) throw error;
+  if (op.kind === "edit" && (error.code === "stale" || error.status === 404)) {
+    const draft = state.editing.get(op.id);
+    if (draft) draft.conflict = error.status === 404 ? null : error.current;
+    announce(t("conflict", { name: otherName() }));
+  } else if (error.code === "stale" && op.kind === "react") {
+    const draft = state.reacting.get(op.id);
+    if (draft && error.current) draft.version = error.current.version;
+    setConnection("offline", error.message);
+  } else if (op.form) {
+    showError(op.form, error);
+  } else {
+    setConnection("offline", error.message);
+    announce(error.message);
+  }
+  render();
+}
+
+// -- rendering ----------------------------------------------------------------------------------
+
+function dueText(due) {
+  return due ? t("due", { date: formatDate(due) }) : "";
+}
+
+function agreementView(a) {
+  const pendingOps = state.pending.filter((p) => p.id === a.id);
+  const mine = a.author_id === me;
+  const item = h(
+    "li",
+    { class: "card", id: `agreement-${a.id}`, "data-version": a.version },
+    h("p", { class: "agreement-what" }, a.what),
+    h(
+      "p",
+      { class: "meta" },
+      t(`owner.${a.owner}`),
+      a.due ? ` · ${dueText(a.due)}` : "",
+    ),
+    h(
+      "p",
+      { class: "meta" },
+      a.confirmed
+        ? h("span", { class: "badge ok" }, t("confirmed", { name: nameOf(a.confirmed_by) }))
+        : h("span", { class: "badge warn" }, t("awaiting", { name: mine ? otherName() : boot.me.name })),
+    ),
+  );
+  if (a.reaction) {
+    item.append(h("p", {}, h("strong", {}, `${t("react")}: `), a.reaction));
+  }
+  if (pendingOps.length) item.append(h("p", { class: "badge warn" }, t("saving")));
+  if (!editable()) return item;
+
+  const actions = h("div", { class: "actions" });
+  if (!a.confirmed && !mine) {
+    actions.append(
+      h("button", { type: "button", onclick: () => send({ kind: "confirm", id: a.id, body: { version: a.version } }) }, t("confirm")),
+    );
+  }
+  actions.append(
+    h("button", {
+      type: "button",
+      class: "secondary",
+      onclick: () => {
+        state.editing.set(a.id, { what: a.what, owner: a.owner, due: a.due || "", version: a.version });
+        render();
+        document.getElementById(`edit-what-${a.id}`)?.focus();
+      },
+    }, t("edit")),
+  );
+  if (state.talk.my_role === "learner" && !state.reacting.has(a.id)) {
+    actions.append(
+      h("button", {
+        type: "button",
+        class: "secondary",
+        onclick: () => {
+          state.reacting.set(a.id, { text: a.reaction, version: a.version });
+          render();
+          document.getElementById(`react-${a.id}`)?.focus();
+        },
+      }, t("react")),
+    );
+  }
+  actions.append(
+    h("button", {
+      type: "button",
+      class: "danger",
+      onclick: () => { if (window.confirm(t("remove.ask"))) send({ kind: "remove", id: a.id, body: { version: a.version } }); },
+    }, t("remove")),
+  );
+  item.append(actions);
+  if (state.reacting.has(a.id)) item.append(reactionEditor(a));
+  return item;
+}
+
+function reactionEditor(a) {
+  const draft = state.reacting.get(a.id);
+  const form = h("form", { class: "reaction", novalidate: true });
+  const area = h("textarea", { id: `react-${a.id}`, name: "reaction", maxlength: 2000 }, draft.text);
+  area.addEventListener("input", () => { draft.text = area.value; });
+  form.append(
+    h("div", { class: "field" }, h("label", { for: `react-${a.id}` }, t("react.label")), area),
+    h("p", { class: "form-error", role: "alert", hidden: true }),
+    h("div", { class: "actions" },
+      h("button", { type: "submit" }, t("react.save")),
+      h("button", { type: "button", class: "secondary", onclick: () => { state.reacting.delete(a.id); render(); } }, t("cancel"))),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    send({ kind: "react", id: a.id, form, body: { version: draft.version, reaction: draft.text } });
+  });
+  return form;
+}
+
+function editorView(a, draft) {
+  const id = a ? a.id : draft.id;
+  const form = h("form", { class: "card editor", id: `agreement-${id}`, novalidate: true });
+  const what = h("textarea", { id: `edit-what-${id}`, name: "what", maxlength: 500 }, draft.what);
+  const owner = h("select", { id: `edit-owner-${id}`, name: "owner" },
+    ["learner", "lead", "both"].map((value) => h("option", { value, selected: draft.owner === value }, t(`owner.${value}`))));
+  const due = h("input", { type: "date", id: `edit-due-${id}`, name: "due", value: draft.due || "" });
+  what.addEventListener("input", () => { draft.what = what.value; });
+  owner.addEventListener("change", () => { draft.owner = owner.value; });
+  due.addEventListener("change", () => { draft.due = due.value; });
+  form.append(
+    h("div", { class: "field" }, h("label", { for: what.id }, t("what")), what),
+    h("div", { class: "row" },
+      h("div", { class: "field" }, h("label", { for: owner.id }, t("who")), owner),
+      h("div", { class: "field" }, h("label", { for: due.id }, t("by.when")), due)),
+    h("p", { class: "form-error", role: "alert", hidden: true }),
+  );
+  if (draft.conflict !== undefined) form.append(conflictView(id, draft));
+  form.append(h("div", { class: "actions" },
+    h("button", { type: "submit" }, t("save")),
+    h("button", { type: "button", class: "secondary", onclick: () => { state.editing.delete(id); render(); } }, t("cancel"))));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    send({ kind: "edit", id, form, body: { version: draft.version, what: draft.what, owner: draft.owner, due: draft.due || null } });
+  });
+  return form;
+}
+
+function conflictView(id, draft) {
+  const theirs = draft.conflict;
+  if (!theirs) {
+    return h("div", { class: "conflict", role: "alert" }, h("p", {}, t("conflict.gone")));
+  }
+  const describe = (v) => [v.what, `${t(`owner.${v.owner}`)}${v.due ? ` · ${dueText(v.due)}` : ""}`];
+  return h("div", { class: "conflict", role: "alert" },
+    h("p", {}, t("conflict", { name: otherName() })),
+    h("div", { class: "versions" },
+      h("div", { class: "mine" }, h("h3", {}, t("conflict.mine")), ...describe(draft).map((line) => h("p", {}, line))),
+      h("div", { class: "theirs" }, h("h3", {}, t("conflict.theirs")), ...describe(theirs).map((line) => h("p", {}, line)))),
+    h("div", { class: "actions" },
+      h("button", {
+        type: "button",
+        onclick: () => {
+          draft.version = theirs.version;
+          delete draft.conflict;
+          send({ kind: "edit", id, body: { version: draft.version, what: draft.what, owner: draft.owner, due: draft.due || null } });
+          render();
+        },
+      }, t("conflict.keep.mine")),
+      h("button", { type: "button", class: "secondary", onclick: () => { state.editing.delete(id); render(); } }, t("conflict.keep.theirs"))));
+}
+
+function pendingAddView(op, index) {
+  return h("li", { class: "card pending", id: `pending-${index}` },
+    h("p", { class: "agreement-what" }, op.body.what),
+    h("p", { class: "badge warn" }, t("saving")));
+}
+
+function cardKey(a, draft) {
+  // An editor keeps its element (and the caret) while the user types; it is rebuilt only when
+  // a conflict appears or goes.
+  if (draft) return `edit|${JSON.stringify(draft.conflict === undefined ? "none" : draft.conflict)}`;
+  return JSON.stringify([
+    a, state.reacting.has(a.id), state.pending.filter((p) => p.id === a.id).length,
+    state.talk.status, state.talk.my_role,
+  ]);
+}
+
+function renderList() {
+  const wanted = [];
+  const seen = new Set();
+  for (const a of state.talk.agreements) {
+    seen.add(a.id);
+    const draft = state.editing.get(a.id);
+    const key = cardKey(a, draft);
+    let known = cards.get(a.id);
+    if (!known || known.key !== key) {
+      known = { el: draft ? editorView(a, draft) : agreementView(a), key };
+      cards.set(a.id, known);
+    }
+    wanted.push(known.el);
+  }
+  for (const [id, known] of [...cards]) {
+    if (seen.has(id)) continue;
+    const draft = state.editing.get(id);
+    if (!draft) {
+      cards.delete(id);
+      continue;
+    }
+    // Removed by the other person while being edited: keep the editor, so nothing typed is lost.
+    if (draft.conflict === undefined) draft.conflict = null;
+    const key = cardKey(null, draft);
+    if (known.key !== key) cards.set(id, { el: editorView(null, { ...draft, id }), key });
+    wanted.push(cards.get(id).el);
+  }
+  wanted.push(...state.pending.filter((p) => p.kind === "add").map(pendingAddView));
+  // Move only what moved, so focus stays where the user is.
+  wanted.forEach((el, index) => {
+    if (list.children[index] !== el) list.insertBefore(el, list.children[index] || null);
+  });
+  while (list.children.length > wanted.length) list.lastElementChild.remove();
+  document.getElementById("no-agreements").hidden = wanted.length > 0;
+}
+
+function renderSign() {
+  const area = document.getElementById("sign-area");
+  const talk = state.talk;
+  const parts = [];
+  for (const s of talk.signatures) {
+    parts.push(h("p", { class: "badge ok" }, t("signed.by", { name: nameOf(s.person_id), date: formatDateTime(s.signed_at) })));
+  }
+  if (talk.status === "signed") {
+    parts.push(h("p", {}, t("sign.done")));
+    const follow = talk.follow_up;
+    if (follow.status === "booking") parts.push(h("p", { class: "meta" }, t("followup.booking")));
+    if (follow.status === "needs_attention") parts.push(h("p", { class: "badge warn" }, t("followup.attention")));
+    if (follow.status === "booked") {
+      parts.push(h("p", { id: "follow-up-booked" }, h("a", { href: `/talks/${follow.talk_id}` }, t("followup.booked"))));
+    }
+    parts.push(h("p", {}, h("a", { href: `/talks/${talkId}/form` }, t("form.link"))));
+  } else if (talk.read_only) {
+    parts.push(h("p", { class: "muted" }, t("readonly")));
+  } else if (talk.status !== "cancelled") {
+    const signedByMe = talk.signatures.some((s) => s.person_id === me);
+    const waiting = talk.agreements.some((a) => !a.confirmed);
+    parts.push(h("p", { class: "hint" }, t("sign.hint")));
+    if (signedByMe) parts.push(h("p", {}, t("sign.mine.done", { name: otherName() })));
+    else {
+      if (waiting) parts.push(h("p", { class: "muted", id: "sign-waiting" }, t("sign.waiting")));
+      parts.push(h("button", { type: "button", id: "sign-button", disabled: waiting || state.pending.length > 0, onclick: () => send({ kind: "sign" }) }, t("sign")));
+    }
+  }
+  area.replaceChildren(...parts);
+}
+
+function render() {
+  document.getElementById("talk-status").textContent = t(`status.${state.talk.status}`);
+  document.getElementById("add-section").hidden = !editable();
+  renderList();
+  renderSign();
+  if (!editable() && state.talk.status === "signed") setConnection("ok", t("locked"));
+}
+
+// -- wiring -------------------------------------------------------------------------------------
+
+addForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  clearErrors(addForm);
+  const data = new FormData(addForm);
+  const body = { what: String(data.get("what") || ""), owner: String(data.get("owner")), due: data.get("due") || null };
+  const op = { kind: "add", form: addForm, body };
+  send(op).then((sent) => {
+    // Queued while offline: the card shows it as "saving", the form is free for the next one.
+    if (!sent && !state.online) addForm.reset();
+  });
+});
+
+const poller = new LivePoller(`${base}/live`, {
+  interval: 500,
+  onChange(talk) {
+    const changed = JSON.stringify(state.talk.agreements) !== JSON.stringify(talk.agreements);
+    state.talk = talk;
+    render();
+    if (changed && !state.ownChange) announce(t("updated", { name: otherName() }));
+    state.ownChange = false;
+  },
+  async onOnline() {
+    state.online = true;
+    if (state.pending.length) await flush();
+    else setConnection("ok", "");
+  },
+  onOffline() {
+    goOffline();
+  },
+});
+
+window.addEventListener("offline", goOffline);
+render();
+poller.start();
