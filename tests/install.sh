@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Install what the tests need on Debian/Ubuntu (PostgreSQL, python3-venv, Chromium),
-# then the project with its test extras into .venv.
+# Install what the tests need on Debian/Ubuntu (PostgreSQL, python3-venv, Chromium, Node.js),
+# then the project with its test extras into .venv, and axe-core (accessibility checks of the
+# browser tests) into tests/.npm.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -22,6 +23,7 @@ packages=()
 have_initdb || packages+=(postgresql)
 have_venv || packages+=(python3-venv)
 [[ -x /usr/bin/chromium ]] || packages+=(chromium)
+command -v npm >/dev/null || packages+=(nodejs npm)
 
 if ((${#packages[@]})); then
   sudo=()
@@ -31,7 +33,7 @@ if ((${#packages[@]})); then
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
     apt-get install -y --no-install-recommends "${packages[@]}"
 else
-  echo "install.sh: PostgreSQL, python3-venv and Chromium are present; skipping apt-get"
+  echo "install.sh: PostgreSQL, python3-venv, Chromium and npm are present; skipping apt-get"
 fi
 
 if [[ ! -x .venv/bin/python ]]; then
@@ -40,4 +42,10 @@ if [[ ! -x .venv/bin/python ]]; then
 fi
 echo "install.sh: installing the project and its test dependencies into .venv"
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/pip install -e '.[test]'
+.venv/bin/pip install --quiet -e '.[test]'
+
+axe=tests/.npm/node_modules/axe-core/axe.min.js
+if [[ ! -f $axe ]]; then
+  echo "install.sh: installing axe-core into tests/.npm"
+  npm install --prefix tests/.npm --no-audit --no-fund --silent axe-core@4
+fi

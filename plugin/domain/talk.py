@@ -125,6 +125,8 @@ class Talk:
     join_url: str | None = None
     #: Bumped on every change of the calendar event, for iCalendar SEQUENCE.
     event_sequence: int = 0
+    #: Counts every change of the talk or its agreements: what live panels compare.
+    revision: int = 0
     version: int = 1
 
     # -- who is who ------------------------------------------------------------------------
@@ -158,6 +160,9 @@ class Talk:
 
     def _touch(self, now: datetime) -> None:
         self.updated_at = now
+        # The clock may stand still (tests, fast clients); the revision always moves, so the
+        # talk row is written and its optimistic lock checked for every change of the talk.
+        self.revision += 1
 
     # -- planning ----------------------------------------------------------------------------
 
@@ -502,6 +507,7 @@ def close_earlier_agreement(
         item.closed_in_talk_id, item.closed_by, item.closed_at = current.id, by, now
     item.version += 1
     item.updated_at = now
+    earlier._touch(now)
     return item
 
 

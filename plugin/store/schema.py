@@ -113,6 +113,8 @@ talks = Table(
     Column("event_ical_uid", String(512), nullable=True),
     Column("join_url", Text, nullable=True),
     Column("event_sequence", Integer, nullable=False, default=0),
+    #: Counts every change of the talk and its agreements (live panels' ETag).
+    Column("revision", Integer, nullable=False, default=0),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     #: Optimistic lock: concurrent writers of one talk never both win.

@@ -43,6 +43,8 @@ def create_app(services: Services, *, mode: str = LOCAL, secure_cookies: bool = 
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=secure_cookies,
         PERMANENT_SESSION_LIFETIME=timedelta(days=14),
+        # Re-signing the cookie on every poll of a live panel costs more than the poll itself.
+        SESSION_REFRESH_EACH_REQUEST=False,
         MAX_CONTENT_LENGTH=256 * 1024,
         JSON_SORT_KEYS=False,
         OG_MODE=mode,

@@ -240,7 +240,7 @@ function reactionEditor(a) {
 
 function editorView(a, draft) {
   const id = a ? a.id : draft.id;
-  const form = h("form", { class: "card editor", id: `agreement-${id}`, novalidate: true });
+  const form = h("form", { novalidate: true });
   const what = h("textarea", { id: `edit-what-${id}`, name: "what", maxlength: 500 }, draft.what);
   const owner = h("select", { id: `edit-owner-${id}`, name: "owner" },
     ["learner", "lead", "both"].map((value) => h("option", { value, selected: draft.owner === value }, t(`owner.${value}`))));
@@ -263,7 +263,7 @@ function editorView(a, draft) {
     event.preventDefault();
     send({ kind: "edit", id, form, body: { version: draft.version, what: draft.what, owner: draft.owner, due: draft.due || null } });
   });
-  return form;
+  return h("li", { class: "card editor", id: `agreement-${id}` }, form);
 }
 
 function conflictView(id, draft) {

@@ -64,7 +64,7 @@ async function loadGoals() {
     const box = h("input", { type: "checkbox", name: "goals", value: item.id, id, "aria-describedby": item.help ? `${id}-help` : null, onchange: syncOwnGoal });
     return h("div", {},
       h("label", { class: "check", for: id }, box, h("span", {}, item.text)),
-      item.help ? h("p", { class: "hint", id: `${id}-help` }, item.help) : null,
+      item.help ? h("p", { class: "hint goal-help", id: `${id}-help` }, item.help) : null,
     );
   }));
 }

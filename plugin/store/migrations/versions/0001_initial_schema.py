@@ -170,6 +170,7 @@ def upgrade() -> None:
         sa.Column("event_ical_uid", sa.String(length=512), nullable=True),
         sa.Column("join_url", sa.Text(), nullable=True),
         sa.Column("event_sequence", sa.Integer(), nullable=False),
+        sa.Column("revision", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
