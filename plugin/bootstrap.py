@@ -49,7 +49,7 @@ def build_services(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.resolved_database_url())
     if migrate_schema:
-        migrate.upgrade(engine)
+        migrate.ensure_schema(engine)
     clock = clock or SystemClock()
     db = Database(engine)
 

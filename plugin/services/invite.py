@@ -12,7 +12,6 @@ from datetime import datetime
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from plugin.domain.agreement import Agreement
@@ -56,6 +55,8 @@ def render_invite(
     own_goal: str,
     open_agreements: Sequence[Agreement],
 ) -> InviteContent:
+    from babel.dates import format_datetime  # loaded by the first invite, not at start-up
+
     lang = resolve(language)
     local = starts_at.astimezone(ZoneInfo(timezone))
     context = {

@@ -28,7 +28,7 @@ from plugin.domain.people import Person
 from plugin.domain.talk import TalkStatus
 from plugin.identity.feeds import feed_token_valid
 from plugin.identity.local import redeem_signin_token
-from plugin.services import feeds, talks, views
+from plugin.services import talks, views
 from plugin.settings import LOCAL
 from plugin.store import repo
 from plugin.web.context import services
@@ -63,6 +63,8 @@ def signin(token: str) -> BaseResponse:
 
 @blueprint.get("/feeds/<person_id>/<token>.ics")
 def feed(person_id: str, token: str) -> Response:
+    from plugin.services import feeds  # iCalendar is loaded on first use, not at start-up
+
     svc = services()
 
     def work(session: Any) -> bytes | None:

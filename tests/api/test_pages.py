@@ -31,14 +31,16 @@ def test_signin_link_works_once_and_expires(app, services, lead, clock):
     assert app.test_client().get("/signin/not-a-token").status_code == 410
 
 
-def test_home_and_talk_pages_escape_user_text(client_for, lead, learner, make_talk):
+def test_pages_escape_user_text(client_for, lead, learner, make_talk):
     talk = make_talk(lead, learner, title="<script>alert(1)</script> plan")
     client = client_for(lead)
-    home = client.get("/").data.decode()
-    assert "&lt;script&gt;" in home and "<script>alert" not in home
-    assert "werkpleklerenindetechniek.nl" in home
-    page = client.get(f"/talks/{talk.id}").data.decode()
-    assert "&lt;script&gt;" in page and "<script>alert" not in page
+    for view in ("prepare", "panel", "form"):
+        page = client.get(f"/talks/{talk.id}/{view}").data.decode()
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; plan" in page
+        assert "<script>alert" not in page
+        # Data handed to the page's script is JSON with "<" escaped, so it cannot end the tag.
+        assert "\\u003cscript\\u003e" in page
+    assert "werkpleklerenindetechniek.nl" in client.get("/").data.decode()
 
 
 def test_pages_are_dutch_by_default_and_english_on_request(client_for, lead):

@@ -4,12 +4,12 @@
 import { OfflineError } from "./api.js";
 
 export class LivePoller {
-  constructor(url, { interval = 500, onChange, onOnline, onOffline }) {
+  constructor(url, { interval = 500, onChange, onReachable, onOffline }) {
     this.url = url;
     this.interval = interval;
     this.etag = null;
     this.onChange = onChange;
-    this.onOnline = onOnline || (() => {});
+    this.onReachable = onReachable || (() => {});
     this.onOffline = onOffline || (() => {});
     this.online = true;
     this.timer = null;
@@ -39,11 +39,13 @@ export class LivePoller {
       } catch (error) {
         throw new OfflineError(String(error));
       }
-      if (!this.online) { this.online = true; await this.onOnline(); }
+      this.online = true;
       if (response.status === 200) {
         this.etag = response.headers.get("ETag");
         this.onChange(await response.json());
       }
+      // Every answer proves the connection works: the page may send what it kept meanwhile.
+      await this.onReachable();
     } catch (error) {
       if (error instanceof OfflineError) {
         if (this.online) { this.online = false; this.onOffline(); }

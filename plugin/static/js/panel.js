@@ -404,10 +404,11 @@ const poller = new LivePoller(`${base}/live`, {
     if (changed && !state.ownChange) announce(t("updated", { name: otherName() }));
     state.ownChange = false;
   },
-  async onOnline() {
+  async onReachable() {
+    if (state.online && !state.pending.length) return;
     state.online = true;
     if (state.pending.length) await flush();
-    else setConnection("ok", "");
+    else setConnection("ok", t("back.online"));
   },
   onOffline() {
     goOffline();
