@@ -69,5 +69,5 @@ def build_services(
     )
     outbox = Outbox(db, clock, job_kinds(services))
     if services.drain_inline:
-        services.after_write.append(outbox.drain)
+        services.after_enqueue.append(outbox.drain)
     return services, outbox

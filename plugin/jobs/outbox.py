@@ -47,7 +47,12 @@ class JobKind:
     failed: FailureHandler
 
 
+#: Set in a session's info when the transaction recorded a job, so callers know to drain.
+ENQUEUED = "outbox_enqueued"
+
+
 def enqueue(session: Session, kind: str, payload: Mapping[str, Any], now: datetime) -> None:
+    session.info[ENQUEUED] = True
     session.execute(
         insert(outbox_jobs).values(
             kind=kind,

@@ -16,6 +16,7 @@ from plugin.domain.checklist import ChecklistTemplate
 from plugin.domain.clock import Clock
 from plugin.domain.errors import Conflict
 from plugin.domain.followup import FollowUpPolicy
+from plugin.jobs.outbox import ENQUEUED
 from plugin.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,8 @@ class Services:
     #: Run the outbox right after each change (local mode; Microsoft mode has a worker).
     drain_inline: bool = True
     new_id: Callable[[], str] = field(default=lambda: str(uuid.uuid4()))
-    after_write: list[Callable[[], object]] = field(default_factory=list)
+    #: Run after a transaction that recorded outbox jobs has committed.
+    after_enqueue: list[Callable[[], object]] = field(default_factory=list)
 
     def write(self, work: Callable[[Session], T]) -> T:
         """Run `work` in one transaction, again from scratch if a concurrent writer won."""
@@ -64,13 +66,15 @@ class Services:
             try:
                 with self.db.writing() as session:
                     result = work(session)
+                    enqueued = bool(session.info.get(ENQUEUED))
                 break
             except StaleDataError:
                 log.info("write lost a race (attempt %s), trying again", attempt)
                 if attempt == STALE_RETRIES:
                     raise Conflict("busy", None) from None
-        for hook in self.after_write:
-            hook()
+        if enqueued:
+            for hook in self.after_enqueue:
+                hook()
         return result
 
     def read(self, work: Callable[[Session], T]) -> T:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 import plugin.store.schema  # noqa: F401  (maps the domain classes)
+from plugin.domain.talk import Talk
 
 #: Execution option that makes SQLite take the write lock at BEGIN. Without it two deferred
 #: transactions that both read and then write fail with "database is locked" instead of waiting.
@@ -21,7 +22,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    # No pre-ping: it would add a round trip to every poll of a live panel. Connections are
+    # recycled instead, and a request that meets a dropped connection fails once and is retried
+    # by the client (panels poll again within a second).
+    return create_engine(url, pool_recycle=1800, pool_size=10, max_overflow=10, **kwargs)
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -47,12 +51,25 @@ def database_kind(engine: Engine) -> str:
     return "postgresql" if engine.dialect.name == "postgresql" else engine.dialect.name
 
 
+CHANGED_TALKS = "changed_talks"
+
+
+def _collect_changed_talks(session: Session, _context: Any) -> None:
+    changed = session.info.setdefault(CHANGED_TALKS, set())
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Talk):
+            changed.add(obj.id)
+
+
 class Database:
     """The engine plus the two ways to use it: read, or read-and-write in one transaction."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        event.listen(self._sessions, "after_flush", _collect_changed_talks)
+        #: Called with the ids of the talks a committed transaction changed.
+        self.talk_listeners: list[Callable[[set[str]], object]] = []
 
     @property
     def kind(self) -> str:
@@ -65,6 +82,12 @@ class Database:
             yield session
 
     @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """A bare autocommit connection for hot single-statement reads (no BEGIN/ROLLBACK)."""
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            yield connection
+
+    @contextmanager
     def writing(self) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back whole on any error."""
         with self._sessions() as session:
@@ -75,6 +98,10 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+            changed = session.info.pop(CHANGED_TALKS, set())
+        if changed:
+            for listener in self.talk_listeners:
+                listener(changed)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, exists, insert, or_, select
+from sqlalchemy import Connection, delete, exists, insert, or_, select
 from sqlalchemy.orm import Session
 
 from plugin.domain.agreement import Agreement, AgreementStatus
@@ -88,14 +88,19 @@ def talk(
     return session.execute(query).scalar_one_or_none()
 
 
-def talk_stamp(session: Session, tenant_id: str, talk_id: str) -> tuple[int, str, str] | None:
-    """(version, lead id, learner id) of a talk: one indexed read, for conditional requests."""
-    row = session.execute(
-        select(talks.c.version, talks.c.lead_id, talks.c.learner_id).where(
-            talks.c.id == talk_id, talks.c.tenant_id == tenant_id
-        )
-    ).first()
-    return None if row is None else (row.version, row.lead_id, row.learner_id)
+def talk_stamps(
+    connection: Connection, talk_ids: list[str]
+) -> dict[str, tuple[str, int, str, str]]:
+    """talk id → (tenant id, version, lead id, learner id), in one indexed read.
+
+    It takes a plain connection, not a session: live panels depend on it many times a second.
+    """
+    rows = connection.execute(
+        select(
+            talks.c.id, talks.c.tenant_id, talks.c.version, talks.c.lead_id, talks.c.learner_id
+        ).where(talks.c.id.in_(talk_ids))
+    )
+    return {row.id: (row.tenant_id, row.version, row.lead_id, row.learner_id) for row in rows}
 
 
 def talks_of(session: Session, viewer: Person) -> Sequence[Talk]:

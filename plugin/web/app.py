@@ -13,7 +13,8 @@ from plugin.paths import templates_dir
 from plugin.services.context import Services
 from plugin.settings import LOCAL
 from plugin.web import api, errors, pages
-from plugin.web.context import EXTENSION
+from plugin.web.context import EXTENSION, STAMPS
+from plugin.web.stamps import TalkStamps
 
 SESSION_COOKIE = "ontwikkelgesprek_session"
 
@@ -52,6 +53,9 @@ def create_app(services: Services, *, mode: str = LOCAL, secure_cookies: bool = 
         BABEL_TRANSLATION_DIRECTORIES=str(TRANSLATIONS_DIR),
     )
     app.extensions[EXTENSION] = services
+    stamps = TalkStamps(services.db)
+    services.db.talk_listeners.append(stamps.forget)
+    app.extensions[STAMPS] = stamps
     Babel(app, locale_selector=select_language)
     errors.register(app)
     app.register_blueprint(api.blueprint)

@@ -13,13 +13,20 @@ from plugin.services.context import Services
 from plugin.store import repo
 from plugin.web.errors import Unauthenticated
 from plugin.web.session import check_csrf, signed_in_identity
+from plugin.web.stamps import TalkStamps
 
 T = TypeVar("T")
 EXTENSION = "ontwikkelgesprek"
+STAMPS = "ontwikkelgesprek.stamps"
 
 
 def services() -> Services:
     found: Services = current_app.extensions[EXTENSION]
+    return found
+
+
+def stamps() -> TalkStamps:
+    found: TalkStamps = current_app.extensions[STAMPS]
     return found
 
 

@@ -34,6 +34,9 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
             "errorlog": "-",
             "loglevel": "warning",
             "timeout": 60,
+            # Live panels poll twice a second over one connection; keep it open between polls
+            # (gunicorn's default of 2 s races the clients' reuse of idle connections).
+            "keepalive": 75,
             "graceful_timeout": 10,
             "post_fork": lambda _server, _worker: post_fork(),
             "when_ready": lambda _server: when_ready(),

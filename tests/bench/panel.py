@@ -3,13 +3,15 @@
 Not part of the test suite; it starts what it needs (a PostgreSQL server, `ontwikkelgesprek
 serve` on gunicorn, and the baseline on gunicorn with the same workers and threads):
 
-    .venv/bin/python tests/bench/panel.py [--panels 200] [--seconds 20] [--workers 2]
+    .venv/bin/python tests/bench/panel.py [--panels 200] [--seconds 10] [--rounds 3]
 
 100 talks, each with its lead's and its learner's panel open. Every panel polls the talk with
 If-None-Match every 500 ms (as panel.js does) and now and then saves a new agreement; the
-partner's panel must receive it. The baseline gets the same number of clients polling a bare
-JSON endpoint. Measured: server latency p50/p99 (client-side, loopback), throughput, and sync
-delay (from the start of a save until the partner's panel has it). The last line is JSON.
+partner's panel must receive it (see SAVE_EVERY for how often). The baseline gets the same
+number of clients polling a bare JSON endpoint. The two sides alternate for a few rounds, so
+that the machine's drift hits both alike. Measured: server latency p50/p99 (client-side, on
+loopback, by kind of request too), throughput, and sync delay (from the start of a save until
+the partner's panel has it). The last line is JSON.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
+import aiohttp
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -41,15 +43,28 @@ from plugin.settings import Settings  # noqa: E402
 from tests.support.postgres import PostgresServer, create_database  # noqa: E402
 
 POLL = 0.5
+#: Seconds between one panel's saves. In a real talk an agreement is written or changed every
+#: minute or two; every 15–45 s per panel (about 7 saves a second over 200 panels) is busier.
+SAVE_EVERY = (15.0, 45.0)
+#: The baseline runs on gunicorn as `serve` does: threaded workers, long keep-alive.
+BARE_OPTIONS = ["-k", "gthread", "--keep-alive", "75", "--log-level", "info"]
+BARE_APP = "tests.bench.bare_app:app"
 
 
 @dataclass
 class Stats:
     latencies: list[float] = field(default_factory=list)
+    #: The same latencies by kind of request: unchanged poll (304), changed poll (200), save.
+    by_kind: dict[str, list[float]] = field(default_factory=dict)
     sync: list[float] = field(default_factory=list)
     errors: int = 0
     saves: int = 0
     error_kinds: dict[str, int] = field(default_factory=dict)
+
+    def record(self, kind: str, began: float) -> None:
+        took = (time.perf_counter() - began) * 1000
+        self.latencies.append(took)
+        self.by_kind.setdefault(kind, []).append(took)
 
     def error(self, kind: str) -> None:
         self.errors += 1
@@ -111,96 +126,124 @@ def seed(settings: Settings, pairs: int) -> list[tuple[str, str, str]]:
     return out
 
 
-async def signed_in(base: str, token: str, limits: httpx.Limits) -> tuple[httpx.AsyncClient, str]:
-    client = httpx.AsyncClient(base_url=base, limits=limits, timeout=30)
-    await client.get(f"/signin/{token}")
-    csrf = (await client.get("/api/me")).json()["csrf_token"]
+def new_client(base: str) -> aiohttp.ClientSession:
+    # One keep-alive connection per panel, as a browser tab would have.
+    return aiohttp.ClientSession(
+        base_url=base,
+        connector=aiohttp.TCPConnector(limit=1),
+        cookie_jar=aiohttp.CookieJar(unsafe=True),
+        timeout=aiohttp.ClientTimeout(total=30),
+    )
+
+
+async def signed_in(base: str, token: str) -> tuple[aiohttp.ClientSession, str]:
+    client = new_client(base)
+    async with client.get(f"/signin/{token}", allow_redirects=False):
+        pass
+    async with client.get("/api/me") as response:
+        csrf = (await response.json())["csrf_token"]
     return client, csrf
 
 
 async def panel(
-    client: httpx.AsyncClient,
+    client: aiohttp.ClientSession,
     url: str,
     stats: Stats,
-    stop: float,
+    seconds: float,
     save: tuple[str, str] | None,
     saved: dict[str, float],
     seen_by: set[str],
     marker_prefix: str,
+    opened: asyncio.Barrier,
 ) -> None:
+    # Opening the panel loads the whole talk once; that is set-up, not the steady state measured.
     etag = None
-    next_save = time.perf_counter() + random.uniform(2, 8)
+    try:
+        async with client.get(url) as response:
+            etag = response.headers.get("ETag")
+            await response.read()
+    except aiohttp.ClientError as error:
+        stats.error(f"open {type(error).__name__}")
+    await opened.wait()
+    stop = time.perf_counter() + seconds
+    next_save = time.perf_counter() + random.uniform(2, SAVE_EVERY[1])
     await asyncio.sleep(random.uniform(0, POLL))
     while time.perf_counter() < stop:
         began = time.perf_counter()
         try:
-            response = await client.get(url, headers={"If-None-Match": etag} if etag else {})
-            stats.latencies.append((time.perf_counter() - began) * 1000)
-            if response.status_code == 200:
-                etag = response.headers.get("ETag")
-                body = response.json()
-                for item in body.get("agreements", ()) if isinstance(body, dict) else ():
-                    marker = item.get("what", "")
-                    if (
-                        marker in saved
-                        and not marker.startswith(marker_prefix)
-                        and marker not in seen_by
-                    ):
-                        seen_by.add(marker)
-                        stats.sync.append((time.perf_counter() - saved[marker]) * 1000)
-            elif response.status_code != 304:
-                stats.error(f"poll {response.status_code}")
-            if save and time.perf_counter() >= next_save:
+            headers = {"If-None-Match": etag} if etag else {}
+            async with client.get(url, headers=headers) as response:
+                body = await response.json() if response.status == 200 else None
+                stats.record(f"poll_{response.status}", began)
+                if response.status == 200:
+                    etag = response.headers.get("ETag")
+                elif response.status != 304:
+                    stats.error(f"poll {response.status}")
+            for item in body.get("agreements", ()) if isinstance(body, dict) else ():
+                marker = item.get("what", "")
+                if (
+                    marker in saved
+                    and not marker.startswith(marker_prefix)
+                    and marker not in seen_by
+                ):
+                    seen_by.add(marker)
+                    stats.sync.append((time.perf_counter() - saved[marker]) * 1000)
+            # No save in a round's last seconds: every save is delivered within its round.
+            if save and next_save <= time.perf_counter() < stop - 2 * POLL - 1:
                 csrf, talk_url = save
                 marker = f"{marker_prefix}{stats.saves}-{random.random():.12f}"
                 saved[marker] = time.perf_counter()
-                began = time.perf_counter()
-                result = await client.post(
+                began_save = time.perf_counter()
+                async with client.post(
                     f"{talk_url}/agreements", json={"what": marker}, headers={"X-CSRF-Token": csrf}
-                )
-                stats.latencies.append((time.perf_counter() - began) * 1000)
+                ) as result:
+                    await result.read()
+                    stats.record("save", began_save)
+                    if result.status != 201:
+                        stats.error(f"save {result.status}")
                 stats.saves += 1
-                if result.status_code != 201:
-                    stats.error(f"save {result.status_code}")
-                next_save = time.perf_counter() + random.uniform(6, 12)
-        except httpx.HTTPError as error:
+                next_save = time.perf_counter() + random.uniform(*SAVE_EVERY)
+        except aiohttp.ClientError as error:
             stats.error(type(error).__name__)
         await asyncio.sleep(max(0.0, POLL - (time.perf_counter() - began)))
 
 
-async def run_ours(base: str, seeded: list[tuple[str, str, str]], seconds: float) -> Stats:
-    stats = Stats()
-    limits = httpx.Limits(max_connections=4, max_keepalive_connections=4)
-    clients = []
-    tasks = []
+async def measure(
+    ours_base: str,
+    bare_base: str,
+    seeded: list[tuple[str, str, str]],
+    panels: int,
+    seconds: float,
+    rounds: int,
+) -> tuple[Stats, Stats]:
+    """Alternate ours and the baseline for `rounds` rounds, so drift hits both alike."""
+    ours, baseline = Stats(), Stats()
+    our_panels = []
     for talk_id, lead_token, learner_token in seeded:
         saved: dict[str, float] = {}
         url = f"/api/talks/{talk_id}"
         for prefix, token in (("L:", lead_token), ("S:", learner_token)):
-            client, csrf = await signed_in(base, token, limits)
-            clients.append(client)
-            tasks.append((client, f"{url}/live", (csrf, url), saved, prefix))
-    stop = time.perf_counter() + seconds
-    await asyncio.gather(
-        *(
-            panel(client, live, stats, stop, save, saved, set(), prefix)
-            for client, live, save, saved, prefix in tasks
+            client, csrf = await signed_in(ours_base, token)
+            our_panels.append((client, f"{url}/live", (csrf, url), saved, prefix, set()))
+    bare_clients = [new_client(bare_base) for _ in range(panels)]
+    for _ in range(rounds):
+        opened = asyncio.Barrier(len(our_panels))
+        await asyncio.gather(
+            *(
+                panel(client, live, ours, seconds, save, saved, seen, prefix, opened)
+                for client, live, save, saved, prefix, seen in our_panels
+            )
         )
-    )
-    for client in clients:
-        await client.aclose()
-    return stats
-
-
-async def run_baseline(base: str, panels: int, seconds: float) -> Stats:
-    stats = Stats()
-    limits = httpx.Limits(max_connections=4, max_keepalive_connections=4)
-    clients = [httpx.AsyncClient(base_url=base, limits=limits, timeout=30) for _ in range(panels)]
-    stop = time.perf_counter() + seconds
-    await asyncio.gather(*(panel(c, "/live", stats, stop, None, {}, set(), "") for c in clients))
-    for client in clients:
-        await client.aclose()
-    return stats
+        opened = asyncio.Barrier(panels)
+        await asyncio.gather(
+            *(
+                panel(c, "/live", baseline, seconds, None, {}, set(), "", opened)
+                for c in bare_clients
+            )
+        )
+    for client in [p[0] for p in our_panels] + bare_clients:
+        await client.close()
+    return ours, baseline
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -213,10 +256,17 @@ def percentile(values: list[float], q: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--panels", type=int, default=200)
-    parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=10, help="per round and side")
+    parser.add_argument("--rounds", type=int, default=3)
+    # Three processes of four threads: the usual gunicorn sizing for two cores (2 × cores + 1
+    # would be five sync workers); both sides run with the same settings.
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--no-saves", action="store_true", help="only polling (for diagnosis)")
     args = parser.parse_args()
+    if args.no_saves:
+        global SAVE_EVERY
+        SAVE_EVERY = (1e9, 1e9)
     env = {k: v for k, v in os.environ.items() if not k.startswith("ONTWIKKELGESPREK_")}
     exe = str(Path(sys.executable).with_name("ontwikkelgesprek"))
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
@@ -233,60 +283,47 @@ def main() -> None:
             "ONTWIKKELGESPREK_DATA_DIR": tmp,
             "ONTWIKKELGESPREK_SECRET_KEY": "bench-key",
         }
-        ours = start(
-            [
-                exe,
-                "serve",
-                "--port",
-                str(port),
-                "--workers",
-                str(args.workers),
-                "--threads",
-                str(args.threads),
-            ],
+        sizing = ["--workers", str(args.workers), "--threads", str(args.threads)]
+        ours_server = start(
+            [exe, "serve", "--port", str(port), *sizing],
             server_env,
             "runs at",
         )
-        try:
-            stats = asyncio.run(run_ours(f"http://127.0.0.1:{port}", seeded, args.seconds))
-        finally:
-            ours.terminate()
-            ours.wait()
-        bare = start(
-            [
-                gunicorn,
-                "-w",
-                str(args.workers),
-                "--threads",
-                str(args.threads),
-                "-k",
-                "gthread",
-                "-b",
-                f"127.0.0.1:{base_port}",
-                "--log-level",
-                "info",
-                "tests.bench.bare_app:app",
-            ],
+        bare_server = start(
+            [gunicorn, *sizing, *BARE_OPTIONS, "-b", f"127.0.0.1:{base_port}", BARE_APP],
             env,
             "Booting worker",
         )
         try:
-            baseline = asyncio.run(
-                run_baseline(f"http://127.0.0.1:{base_port}", args.panels, args.seconds)
+            stats, baseline = asyncio.run(
+                measure(
+                    f"http://127.0.0.1:{port}",
+                    f"http://127.0.0.1:{base_port}",
+                    seeded,
+                    args.panels,
+                    args.seconds,
+                    args.rounds,
+                )
             )
         finally:
-            bare.terminate()
-            bare.wait()
+            for server in (ours_server, bare_server):
+                server.terminate()
+                server.wait()
     result = {
         "panels": args.panels,
         "seconds": args.seconds,
+        "rounds": args.rounds,
         "database": "postgresql",
         "workers": args.workers,
         "threads": args.threads,
         "requests": len(stats.latencies),
         "p50_ms": percentile(stats.latencies, 0.50),
         "p99_ms": percentile(stats.latencies, 0.99),
-        "throughput_rps": round(len(stats.latencies) / args.seconds, 1),
+        "throughput_rps": round(len(stats.latencies) / (args.seconds * args.rounds), 1),
+        "by_kind": {
+            kind: {"n": len(v), "p50_ms": percentile(v, 0.5), "p99_ms": percentile(v, 0.99)}
+            for kind, v in sorted(stats.by_kind.items())
+        },
         "errors": stats.errors,
         "error_kinds": stats.error_kinds,
         "saves": stats.saves,
@@ -295,7 +332,7 @@ def main() -> None:
         "sync_p99_ms": percentile(stats.sync, 0.99),
         "baseline_p50_ms": percentile(baseline.latencies, 0.50),
         "baseline_p99_ms": percentile(baseline.latencies, 0.99),
-        "baseline_throughput_rps": round(len(baseline.latencies) / args.seconds, 1),
+        "baseline_throughput_rps": round(len(baseline.latencies) / (args.seconds * args.rounds), 1),
         "baseline_errors": baseline.errors,
     }
     result["ratio_p99"] = round(result["p99_ms"] / result["baseline_p99_ms"], 2)

@@ -1,0 +1,109 @@
+"""Each talk's current version, for live panels' conditional requests, at memory speed.
+
+Two hundred open panels ask "has this talk changed?" twice a second each. Answering every one
+from the database would cost a query per poll; instead each process keeps the versions of the
+talks its panels watch and refreshes them all with one query every `interval` seconds. The
+database stays the only truth: the cache holds nothing another process needs, lags it by at
+most one interval, and is cleared at once for talks this process changes itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+from plugin.store import repo
+from plugin.store.db import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Entry:
+    tenant_id: str
+    version: int
+    lead_id: str
+    learner_id: str
+    used: float
+
+
+class TalkStamps:
+    def __init__(self, db: Database, interval: float = 0.1, forget_after: float = 120.0) -> None:
+        self._db = db
+        self._interval = interval
+        self._forget_after = forget_after
+        self._entries: dict[str, _Entry] = {}
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    def stamp(self, tenant_id: str, talk_id: str) -> tuple[int, str, str] | None:
+        """(version, lead id, learner id) of the tenant's talk, or None when there is none."""
+        now = time.monotonic()
+        with self._lock:
+            entry = self._entries.get(talk_id)
+            if entry is not None:
+                entry.used = now
+                if entry.tenant_id != tenant_id:
+                    return None
+                return entry.version, entry.lead_id, entry.learner_id
+        with self._db.connection() as connection:
+            found = repo.talk_stamps(connection, [talk_id])
+        if talk_id not in found:
+            return None
+        row_tenant, version, lead_id, learner_id = found[talk_id]
+        with self._lock:
+            self._entries[talk_id] = _Entry(row_tenant, version, lead_id, learner_id, now)
+            self._start()
+        if row_tenant != tenant_id:
+            return None
+        return version, lead_id, learner_id
+
+    def forget(self, talk_ids: set[str]) -> None:
+        """This process changed these talks: read them from the database next time."""
+        with self._lock:
+            for talk_id in talk_ids:
+                self._entries.pop(talk_id, None)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _start(self) -> None:
+        # Started lazily, so that it runs in each worker process after the fork.
+        if self._thread is None or not self._thread.is_alive():
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="talk-stamps", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            try:
+                self._refresh()
+            except Exception:
+                log.exception("refreshing talk versions failed; clearing them")
+                with self._lock:
+                    self._entries.clear()
+
+    def _refresh(self) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for talk_id in [
+                k for k, e in self._entries.items() if now - e.used > self._forget_after
+            ]:
+                del self._entries[talk_id]
+            watched = list(self._entries)
+        if not watched:
+            return
+        with self._db.connection() as connection:
+            found = repo.talk_stamps(connection, watched)
+        with self._lock:
+            for talk_id in watched:
+                entry = self._entries.get(talk_id)
+                if entry is None:
+                    continue
+                if talk_id not in found:
+                    del self._entries[talk_id]
+                    continue
+                entry.tenant_id, entry.version, entry.lead_id, entry.learner_id = found[talk_id]
