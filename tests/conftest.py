@@ -26,6 +26,7 @@ from plugin.settings import Settings
 from plugin.store import migrate
 from plugin.store.db import make_engine
 from plugin.web.app import create_app
+from plugin.web.context import STAMPS
 from tests.support.postgres import _execute_on_database, drop_database, postgres_for_tests
 
 #: Monday 1 March 2027, 09:00 in Amsterdam: a fixed "now" for every test.
@@ -117,10 +118,11 @@ def outbox(wired: tuple[Services, Outbox]) -> Outbox:
 
 
 @pytest.fixture
-def app(services: Services) -> Flask:
+def app(services: Services) -> Iterator[Flask]:
     flask_app = create_app(services)
     flask_app.testing = True
-    return flask_app
+    yield flask_app
+    flask_app.extensions[STAMPS].stop()
 
 
 @pytest.fixture

@@ -179,9 +179,13 @@ def live_talk(talk_id: str) -> Response | dict[str, Any]:
             response.set_etag(etag)
             return response
     detail = as_viewer_read(lambda svc, s, me: _detail(svc, s, talk_id, me))
-    response = jsonify(detail)
-    if participant:
-        response.set_etag(_live_etag(detail["version"], person_id))
+    if not participant:
+        return jsonify(detail)
+    etag = _live_etag(detail["version"], person_id)
+    # This process's cached version may lag another's change by one refresh; the database
+    # said the caller is up to date after all.
+    response = Response(status=304) if request.if_none_match.contains(etag) else jsonify(detail)
+    response.set_etag(etag)
     return response
 
 

@@ -71,8 +71,9 @@ class TalkStamps:
         self._stop.set()
 
     def _start(self) -> None:
-        # Started lazily, so that it runs in each worker process after the fork.
-        if self._thread is None or not self._thread.is_alive():
+        # Called under the lock. Started lazily, so that it runs in each worker process after
+        # the fork, and it ends when nothing is watched, so idle processes do no work.
+        if self._thread is None:
             self._stop.clear()
             self._thread = threading.Thread(target=self._run, name="talk-stamps", daemon=True)
             self._thread.start()
@@ -80,13 +81,20 @@ class TalkStamps:
     def _run(self) -> None:
         while not self._stop.wait(self._interval):
             try:
-                self._refresh()
+                self.refresh()
             except Exception:
                 log.exception("refreshing talk versions failed; clearing them")
                 with self._lock:
                     self._entries.clear()
+            with self._lock:
+                if not self._entries:
+                    self._thread = None
+                    return
+        with self._lock:
+            self._thread = None
 
-    def _refresh(self) -> None:
+    def refresh(self) -> None:
+        """Read every watched talk's version again (the background thread does this)."""
         now = time.monotonic()
         with self._lock:
             for talk_id in [

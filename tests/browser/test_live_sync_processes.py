@@ -2,8 +2,8 @@
 
 One participant saves agreements while the other polls the talk's live endpoint with
 If-None-Match. Every request uses a fresh TCP connection, so requests land on either worker;
-each change must show on the first poll after the save, whichever process answers it. That
-holds only if the live endpoint keeps no state of its own in a process.
+each change must reach the watcher within the sync bound, whichever process answers: each
+process caches talk versions for at most one refresh (100 ms), and nothing else of its own.
 """
 
 from __future__ import annotations
@@ -172,7 +172,11 @@ def signed_in(url: str, token: str) -> tuple[requests.Session, str]:
     return http, me.json()["csrf_token"]
 
 
-def test_every_save_shows_on_the_next_poll_whichever_worker_answers(
+#: Seconds within which a save must reach the other panel's poll (the target is under 1 s).
+SYNC_BOUND = 1.0
+
+
+def test_every_save_reaches_the_other_panel_whichever_worker_answers(
     server: Server, server_db: str, tmp_path: Path
 ) -> None:
     # gunicorn says it is ready before it forks its workers; they follow within moments.
@@ -247,7 +251,13 @@ def test_every_save_shows_on_the_next_poll_whichever_worker_answers(
         assert saved.status_code == 201, saved.text
         agreement_id = saved.json()["id"]
 
-        poll = watcher.get(live, headers={**FRESH, "If-None-Match": etag})
+        # Poll as a panel does (more often, to measure the bound) until the change arrives.
+        deadline = time.monotonic() + SYNC_BOUND
+        while True:
+            poll = watcher.get(live, headers={**FRESH, "If-None-Match": etag})
+            if poll.status_code != 304 or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
         assert poll.status_code == 200, f"round {n}: the save was not seen ({poll.status_code})"
         ids = [a["id"] for a in poll.json()["agreements"]]
         assert agreement_id in ids, f"round {n}: {agreement_id} missing from {ids}"
