@@ -78,7 +78,8 @@ function renderFollowUp(state, announceIt = false) {
     if (state.reason) {
       const key = `reason_${state.reason}`;
       const text = t(key);
-      parts.push(h("p", {}, text === key ? state.reason : text));
+      // Every reason the server gives has a text; an unknown one falls back to a general one.
+      parts.push(h("p", {}, text === key ? t("reason_rejected") : text));
     }
     if (!talk.read_only) {
       if (state.options.length) {
