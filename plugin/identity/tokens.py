@@ -1,0 +1,498 @@
+"""Microsoft mode's access tokens: msal's client-credentials and on-behalf-of (OBO) flows.
+
+`TokenService` holds one `msal.ConfidentialClientApplication` per tenant authority, all
+sharing one in-memory token cache. App tokens (client credentials) live only in that memory
+cache; msal serves repeats from it. A user's OBO tokens (access token, refresh token, id token,
+account) are also persisted, one encrypted file per user under ``cache_dir``, so a restarted
+process serves them without asking Entra ID again.
+
+Things that are easy to get wrong here, and how this module handles them:
+
+- **CA bundle variables.** requests lets ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE`` override a
+  session's ``verify``. msal gets a session with ``trust_env=False`` and ``verify`` set to the
+  configured CA file (or the default trust store).
+- **Instance discovery.** msal would ask ``login.microsoftonline.com`` about the authority
+  host first; we pass ``instance_discovery=False`` so only the configured host is contacted.
+- **OBO always calls the IdP.** Reuse goes through ``acquire_token_silent`` with the user's
+  cached account; only when that finds nothing does ``acquire_token_on_behalf_of`` run.
+- **Errors are dicts.** msal answers errors with ``error``/``error_description``/``error_codes``;
+  they become `TokenProblem`, whose text names the AADSTS code and an admin hint, never a token,
+  secret or assertion. Network and TLS failures become ``TokenProblem("unavailable")``.
+
+``user_key`` must identify the user the assertion belongs to (e.g. ``"{tid}:{oid}"`` taken from
+the *validated* Teams SSO token): a cached token for that key is returned without looking at
+the assertion again.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import os
+import tempfile
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import msal
+import requests
+from cryptography import x509
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+log = logging.getLogger(__name__)
+
+GRAPH_DEFAULT_SCOPES: tuple[str, ...] = ("https://graph.microsoft.com/.default",)
+#: (connect, read) seconds for every call to Entra ID.
+DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 15.0)
+_CACHE_FORMAT = 1
+
+KINDS = frozenset(
+    {
+        "consent_required",
+        "invalid_assertion",
+        "invalid_client",
+        "unknown_tenant",
+        "unavailable",
+        "other",
+    }
+)
+
+# AADSTS codes → kind. See Microsoft's "Microsoft Entra authentication and authorization error
+# codes" page for the full list.
+_CODE_KINDS: dict[int, str] = {
+    65001: "consent_required",  # user or admin has not consented
+    65004: "consent_required",  # user declined consent
+    50013: "invalid_assertion",  # assertion failed signature validation / wrong audience
+    50027: "invalid_assertion",  # invalid JWT
+    500133: "invalid_assertion",  # assertion not within its valid time range
+    7000215: "invalid_client",  # invalid client secret
+    7000222: "invalid_client",  # client secret expired
+    700016: "invalid_client",  # application not found in the directory
+    700027: "invalid_client",  # client assertion (certificate) signature invalid
+    90002: "unknown_tenant",  # tenant not found
+    90023: "unknown_tenant",  # invalid tenant / request
+}
+
+
+class TokenProblem(Exception):
+    """A token could not be obtained. ``str()`` never contains tokens, secrets or assertions."""
+
+    def __init__(
+        self,
+        kind: str,
+        admin_hint: str,
+        *,
+        code: str | None = None,
+        error: str | None = None,
+        trace_id: str | None = None,
+        correlation_id: str | None = None,
+    ) -> None:
+        if kind not in KINDS:
+            raise ValueError(f"unknown TokenProblem kind {kind!r}")
+        self.kind = kind
+        self.admin_hint = admin_hint
+        #: The AADSTS code, e.g. ``"AADSTS65001"``, when Entra ID gave one.
+        self.code = code
+        #: The OAuth ``error`` value, e.g. ``"invalid_grant"``.
+        self.error = error
+        self.trace_id = trace_id
+        self.correlation_id = correlation_id
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        head = self.kind + (f" ({self.code})" if self.code else "")
+        ids = ", ".join(
+            f"{name}={value}"
+            for name, value in (
+                ("trace_id", self.trace_id),
+                ("correlation_id", self.correlation_id),
+            )
+            if value
+        )
+        return f"{head}: {self.admin_hint}" + (f" [{ids}]" if ids else "")
+
+
+class _TimeoutSession(requests.Session):
+    """A requests session that ignores proxy/CA environment variables and always times out."""
+
+    def __init__(self, verify: str | bool, timeout: tuple[float, float]) -> None:
+        super().__init__()
+        self.trust_env = False  # REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE would override `verify`
+        self.verify = verify
+        self._default_timeout = timeout
+
+    def request(
+        self, method: str, url: str | bytes, *args: Any, **kwargs: Any
+    ) -> requests.Response:
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self._default_timeout
+        return super().request(method, url, *args, **kwargs)
+
+
+class _PartitionedCache(msal.SerializableTokenCache):  # type: ignore[misc]
+    """msal's cache, with per-account export and merge (msal's unified cache schema)."""
+
+    def partition(self, home_account_id: str) -> dict[str, dict[str, Any]]:
+        with self._lock:
+            out: dict[str, dict[str, Any]] = {}
+            for credential_type, entries in self._cache.items():
+                if not isinstance(entries, dict):
+                    continue
+                kept = {
+                    key: entry
+                    for key, entry in entries.items()
+                    if credential_type == "AppMetadata"
+                    or (isinstance(entry, dict) and entry.get("home_account_id") == home_account_id)
+                }
+                if kept:
+                    out[credential_type] = kept
+            copied: dict[str, dict[str, Any]] = json.loads(json.dumps(out))  # a deep copy
+            return copied
+
+    def merge(self, partition: Mapping[str, Any]) -> None:
+        with self._lock:
+            for credential_type, entries in partition.items():
+                if isinstance(entries, dict):
+                    self._cache.setdefault(credential_type, {}).update(entries)
+
+
+def _fernet_key(secret: bytes) -> bytes:
+    derived = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"ontwikkelgesprek/token-cache/v1"
+    ).derive(secret)
+    return base64.urlsafe_b64encode(derived)
+
+
+def _load_certificate(path: Path) -> dict[str, str]:
+    """A PEM file holding the private key and the certificate → msal's credential dict."""
+    pem = path.read_bytes()
+    try:
+        key = serialization.load_pem_private_key(pem, password=None)
+        cert = x509.load_pem_x509_certificate(pem)
+    except ValueError as exc:
+        raise TokenProblem(
+            "invalid_client",
+            f"The certificate file {path} must be PEM with an unencrypted private key and the "
+            "certificate; convert a .pfx with `openssl pkcs12 -in app.pfx -out app.pem -nodes`.",
+        ) from exc
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise TokenProblem(
+            "invalid_client",
+            f"The certificate file {path} holds a non-RSA key; Entra ID app certificates must "
+            "use an RSA key (2048 bits or more).",
+        )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode("ascii")
+    cert_pem = cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
+    # msal ≥ 1.35 computes the SHA-256 thumbprint (x5t#S256) from public_certificate.
+    return {"private_key": key_pem, "public_certificate": cert_pem}
+
+
+class TokenService:
+    """Access tokens for Microsoft Graph, app-only and on behalf of a user."""
+
+    def __init__(
+        self,
+        *,
+        tenant_id: str,
+        client_id: str,
+        client_secret: str | None = None,
+        certificate: Path | None = None,
+        authority_host: str = "https://login.microsoftonline.com",
+        ca_bundle: Path | None = None,
+        cache_dir: Path,
+        encryption_key: bytes,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+    ) -> None:
+        if not client_secret and certificate is None:
+            raise ValueError("TokenService needs a client secret or a certificate")
+        if not encryption_key:
+            raise ValueError("TokenService needs an encryption key for its token cache")
+        self.tenant_id = tenant_id
+        self.client_id = client_id
+        self.authority_host = authority_host.rstrip("/")
+        self._credential: str | dict[str, str] = (
+            _load_certificate(certificate) if certificate is not None else str(client_secret)
+        )
+        self._http = _TimeoutSession(str(ca_bundle) if ca_bundle else True, timeout)
+        self._cache = _PartitionedCache()
+        self._apps: dict[str, Any] = {}
+        self._apps_lock = threading.Lock()
+        self._cache_dir = cache_dir
+        self._fernet = Fernet(_fernet_key(encryption_key))
+        self._name_key = hashlib.sha256(b"ontwikkelgesprek/token-cache-name\0" + encryption_key)
+        self._users_lock = threading.Lock()
+        self._user_locks: dict[str, threading.Lock] = {}
+        self._home_accounts: dict[str, str | None] = {}  # user_key → home_account_id (loaded)
+        self._written: dict[str, str] = {}  # user_key → digest of the last partition written
+
+    @classmethod
+    def from_settings(cls, settings: Any, cache_dir: Path | None = None) -> TokenService:
+        """Build from a `plugin.settings.Settings` in Microsoft mode."""
+        if not settings.tenant_id or not settings.client_id:
+            raise ValueError("Microsoft mode needs ONTWIKKELGESPREK_TENANT_ID and _CLIENT_ID")
+        secret = settings.client_secret.get_secret_value() if settings.client_secret else None
+        return cls(
+            tenant_id=settings.tenant_id,
+            client_id=settings.client_id,
+            client_secret=secret,
+            certificate=settings.client_cert_path,
+            authority_host=settings.authority_host,
+            ca_bundle=settings.ca_bundle,
+            cache_dir=cache_dir or Path(settings.data_dir) / "token-cache",
+            encryption_key=settings.resolved_secret_key(),
+        )
+
+    # -- public API ---------------------------------------------------------------------------
+
+    def app_token(
+        self, scopes: Sequence[str] = GRAPH_DEFAULT_SCOPES, *, tenant_id: str | None = None
+    ) -> str:
+        """An app-only token (client credentials); msal serves repeats from its cache."""
+        tenant = tenant_id or self.tenant_id
+        app = self._app(tenant)
+        result = self._call(tenant, lambda: app.acquire_token_for_client(scopes=list(scopes)))
+        return self._access_token(result, tenant)
+
+    def user_token(
+        self,
+        user_key: str,
+        assertion: str,
+        scopes: Sequence[str] = GRAPH_DEFAULT_SCOPES,
+        *,
+        tenant_id: str | None = None,
+    ) -> str:
+        """A token on behalf of the user whose (validated) SSO token is ``assertion``.
+
+        Served from the user's cache (memory, then their file) when possible, else by OBO.
+        """
+        tenant = tenant_id or self.tenant_id
+        app = self._app(tenant)
+        with self._user_lock(user_key):
+            home_account_id = self._ensure_loaded(user_key)
+            if home_account_id:
+                account = next(
+                    (
+                        a
+                        for a in app.get_accounts()
+                        if a.get("home_account_id") == home_account_id and a.get("realm") == tenant
+                    ),
+                    None,
+                )
+                if account is not None:
+                    cached = self._call(
+                        tenant, lambda: app.acquire_token_silent(list(scopes), account=account)
+                    )
+                    if cached and "access_token" in cached:
+                        self._persist(user_key, home_account_id)  # a refresh may have rotated it
+                        return str(cached["access_token"])
+            result = self._call(
+                tenant, lambda: app.acquire_token_on_behalf_of(assertion, list(scopes))
+            )
+            token = self._access_token(result, tenant)
+            found = self._home_account_id(result)
+            if found:
+                self._home_accounts[user_key] = found
+                self._persist(user_key, found)
+            else:
+                log.warning("OBO answer carried no id_token/client_info; token not persisted")
+            return token
+
+    def forget_user(self, user_key: str) -> None:
+        """Drop a user's persisted cache file (e.g. on sign-out or off-boarding)."""
+        with self._user_lock(user_key):
+            self._cache_path(user_key).unlink(missing_ok=True)
+            self._home_accounts.pop(user_key, None)
+            self._written.pop(user_key, None)
+
+    # -- msal plumbing -------------------------------------------------------------------------
+
+    def _app(self, tenant: str) -> Any:
+        authority = f"{self.authority_host}/{tenant}"
+        with self._apps_lock:
+            app = self._apps.get(authority)
+            if app is None:
+                app = self._call(
+                    tenant,
+                    lambda: msal.ConfidentialClientApplication(
+                        self.client_id,
+                        client_credential=self._credential,
+                        authority=authority,
+                        instance_discovery=False,
+                        http_client=self._http,
+                        token_cache=self._cache,
+                    ),
+                )
+                self._apps[authority] = app
+            return app
+
+    def _call(self, tenant: str, fn: Any) -> Any:
+        """Run an msal call, turning transport failures into `TokenProblem`."""
+        try:
+            return fn()
+        except requests.exceptions.SSLError as exc:
+            log.warning("TLS failure talking to %s: %s", self.authority_host, type(exc).__name__)
+            raise TokenProblem(
+                "unavailable",
+                f"The TLS certificate of {self.authority_host} is not trusted. If a proxy "
+                "inspects TLS, set ONTWIKKELGESPREK_CA_BUNDLE to its CA file.",
+            ) from None
+        except requests.exceptions.RequestException as exc:
+            log.warning("Could not reach %s: %s", self.authority_host, type(exc).__name__)
+            raise TokenProblem(
+                "unavailable",
+                f"Entra ID at {self.authority_host} could not be reached; check the network, "
+                "proxy and firewall of this server, then try again.",
+            ) from None
+        except ValueError as exc:
+            # msal raises ValueError from the constructor when OIDC discovery answers 4xx.
+            if "authority configuration" in str(exc) or "OIDC Discovery" in str(exc):
+                raise TokenProblem(
+                    "unknown_tenant",
+                    f"Entra ID does not know the tenant {tenant!r} at {self.authority_host}; "
+                    "check ONTWIKKELGESPREK_TENANT_ID (the Directory (tenant) ID on the app "
+                    "registration's overview page) and ONTWIKKELGESPREK_AUTHORITY_HOST.",
+                ) from None
+            raise
+
+    def _access_token(self, result: Any, tenant: str) -> str:
+        if isinstance(result, dict) and "access_token" in result:
+            return str(result["access_token"])
+        if not isinstance(result, dict) or "error" not in result:
+            raise TokenProblem("other", "Entra ID gave an answer without a token; try again later.")
+        raise self._problem(result, tenant)
+
+    def _problem(self, result: Mapping[str, Any], tenant: str) -> TokenProblem:
+        error = str(result.get("error") or "")
+        codes = [c for c in result.get("error_codes") or [] if isinstance(c, int)]
+        kind = next((_CODE_KINDS[c] for c in codes if c in _CODE_KINDS), None)
+        if kind is None:
+            if error in ("invalid_client", "unauthorized_client"):
+                kind = "invalid_client"
+            elif error in ("temporarily_unavailable", "server_error"):
+                kind = "unavailable"
+            elif result.get("suberror") == "consent_required" or error == "consent_required":
+                kind = "consent_required"
+            else:
+                kind = "other"
+        code = f"AADSTS{codes[0]}" if codes else None
+        hints = {
+            "consent_required": (
+                "Ask your Microsoft 365 admin to grant admin consent for the Ontwikkelgesprek app "
+                f"(client id {self.client_id}) in tenant {tenant}: Entra ID > Enterprise "
+                "applications > Ontwikkelgesprek > Permissions > Grant admin consent."
+            ),
+            "invalid_assertion": (
+                "The user's Teams sign-in token was not accepted for on-behalf-of; check that "
+                "the app registration's Application ID URI and the Teams manifest's "
+                "webApplicationInfo use this client id, then have the user reopen the app."
+            ),
+            "invalid_client": (
+                f"Entra ID rejected the app credential for client id {self.client_id}; check "
+                "ONTWIKKELGESPREK_CLIENT_ID and ONTWIKKELGESPREK_CLIENT_SECRET (or "
+                "_CLIENT_CERT_PATH) against the app registration's Certificates & secrets; "
+                "an expired secret needs a new one."
+            ),
+            "unknown_tenant": (
+                f"Entra ID does not know the tenant {tenant!r}; check "
+                "ONTWIKKELGESPREK_TENANT_ID and ONTWIKKELGESPREK_AUTHORITY_HOST."
+            ),
+            "unavailable": (
+                f"Entra ID at {self.authority_host} is temporarily unavailable; try again later."
+            ),
+            "other": (
+                f"Entra ID refused the token request ({error or 'unknown error'}); look up "
+                f"{code or 'the error'} in Microsoft's Entra error code reference."
+            ),
+        }
+        return TokenProblem(
+            kind,
+            hints[kind],
+            code=code,
+            error=error or None,
+            trace_id=_str_or_none(result.get("trace_id")),
+            correlation_id=_str_or_none(result.get("correlation_id")),
+        )
+
+    @staticmethod
+    def _home_account_id(result: Mapping[str, Any]) -> str | None:
+        claims = result.get("id_token_claims") or {}
+        oid, tid = claims.get("oid"), claims.get("tid")
+        # msal derives home_account_id from client_info ({uid}.{utid}); for Entra that is oid.tid.
+        return f"{oid}.{tid}" if oid and tid else None
+
+    # -- per-user persistence ------------------------------------------------------------------
+
+    def _user_lock(self, user_key: str) -> threading.Lock:
+        with self._users_lock:
+            return self._user_locks.setdefault(user_key, threading.Lock())
+
+    def _cache_path(self, user_key: str) -> Path:
+        name = hmac.new(self._name_key.digest(), user_key.encode("utf-8"), "sha256").hexdigest()
+        return self._cache_dir / f"{name}.tokens"
+
+    def _ensure_loaded(self, user_key: str) -> str | None:
+        if user_key in self._home_accounts:
+            return self._home_accounts[user_key]
+        home_account_id: str | None = None
+        path = self._cache_path(user_key)
+        try:
+            blob = path.read_bytes()
+        except FileNotFoundError:
+            blob = None
+        except OSError as exc:
+            log.warning("token cache %s unreadable (%s); starting empty", path.name, exc.strerror)
+            blob = None
+        if blob is not None:
+            try:
+                envelope = json.loads(self._fernet.decrypt(blob))
+                if envelope.get("v") != _CACHE_FORMAT:
+                    raise ValueError("format")
+                home_account_id = str(envelope["home_account_id"])
+                self._cache.merge(envelope["cache"])
+            except (InvalidToken, ValueError, KeyError, TypeError, AttributeError):
+                log.warning("token cache %s is corrupt or undecryptable; ignored", path.name)
+                home_account_id = None
+        self._home_accounts[user_key] = home_account_id
+        return home_account_id
+
+    def _persist(self, user_key: str, home_account_id: str) -> None:
+        partition = self._cache.partition(home_account_id)
+        body = json.dumps(
+            {"v": _CACHE_FORMAT, "home_account_id": home_account_id, "cache": partition},
+            sort_keys=True,
+        ).encode("utf-8")
+        digest = hashlib.sha256(body).hexdigest()
+        if self._written.get(user_key) == digest:
+            return
+        path = self._cache_path(user_key)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".tokens")
+        try:
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(self._fernet.encrypt(body))
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        self._written[user_key] = digest
+
+
+def _str_or_none(value: object) -> str | None:
+    return str(value) if value else None
+
+
+__all__ = ["GRAPH_DEFAULT_SCOPES", "TokenProblem", "TokenService"]
