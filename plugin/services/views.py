@@ -54,10 +54,16 @@ def follow_up_view(talk: Talk) -> dict[str, Any]:
 
 
 def talk_detail(
-    svc: Services, session: Session, talk: Talk, viewer: Person, *, read_only: bool
+    svc: Services,
+    session: Session,
+    talk: Talk,
+    viewer_id: str,
+    *,
+    read_only: bool,
+    with_shares: bool = True,
 ) -> dict[str, Any]:
     names = repo.names(session, (talk.lead_id, talk.learner_id))
-    detail = talk_summary(talk, names, viewer.id)
+    detail = talk_summary(talk, names, viewer_id)
     detail.update(
         {
             "read_only": read_only,
@@ -87,7 +93,7 @@ def talk_detail(
             "version": talk.version,
         }
     )
-    if talk.role_of(viewer.id) is Role.LEAD:
+    if with_shares and talk.role_of(viewer_id) is Role.LEAD:
         detail["shared_with"] = repo.shares_of(session, talk.id)
     return detail
 

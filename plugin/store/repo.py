@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import Connection, delete, exists, insert, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, raiseload
 
 from plugin.domain.agreement import Agreement, AgreementStatus
 from plugin.domain.people import Person, Track
@@ -86,6 +86,15 @@ def talk(
     if for_update:
         query = query.with_for_update()
     return session.execute(query).scalar_one_or_none()
+
+
+def talk_for_panel(session: Session, tenant_id: str, talk_id: str) -> Talk | None:
+    """The talk with its agreements and signatures, for live panels (preparations not loaded)."""
+    return session.execute(
+        select(Talk)
+        .where(talks.c.id == talk_id, talks.c.tenant_id == tenant_id)
+        .options(raiseload(Talk.preparations))  # type: ignore[arg-type]
+    ).scalar_one_or_none()
 
 
 def talk_stamps(

@@ -11,7 +11,7 @@ from pydantic import AwareDatetime, TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
 from plugin.calendar.port import Attendee
-from plugin.domain.errors import InvalidInput
+from plugin.domain.errors import InvalidInput, NotFound
 from plugin.domain.people import Person
 from plugin.domain.schedule import Interval
 from plugin.identity.feeds import feed_token
@@ -47,7 +47,7 @@ def language() -> str:
 
 def _detail(svc: Services, session: Session, talk_id: str, me: Person) -> dict[str, Any]:
     talk, read_only = talks.load_readable_talk(session, me, talk_id)
-    return views.talk_detail(svc, session, talk, me, read_only=read_only)
+    return views.talk_detail(svc, session, talk, me.id, read_only=read_only)
 
 
 @blueprint.get("/openapi.json")
@@ -178,15 +178,27 @@ def live_talk(talk_id: str) -> Response | dict[str, Any]:
             response = Response(status=304)
             response.set_etag(etag)
             return response
-    detail = as_viewer_read(lambda svc, s, me: _detail(svc, s, talk_id, me))
     if not participant:
-        return jsonify(detail)
+        return jsonify(as_viewer_read(lambda svc, s, me: _detail(svc, s, talk_id, me)))
+    # A participant's identity and access were settled by the stamp: load only what the
+    # panel shows, in as few queries as possible (changed polls follow every save).
+    svc = services()
+    detail = svc.read(lambda s: _panel_detail(svc, s, tenant_id, person_id, talk_id))
     etag = _live_etag(detail["version"], person_id)
     # This process's cached version may lag another's change by one refresh; the database
     # said the caller is up to date after all.
     response = Response(status=304) if request.if_none_match.contains(etag) else jsonify(detail)
     response.set_etag(etag)
     return response
+
+
+def _panel_detail(
+    svc: Services, session: Session, tenant_id: str, person_id: str, talk_id: str
+) -> dict[str, Any]:
+    talk = repo.talk_for_panel(session, tenant_id, talk_id)
+    if talk is None or talk.role_of(person_id) is None:
+        raise NotFound("not_found", "talk")
+    return views.talk_detail(svc, session, talk, person_id, read_only=False, with_shares=False)
 
 
 def _live_etag(version: int, person_id: str) -> str:

@@ -129,7 +129,7 @@ def _talk_page(template: str, talk_id: str) -> BaseResponse | tuple[str, int] | 
             talk, read_only = talks.load_readable_talk(session, me, talk_id)
         except NotFound:
             return me, None
-        return me, views.talk_detail(svc, session, talk, me, read_only=read_only)
+        return me, views.talk_detail(svc, session, talk, me.id, read_only=read_only)
 
     me, talk = svc.read(work)
     if me is None:
