@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from plugin.calendar.port import CalendarRejected, RetryableCalendarError
@@ -85,11 +85,9 @@ class Outbox:
 
     def pending(self) -> int:
         with self._db.reading() as session:
-            return len(
-                session.execute(select(outbox_jobs.c.id).where(outbox_jobs.c.status == PENDING))
-                .scalars()
-                .all()
-            )
+            return session.execute(
+                select(func.count()).select_from(outbox_jobs).where(outbox_jobs.c.status == PENDING)
+            ).scalar_one()
 
     def _run_one(self) -> bool:
         now = self._clock.now()

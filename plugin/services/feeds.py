@@ -61,7 +61,7 @@ def _todo(svc: Services, agreement: Agreement, talk: Talk, language: str) -> Ics
 
 
 def person_feed(svc: Services, session: Session, person: Person, language: str) -> bytes:
-    talks = [t for t in repo.talks_of(session, person)]
+    talks = repo.talks_of(session, person)
     people = repo.people_by_id(session, {p for t in talks for p in (t.lead_id, t.learner_id)})
     gettext = translations(language).gettext
     events = [
@@ -70,9 +70,7 @@ def person_feed(svc: Services, session: Session, person: Person, language: str) 
     ]
     tracks = repo.tracks_of(session, person)
     open_items = repo.open_agreements_of_tracks(session, person.tenant_id, [t.id for t in tracks])
-    todos = [
-        _todo(svc, a, t, language) for a, t in open_agreements_for_feed(session, person, open_items)
-    ]
+    todos = [_todo(svc, a, t, language) for a, t in open_agreements_for_feed(person, open_items)]
     return render_calendar(
         name=gettext("Development talks: %(name)s") % {"name": person.display_name},
         events=events,

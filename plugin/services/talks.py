@@ -21,7 +21,6 @@ from plugin.domain.talk import (
     MAX_TITLE,
     Role,
     Talk,
-    TalkStatus,
     check_schedule,
     clean_goals,
     close_earlier_agreement,
@@ -398,7 +397,3 @@ def unshare(
         raise NotAllowed("lead_only", "person_id")
     repo.remove_share(session, talk.id, person_id)
     return repo.shares_of(session, talk.id)
-
-
-def is_active(talk: Talk) -> bool:
-    return talk.status in (TalkStatus.PLANNED, TalkStatus.HELD)

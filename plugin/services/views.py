@@ -203,7 +203,7 @@ def overview(svc: Services, session: Session, viewer: Person) -> dict[str, Any]:
 
 
 def open_agreements_for_feed(
-    session: Session, viewer: Person, tracks_talks: Sequence[tuple[Agreement, Talk]]
+    viewer: Person, tracks_talks: Sequence[tuple[Agreement, Talk]]
 ) -> list[tuple[Agreement, Talk]]:
     """The viewer's own open agreements with a due date: what their feed lists as to-dos."""
     out = []

@@ -80,21 +80,13 @@ def track_for(session: Session, tenant_id: str, lead_id: str, learner_id: str) -
 
 
 def talk(
-    session: Session, tenant_id: str, talk_id: str, *, for_update: bool = False
+    session: Session, tenant_id: str, talk_id: str, *, with_preparations: bool = True
 ) -> Talk | None:
+    """The tenant's talk as an aggregate; live panels leave out the preparations they don't show."""
     query = select(Talk).where(talks.c.id == talk_id, talks.c.tenant_id == tenant_id)
-    if for_update:
-        query = query.with_for_update()
+    if not with_preparations:
+        query = query.options(raiseload(Talk.preparations))  # type: ignore[arg-type]
     return session.execute(query).scalar_one_or_none()
-
-
-def talk_for_panel(session: Session, tenant_id: str, talk_id: str) -> Talk | None:
-    """The talk with its agreements and signatures, for live panels (preparations not loaded)."""
-    return session.execute(
-        select(Talk)
-        .where(talks.c.id == talk_id, talks.c.tenant_id == tenant_id)
-        .options(raiseload(Talk.preparations))  # type: ignore[arg-type]
-    ).scalar_one_or_none()
 
 
 def talk_stamps(
@@ -122,16 +114,6 @@ def talks_of(session: Session, viewer: Person) -> Sequence[Talk]:
                 or_(talks.c.lead_id == viewer.id, talks.c.learner_id == viewer.id),
             )
             .order_by(talks.c.starts_at, talks.c.id)
-        )
-        .scalars()
-        .all()
-    )
-
-
-def talks_in_track(session: Session, track_id: str) -> Sequence[Talk]:
-    return (
-        session.execute(
-            select(Talk).where(talks.c.track_id == track_id).order_by(talks.c.starts_at, talks.c.id)
         )
         .scalars()
         .all()

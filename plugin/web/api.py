@@ -195,7 +195,7 @@ def live_talk(talk_id: str) -> Response | dict[str, Any]:
 def _panel_detail(
     svc: Services, session: Session, tenant_id: str, person_id: str, talk_id: str
 ) -> dict[str, Any]:
-    talk = repo.talk_for_panel(session, tenant_id, talk_id)
+    talk = repo.talk(session, tenant_id, talk_id, with_preparations=False)
     if talk is None or talk.role_of(person_id) is None:
         raise NotFound("not_found", "talk")
     return views.talk_detail(svc, session, talk, person_id, read_only=False, with_shares=False)
