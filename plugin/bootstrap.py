@@ -1,8 +1,15 @@
-"""Builds the running application from settings: database, migrations, services, outbox."""
+"""Builds the running application from settings: database, migrations, services, outbox.
+
+In Microsoft mode the calendar is Microsoft Graph, built on first use only: the web process
+never uses it (no Graph call in a request), so it never imports msgraph-sdk; the worker does.
+"""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -19,6 +26,10 @@ from plugin.settings import MICROSOFT, Settings
 from plugin.store import migrate
 from plugin.store.db import Database, make_engine
 
+if TYPE_CHECKING:
+    from plugin.calendar.graph import GraphCalendar
+    from plugin.calendar.graph_client import GraphClient, GraphOptions
+
 
 class ConfigurationError(Exception):
     """A setting is missing or wrong; the message names it."""
@@ -33,6 +44,50 @@ def _template(settings: Settings) -> ChecklistTemplate:
         raise ConfigurationError(f"ONTWIKKELGESPREK_CHECKLIST_PATH: {error}") from None
 
 
+class GraphWiring:
+    """Microsoft Graph's calendar for this process, made on first use (see module docstring)."""
+
+    def __init__(self, settings: Settings, options: GraphOptions | None = None) -> None:
+        self._settings = settings
+        self._options = options
+        self._lock = threading.Lock()
+        self._calendar: GraphCalendar | None = None
+        self._client: GraphClient | None = None
+
+    def calendar(self, _session: Session | None = None) -> GraphCalendar:
+        with self._lock:
+            if self._calendar is None:
+                from plugin.calendar.graph import GraphCalendar
+                from plugin.calendar.graph_client import GraphClient
+                from plugin.identity.tokens import TokenService
+
+                settings = self._settings
+                self._client = GraphClient(
+                    TokenService.from_settings(settings),
+                    graph_url=settings.graph_url,
+                    ca_bundle=settings.ca_bundle,
+                    options=self._options,
+                )
+                self._calendar = GraphCalendar(self._client, timezone=settings.timezone)
+            return self._calendar
+
+    def warm(self) -> None:
+        """Pay the SDK's first-use cost now (worker start), not on the first booking."""
+        self.calendar()
+        assert self._client is not None
+        self._client.warm()
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+
+
+def check_settings(settings: Settings) -> None:
+    problems = settings.microsoft_problems()
+    if problems:
+        raise ConfigurationError("\n".join(problems))
+
+
 def build_services(
     settings: Settings,
     *,
@@ -40,12 +95,9 @@ def build_services(
     clock: Clock | None = None,
     policy: FollowUpPolicy | None = None,
     migrate_schema: bool = True,
+    graph_options: GraphOptions | None = None,
 ) -> tuple[Services, Outbox]:
-    if settings.mode == MICROSOFT:
-        raise ConfigurationError(
-            "ONTWIKKELGESPREK_TENANT_ID and ONTWIKKELGESPREK_CLIENT_ID are set, but this version "
-            "has no Microsoft Graph calendar yet; unset them to run in local mode"
-        )
+    check_settings(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.resolved_database_url())
     if migrate_schema:
@@ -56,7 +108,11 @@ def build_services(
     def local_calendar(session: Session) -> Calendar:
         return LocalCalendar(session, clock.now)
 
+    graph: GraphWiring | None = None
     calendar: Callable[[Session], Calendar] = local_calendar
+    if settings.mode == MICROSOFT:
+        graph = GraphWiring(settings, graph_options)
+        calendar = graph.calendar
     services = Services(
         db=db,
         clock=clock,
@@ -66,8 +122,16 @@ def build_services(
         links=Links(settings.public_url or base_url),
         secret_key=settings.resolved_secret_key(),
         language=settings.language,
+        drain_inline=graph is None,
+        graph=graph,
     )
-    outbox = Outbox(db, clock, job_kinds(services))
+    outbox = Outbox(
+        db,
+        clock,
+        job_kinds(services),
+        remote=graph is not None,
+        lease=timedelta(seconds=settings.job_lease_seconds),
+    )
     if services.drain_inline:
         services.after_enqueue.append(outbox.drain)
     return services, outbox

@@ -1,4 +1,4 @@
-"""The `ontwikkelgesprek` command: serve the app, seed a demo organisation."""
+"""The `ontwikkelgesprek` command: serve the app, run the worker, check Graph, seed a demo."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import click
 
 from plugin.bootstrap import ConfigurationError, build_services
 from plugin.domain.clock import FixedClock, SystemClock
-from plugin.settings import LOCAL, Settings
+from plugin.settings import LOCAL, MICROSOFT, Settings, describe
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8470
@@ -22,10 +22,12 @@ def load_settings(data_dir: Path | None) -> Settings:
     overrides: dict[str, Any] = {}
     if data_dir is not None:
         overrides["data_dir"] = data_dir
+    from pydantic import ValidationError
+
     try:
         return Settings(**overrides)
-    except Exception as error:  # pydantic names the offending variable
-        raise click.ClickException(f"configuration: {error}") from None
+    except ValidationError as error:
+        raise click.ClickException(f"configuration:\n{describe(error)}") from None
 
 
 def is_loopback(host: str) -> bool:
@@ -78,17 +80,22 @@ def serve(host: str, port: int, workers: int, threads: int, data_dir: Path | Non
     except ConfigurationError as error:
         raise click.ClickException(str(error)) from None
     app = create_app(services, mode=settings.mode)
-    drain = PeriodicDrain(outbox)
+    # Local mode drains its outbox in-process; in Microsoft mode `worker` does (Graph calls
+    # never run in the web process).
+    drain = PeriodicDrain(outbox) if settings.mode == LOCAL else None
 
     def post_fork() -> None:
         # Connections must not be shared across fork.
         services.db.engine.dispose(close=False)
-        drain.start()
+        if drain is not None:
+            drain.start()
 
     def when_ready() -> None:
         click.echo(
             f"Ontwikkelgesprek runs at {base_url}/ ({settings.mode} mode, {services.db.kind})"
         )
+        if settings.mode == MICROSOFT:
+            click.echo("Calendar work runs in the worker: start `ontwikkelgesprek worker` too.")
         sys.stdout.flush()
 
     GunicornServer(
@@ -99,6 +106,56 @@ def serve(host: str, port: int, workers: int, threads: int, data_dir: Path | Non
         post_fork=post_fork,
         when_ready=when_ready,
     ).run()
+
+
+@main.command()
+@click.option(
+    "--poll",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(0.05, 60),
+    help="Seconds between looks at the outbox when it is empty.",
+)
+@click.option("--once", is_flag=True, help="Run what is due now, then stop.")
+@data_dir_option
+def worker(poll: float, once: bool, data_dir: Path | None) -> None:
+    """Run calendar work from the outbox (Microsoft Graph in Microsoft mode). Several may run."""
+    from plugin.jobs.worker import Worker
+
+    settings = load_settings(data_dir)
+    try:
+        services, outbox = build_services(
+            settings, base_url=settings.public_url or f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"
+        )
+    except ConfigurationError as error:
+        raise click.ClickException(str(error)) from None
+    if services.graph is not None:
+        services.graph.warm()
+    click.echo(f"Worker ready ({settings.mode} mode, {services.db.kind}).")
+    sys.stdout.flush()
+    ran = Worker(outbox, poll_seconds=poll).run(once=once)
+    if services.graph is not None:
+        services.graph.close()
+    click.echo(f"Worker stopped after {ran} job(s).")
+
+
+@main.command("check-graph")
+@click.option("--mailbox", required=True, help="A mailbox to test with, e.g. a lead's address.")
+@click.option(
+    "--from",
+    "from_date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="First day of the week to look at (default: today).",
+)
+@data_dir_option
+def check_graph(mailbox: str, from_date: Any, data_dir: Path | None) -> None:
+    """Check the Microsoft set-up: token, calendar access, free/busy. Exit 0 when all works."""
+    from plugin.graph_check import run_check
+
+    settings = load_settings(data_dir)
+    ok = run_check(settings, mailbox, from_date.date() if from_date else None, click.echo)
+    sys.exit(0 if ok else 1)
 
 
 @main.command()

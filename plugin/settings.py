@@ -7,14 +7,43 @@ when both tenant id and client id are set; otherwise the app runs in local mode.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from platformdirs import user_data_dir
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LOCAL, MICROSOFT = "local", "microsoft"
+PREFIX = "ONTWIKKELGESPREK_"
+
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-zA-Z0-9-]{1,63}\.)+[a-zA-Z]{2,63}$")
+#: Hosts whose Graph resource is their own (national clouds); anything else (a proxy, the
+#: tests' fake) is treated as the global service.
+_GRAPH_HOSTS = re.compile(r"(^|\.)(graph\.microsoft\.[a-z.]+|microsoftgraph\.chinacloudapi\.cn)$")
+
+
+def env_name(field: str) -> str:
+    return f"{PREFIX}{field.upper()}"
+
+
+def describe(error: ValidationError) -> str:
+    """A pydantic error as lines naming the environment variables, never their values."""
+    lines = []
+    for item in error.errors():
+        field = ".".join(str(part) for part in item["loc"]) or "settings"
+        lines.append(f"{env_name(field)}: {item['msg']}")
+    return "\n".join(lines)
+
+
+def _https_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme != "https" or not parts.hostname:
+        raise ValueError("must be an https:// URL")
+    return value.rstrip("/")
 
 
 class Settings(BaseSettings):
@@ -40,6 +69,91 @@ class Settings(BaseSettings):
     checklist_path: Path | None = None
     #: The working hours' time zone (and the feeds').
     timezone: str = "Europe/Amsterdam"
+    #: How long a worker may hold a job before another may take it over (it died, say).
+    job_lease_seconds: int = Field(default=600, ge=1, le=86400)
+
+    @field_validator("tenant_id")
+    @classmethod
+    def _tenant(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if value in ("organizations", "common") or _GUID.match(value) or _DOMAIN.match(value):
+            return value
+        raise ValueError(
+            "must be a directory (tenant) id, a domain like contoso.nl, or organizations"
+        )
+
+    @field_validator("client_secret", "secret_key")
+    @classmethod
+    def _blank_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        return value if value is not None and value.get_secret_value() else None
+
+    @field_validator("client_id")
+    @classmethod
+    def _client(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not _GUID.match(value):
+            raise ValueError("must be the application (client) id, a GUID")
+        return value
+
+    @field_validator("authority_host", "graph_url")
+    @classmethod
+    def _https(cls, value: str) -> str:
+        return _https_url(value)
+
+    @field_validator("public_url")
+    @classmethod
+    def _public(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be a URL like https://talks.example.nl")
+        return value.rstrip("/")
+
+    @field_validator("ca_bundle", "client_cert_path", "checklist_path")
+    @classmethod
+    def _readable_file(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"no such file: {value}")
+        return value
+
+    def microsoft_problems(self) -> list[str]:
+        """What keeps Microsoft mode from starting, each naming its variable (empty: none)."""
+        problems = []
+        if bool(self.tenant_id) != bool(self.client_id):
+            missing = "CLIENT_ID" if self.tenant_id else "TENANT_ID"
+            problems.append(
+                f"{PREFIX}{missing} is missing: Microsoft mode needs both "
+                f"{PREFIX}TENANT_ID and {PREFIX}CLIENT_ID (set neither for local mode)"
+            )
+        if self.mode != MICROSOFT:
+            return problems
+        if self.client_secret is None and self.client_cert_path is None:
+            problems.append(
+                f"{PREFIX}CLIENT_SECRET or {PREFIX}CLIENT_CERT_PATH is missing: the app needs "
+                "a credential from its Entra app registration"
+            )
+        if self.tenant_id in ("organizations", "common"):
+            problems.append(
+                f"{PREFIX}TENANT_ID: background work books in one organisation's calendars, so "
+                "give that organisation's tenant id"
+            )
+        if not self.public_url:
+            problems.append(
+                f"{PREFIX}PUBLIC_URL is missing: the https address Teams and the invites link to"
+            )
+        elif not self.public_url.startswith("https://"):
+            problems.append(f"{PREFIX}PUBLIC_URL must start with https:// in Microsoft mode")
+        return problems
+
+    def graph_scope(self) -> str:
+        """The `.default` scope of the configured Graph service (national clouds differ)."""
+        host = urlsplit(self.graph_url).hostname or ""
+        if _GRAPH_HOSTS.search(host):
+            return f"https://{host}/.default"
+        return "https://graph.microsoft.com/.default"
 
     @property
     def mode(self) -> str:

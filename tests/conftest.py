@@ -72,7 +72,12 @@ def _with_database(server_url: str, name: str) -> str:
 @pytest.fixture(params=DATABASES)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty, migrated database of each kind."""
-    if request.param == "sqlite":
+    yield from database_url(request, tmp_path, request.param)
+
+
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, kind: str) -> Iterator[str]:
+    """An empty, migrated database of that kind (`sqlite` or `postgresql`), dropped after."""
+    if kind == "sqlite":
         path = tmp_path / "test.db"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         yield f"sqlite:///{path}"

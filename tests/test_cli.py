@@ -93,16 +93,20 @@ def test_local_mode_refuses_to_listen_beyond_loopback(tmp_path, host):
     assert not (tmp_path / "data" / "ontwikkelgesprek.db").exists()
 
 
-def test_microsoft_settings_without_the_graph_calendar_stop_with_a_message(tmp_path):
+def test_microsoft_settings_are_checked_before_serving(tmp_path):
     env = clean_env(tmp_path) | {
         "ONTWIKKELGESPREK_TENANT_ID": "contoso",
         "ONTWIKKELGESPREK_CLIENT_ID": "app",
+        "ONTWIKKELGESPREK_CLIENT_SECRET": "very-secret-value",
     }
     result = subprocess.run(
         [str(EXE), "serve"], env=env, capture_output=True, text=True, timeout=30, check=False
     )
     assert result.returncode == 1
     assert "ONTWIKKELGESPREK_TENANT_ID" in result.stderr
+    assert "ONTWIKKELGESPREK_CLIENT_ID" in result.stderr
+    assert "very-secret-value" not in result.stderr + result.stdout
+    assert not (tmp_path / "data" / "ontwikkelgesprek.db").exists()
 
 
 def run_demo(tmp_path: Path) -> str:

@@ -53,6 +53,8 @@ class CalendarEvent:
     subject: str
     start: datetime
     end: datetime
+    #: Who organises and attends, as the calendar knows them: person ids in the local
+    #: calendar, lower-case mailbox addresses in Microsoft Graph.
     organizer_id: str
     attendee_ids: tuple[str, ...]
     cancelled: bool
@@ -83,7 +85,16 @@ class RetryableCalendarError(CalendarError):
 
 
 class CalendarRejected(CalendarError):
-    """The calendar refused the request; repeating it will not help."""
+    """The calendar refused the request; repeating it will not help.
+
+    `reason` says why in a word the talk can show: `calendar_permission` (the app may not use
+    that calendar: consent or the mailbox policy), `mailbox_not_found`, `calendar_sign_in`
+    (the app cannot get a token), `not_found`, or `rejected` for anything else.
+    """
+
+    def __init__(self, message: str, reason: str = "rejected") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class Calendar(Protocol):

@@ -285,3 +285,29 @@ def search_slot(
     ranked.sort(key=lambda item: (item[0], item[1]))
     chosen = sorted((item[2] for item in ranked[:options]), key=lambda s: _utc(s.start))
     return SlotSearch(None, tuple(chosen))
+
+
+def off_hours(hours: WorkingHours, within: Interval) -> list[Interval]:
+    """The parts of `within` outside these working hours, as busy intervals.
+
+    Lets one person's own working hours (another time zone, other days) count in a search
+    that runs on the organisation's hours: their off hours simply become busy time.
+    """
+    spans: list[Interval] = []
+    cursor = _utc(within.start)
+    end = _utc(within.end)
+    day = hours.local_date(within.start) - _ONE_DAY
+    while cursor < end:
+        if hours.is_working_day(day):
+            work = hours.day_interval(day)
+            work_start, work_end = _utc(work.start), _utc(work.end)
+            if work_end > cursor:
+                if work_start > cursor:
+                    spans.append(Interval(cursor, min(work_start, end)))
+                cursor = max(cursor, work_end)
+        day += _ONE_DAY
+        if day > hours.local_date(within.end) + _ONE_DAY:
+            break
+    if cursor < end:
+        spans.append(Interval(cursor, end))
+    return spans

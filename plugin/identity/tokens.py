@@ -213,6 +213,7 @@ class TokenService:
         cache_dir: Path,
         encryption_key: bytes,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        graph_scopes: Sequence[str] = GRAPH_DEFAULT_SCOPES,
     ) -> None:
         if not client_secret and certificate is None:
             raise ValueError("TokenService needs a client secret or a certificate")
@@ -221,6 +222,8 @@ class TokenService:
         self.tenant_id = tenant_id
         self.client_id = client_id
         self.authority_host = authority_host.rstrip("/")
+        #: The Graph service's scopes (another host in a national cloud).
+        self.graph_scopes = tuple(graph_scopes)
         self._credential: str | dict[str, str] = (
             _load_certificate(certificate) if certificate is not None else str(client_secret)
         )
@@ -251,24 +254,26 @@ class TokenService:
             ca_bundle=settings.ca_bundle,
             cache_dir=cache_dir or Path(settings.data_dir) / "token-cache",
             encryption_key=settings.resolved_secret_key(),
+            graph_scopes=(settings.graph_scope(),),
         )
 
     # -- public API ---------------------------------------------------------------------------
 
     def app_token(
-        self, scopes: Sequence[str] = GRAPH_DEFAULT_SCOPES, *, tenant_id: str | None = None
+        self, scopes: Sequence[str] | None = None, *, tenant_id: str | None = None
     ) -> str:
         """An app-only token (client credentials); msal serves repeats from its cache."""
         tenant = tenant_id or self.tenant_id
         app = self._app(tenant)
-        result = self._call(tenant, lambda: app.acquire_token_for_client(scopes=list(scopes)))
+        wanted = list(scopes or self.graph_scopes)
+        result = self._call(tenant, lambda: app.acquire_token_for_client(scopes=wanted))
         return self._access_token(result, tenant)
 
     def user_token(
         self,
         user_key: str,
         assertion: str,
-        scopes: Sequence[str] = GRAPH_DEFAULT_SCOPES,
+        scopes: Sequence[str] | None = None,
         *,
         tenant_id: str | None = None,
     ) -> str:
@@ -278,6 +283,7 @@ class TokenService:
         """
         tenant = tenant_id or self.tenant_id
         app = self._app(tenant)
+        scopes = list(scopes or self.graph_scopes)
         with self._user_lock(user_key):
             home_account_id = self._ensure_loaded(user_key)
             if home_account_id:

@@ -6,7 +6,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -43,6 +43,14 @@ class Links:
         return f"{self.base_url.rstrip('/')}/feeds/{person_id}/{token}.ics"
 
 
+class RemoteCalendar(Protocol):
+    """A calendar elsewhere (Microsoft Graph): used by workers, warmed once, closed at exit."""
+
+    def warm(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
 @dataclass
 class Services:
     db: Database
@@ -56,6 +64,8 @@ class Services:
     language: str = "nl"
     #: Run the outbox right after each change (local mode; Microsoft mode has a worker).
     drain_inline: bool = True
+    #: Set in Microsoft mode: the calendar is remote, so only workers may touch it.
+    graph: RemoteCalendar | None = None
     new_id: Callable[[], str] = field(default=lambda: str(uuid.uuid4()))
     #: Run after a transaction that recorded outbox jobs has committed.
     after_enqueue: list[Callable[[], object]] = field(default_factory=list)

@@ -93,6 +93,10 @@ def book_follow_up(svc: Services, session: Session, job: Job) -> None:
     talk = session.get(Talk, job.payload["talk_id"])
     if talk is None or talk.follow_up_status is not FollowUpStatus.BOOKING:
         return  # booked already, or nothing to book: a repeated job does nothing
+    # Hold both people until this booking commits: another worker booking for either of
+    # them waits, then sees this event as busy. (Row locks on PostgreSQL; on SQLite, where
+    # one worker runs the outbox, bookings do not overlap in the first place.)
+    repo.lock_people(session, (talk.lead_id, talk.learner_id))
     people = repo.people_by_id(session, (talk.lead_id, talk.learner_id))
     attendees = (attendee(people[talk.lead_id]), attendee(people[talk.learner_id]))
     policy = svc.policy
@@ -136,8 +140,11 @@ def book_follow_up(svc: Services, session: Session, job: Job) -> None:
             return
         slot = found.slot
     follow_up = _follow_up_talk(svc, session, talk, people[talk.learner_id], slot)
+    # The event first, the new talk's row after: nothing is written before the remote call,
+    # so a remote calendar's wait holds no write lock.
     _store_ref(follow_up, calendar.create_event(event_draft(svc, session, follow_up)))
     follow_up.calendar_state = CalendarState.SYNCED
+    session.add(follow_up)
     talk.follow_up_booked(follow_up.id)
     log.info("booked follow-up %s for talk %s", follow_up.id, talk.id)
 
@@ -151,11 +158,12 @@ def follow_up_failed(svc: Services, session: Session, job: Job, reason: str) -> 
 def _follow_up_talk(
     svc: Services, session: Session, talk: Talk, learner: Person, slot: Interval
 ) -> Talk:
+    """The follow-up talk: the one stored by an earlier run, else a new one not yet added."""
     existing = session.get(Talk, follow_up_id(talk.id))
     if existing is not None:
         return existing
     now = svc.clock.now()
-    follow_up = Talk(
+    return Talk(
         id=follow_up_id(talk.id),
         tenant_id=talk.tenant_id,
         track_id=talk.track_id,
@@ -171,9 +179,6 @@ def _follow_up_talk(
         created_at=now,
         updated_at=now,
     )
-    session.add(follow_up)
-    session.flush()
-    return follow_up
 
 
 def _ref(talk: Talk) -> EventRef:

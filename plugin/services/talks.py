@@ -35,6 +35,11 @@ SYNC_EVENT = "sync_event"
 BOOK_FOLLOW_UP = "book_follow_up"
 
 
+def job_key(talk_id: str) -> str:
+    """One talk's calendar jobs run one at a time, in the order they were recorded."""
+    return f"talk:{talk_id}"
+
+
 def today(svc: Services) -> date:
     return svc.clock.now().astimezone(ZoneInfo(svc.policy.hours.timezone)).date()
 
@@ -120,7 +125,7 @@ def plan_talk(
     )
     session.add(talk)
     session.flush()
-    enqueue(session, SYNC_EVENT, {"talk_id": talk.id}, now)
+    enqueue(session, SYNC_EVENT, {"talk_id": talk.id}, now, key=job_key(talk.id))
     return talk
 
 
@@ -172,7 +177,7 @@ def update_talk(
         )
         calendar_changed = True
     if calendar_changed:
-        enqueue(session, SYNC_EVENT, {"talk_id": talk.id}, now)
+        enqueue(session, SYNC_EVENT, {"talk_id": talk.id}, now, key=job_key(talk.id))
     return talk
 
 
@@ -180,7 +185,7 @@ def cancel_talk(svc: Services, session: Session, viewer: Person, talk_id: str) -
     talk = load_talk(session, viewer, talk_id)
     now = svc.clock.now()
     talk.cancel(viewer.id, now)
-    enqueue(session, SYNC_EVENT, {"talk_id": talk.id}, now)
+    enqueue(session, SYNC_EVENT, {"talk_id": talk.id}, now, key=job_key(talk.id))
     return talk
 
 
@@ -351,7 +356,7 @@ def sign(svc: Services, session: Session, viewer: Person, talk_id: str) -> Talk:
     now = svc.clock.now()
     names = repo.names(session, (talk.lead_id, talk.learner_id))
     if talk.sign(viewer.id, new_id=svc.new_id(), now=now, names=names):
-        enqueue(session, BOOK_FOLLOW_UP, {"talk_id": talk.id}, now)
+        enqueue(session, BOOK_FOLLOW_UP, {"talk_id": talk.id}, now, key=job_key(talk.id))
     return talk
 
 
@@ -369,7 +374,7 @@ def choose_follow_up(
         if starts_at <= now:
             raise InvalidInput("in_past", "starts_at")
         payload["starts_at"] = starts_at.isoformat()
-    enqueue(session, BOOK_FOLLOW_UP, payload, now)
+    enqueue(session, BOOK_FOLLOW_UP, payload, now, key=job_key(talk.id))
     return talk
 
 

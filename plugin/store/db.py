@@ -88,10 +88,17 @@ class Database:
             yield connection
 
     @contextmanager
-    def writing(self) -> Iterator[Session]:
-        """One transaction: committed when the block ends, rolled back whole on any error."""
+    def writing(self, *, lock_early: bool = True) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back whole on any error.
+
+        On SQLite the write lock is taken at BEGIN, so concurrent writers queue instead of
+        failing. `lock_early=False` takes it only at the first write: for work that waits on
+        something remote between its reads and its writes, and would otherwise block every
+        other writer meanwhile. Such a transaction may fail with "database is locked" when
+        another writer got in first; its caller must be ready to run it again.
+        """
         with self._sessions() as session:
-            session.connection(execution_options={WRITE: True})
+            session.connection(execution_options={WRITE: lock_early})
             try:
                 yield session
                 session.commit()

@@ -19,6 +19,16 @@ def person(session: Session, tenant_id: str, person_id: str) -> Person | None:
     return found if found is not None and found.tenant_id == tenant_id else None
 
 
+def lock_people(session: Session, person_ids: Iterable[str]) -> None:
+    """Row-lock these people until the transaction ends (in id order: no deadlocks)."""
+    session.execute(
+        select(people.c.id)
+        .where(people.c.id.in_(sorted(set(person_ids))))
+        .order_by(people.c.id)
+        .with_for_update()
+    ).all()
+
+
 def person_by_identity(session: Session, tenant_id: str, object_id: str) -> Person | None:
     return session.execute(
         select(Person).where(people.c.tenant_id == tenant_id, people.c.object_id == object_id)

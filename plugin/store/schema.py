@@ -237,6 +237,8 @@ outbox_jobs = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("kind", String(64), nullable=False),
+    #: Jobs with the same key (e.g. one talk's) run one at a time, in id order.
+    Column("key", String(100), nullable=True),
     Column("payload", Json, nullable=False),
     Column("status", String(16), nullable=False),
     Column("attempts", Integer, nullable=False, default=0),
@@ -247,6 +249,7 @@ outbox_jobs = Table(
     CheckConstraint("status IN ('pending', 'done', 'failed')", name="status_valid"),
 )
 Index("ix_outbox_jobs_due", outbox_jobs.c.status, outbox_jobs.c.run_after)
+Index("ix_outbox_jobs_key", outbox_jobs.c.key, outbox_jobs.c.status)
 
 mapper_registry = registry(metadata=metadata)
 

@@ -11,7 +11,7 @@ from pydantic import AwareDatetime, TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
 from plugin.calendar.port import Attendee
-from plugin.domain.errors import InvalidInput, NotFound
+from plugin.domain.errors import Conflict, InvalidInput, NotFound
 from plugin.domain.people import Person
 from plugin.domain.schedule import Interval
 from plugin.identity.feeds import feed_token
@@ -499,6 +499,9 @@ def calendar_events() -> dict[str, Any]:
         raise InvalidInput("invalid_date", "end")
 
     def work(svc: Services, s: Session, me: Person) -> dict[str, Any]:
+        if svc.graph is not None:
+            # Reading Outlook would be a Graph call inside a request: never on the web path.
+            raise Conflict("calendar_in_outlook")
         events = svc.calendar(s).list_events(
             Attendee(me.id, me.display_name, me.email), Interval(window["start"], window["end"])
         )

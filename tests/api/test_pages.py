@@ -55,3 +55,35 @@ def test_security_headers(app):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "frame-ancestors" in response.headers["Content-Security-Policy"]
     assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_talk_pages_link_the_teams_meeting_or_say_why_it_is_not_in_outlook(
+    services, client_for, lead, learner, make_talk
+):
+    from plugin.domain.talk import CalendarState, Talk
+
+    talk = make_talk(lead, learner)
+
+    def set_calendar(state, error=None, join_url=None):
+        def work(s):
+            stored = s.get(Talk, talk.id)
+            stored.calendar_state, stored.calendar_error, stored.join_url = state, error, join_url
+
+        services.write(work)
+
+    join = 'https://teams.microsoft.com/l/meetup-join/19%3ameeting"&x=<b>'
+    set_calendar(CalendarState.SYNCED, join_url=join)
+    html = client_for(learner).get(f"/talks/{talk.id}/prepare").get_data(as_text=True)
+    assert (
+        'href="https://teams.microsoft.com/l/meetup-join/19%3ameeting&#34;&amp;x=&lt;b&gt;"' in html
+    )
+    assert "Deelnemen aan de Teams-vergadering" in html
+
+    set_calendar(CalendarState.FAILED, error="calendar_permission")
+    for page in ("prepare", "panel"):
+        html = client_for(lead).get(f"/talks/{talk.id}/{page}").get_data(as_text=True)
+        assert "de app mag deze agenda niet gebruiken" in html
+        assert "Deelnemen aan de Teams-vergadering" not in html
+    set_calendar(CalendarState.FAILED, error="rejected")
+    html = client_for(lead).get(f"/talks/{talk.id}/prepare").get_data(as_text=True)
+    assert "kon niet in de agenda worden gezet" in html

@@ -49,6 +49,11 @@ class EntraFake:
     client_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     client_secret: str = field(default_factory=lambda: "s3cr3t~" + secrets.token_urlsafe(24))
     access_token_lifetime: int = 3599
+    #: Application permissions put in the ``roles`` claim of client-credentials tokens (an empty
+    #: list leaves the claim out, as Entra does for an app without granted permissions).
+    app_roles: list[str] = field(default_factory=lambda: ["Calendars.ReadWrite"])
+    #: Delegated permissions put in the ``scp`` claim of on-behalf-of and refresh tokens.
+    user_scopes: list[str] = field(default_factory=lambda: ["Calendars.ReadWrite", "User.Read"])
 
     def __post_init__(self) -> None:
         self.tenants: set[str] = {self.tenant_id}
@@ -239,7 +244,8 @@ class EntraFake:
                     "resource identifier (application ID URI).",
                 )
             claims = {"tid": tenant, "oid": str(uuid.uuid5(uuid.NAMESPACE_URL, self.client_id))}
-            claims["roles"] = ["Calendars.ReadWrite"]
+            if self.app_roles:
+                claims["roles"] = list(self.app_roles)
             return self._json(self._token_answer(tenant, scopes, claims, form, user=None))
         if grant == OBO_GRANT:
             if form.get("requested_token_use") != "on_behalf_of":
@@ -315,7 +321,7 @@ class EntraFake:
                 "authorization request for this user and resource.",
                 suberror="consent_required",
             )
-        claims = {"tid": tenant, "oid": oid, "scp": "Calendars.ReadWrite User.Read"}
+        claims = {"tid": tenant, "oid": oid, "scp": " ".join(self.user_scopes)}
         return self._json(self._token_answer(tenant, scopes, claims, form, user=oid))
 
     def _token_answer(

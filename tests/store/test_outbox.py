@@ -397,3 +397,50 @@ def test_local_update_of_missing_event_is_rejected(
     draft = _draft(lead, learner, clock, "tx-3")
     with pytest.raises(CalendarRejected), services.db.writing() as session:
         LocalCalendar(session, clock.now).update_event(EventRef("missing", "x@y"), draft)
+
+
+# -- several drainers ----------------------------------------------------------------------------
+
+
+def test_concurrent_drainers_run_each_job_exactly_once(
+    services: Services, clock: FixedClock
+) -> None:
+    import threading
+
+    recorder = Recorder()
+    lock = threading.Lock()
+    original = recorder.run
+
+    def run(session: Session, job: Job) -> None:
+        with lock:
+            original(session, job)
+
+    box = Outbox(services.db, clock, {"k": JobKind(run=run, failed=recorder.failed)})
+    for i in range(40):
+        put_job(services, payload={"n": i})
+    drainers = [threading.Thread(target=box.drain, args=(1000,)) for _ in range(4)]
+    for d in drainers:
+        d.start()
+    for d in drainers:
+        d.join()
+    assert sorted(j.payload["n"] for j in recorder.runs) == list(range(40))
+    assert {j.status for j in jobs(services)} == {"done"}
+
+
+def test_a_job_waits_for_an_earlier_job_with_its_key(services: Services, clock: FixedClock) -> None:
+    recorder = Recorder()
+    box = recorder.outbox(services, clock)
+    with services.db.writing() as session:
+        enqueue(session, "k", {"n": 1}, clock.now(), key="talk:a")
+        enqueue(session, "k", {"n": 2}, clock.now(), key="talk:a")
+        enqueue(session, "k", {"n": 3}, clock.now(), key="talk:b")
+    first = box._claim(clock.now())
+    assert first is not None and first.payload == {"n": 1}
+    # While the first is claimed (another worker has it), its key's next job is not taken.
+    second = box._claim(clock.now())
+    assert second is not None and second.payload == {"n": 3}
+    assert box._claim(clock.now()) is None
+    # The claim's lease ends: the first is taken again, still before its key's next job.
+    clock.advance(timedelta(minutes=11))
+    again = box._claim(clock.now())
+    assert again is not None and again.payload == {"n": 1} and again.attempts == 2

@@ -1,0 +1,189 @@
+"""One long-lived msgraph-sdk client per process, on its own event loop, callable from sync code.
+
+msgraph-sdk is async only, and a client must stay on the loop it was made on (a fresh
+`asyncio.run` per call fails with "Event loop is closed"). So each process gets one daemon
+thread running one loop with one `GraphServiceClient`, and sync code hands it coroutines
+(`GraphClient.call`). A forked child notices the changed pid and starts its own.
+
+How the client is wired, and why (see README, "Microsoft Graph"):
+- **TLS**: an `ssl.SSLContext` with the system's trust plus the configured extra CA. A context,
+  not a file path, because httpx would otherwise let `SSL_CERT_FILE`-style variables win.
+- **Middleware**: `GraphClientFactory.create_with_default_middleware` on our httpx client; a
+  plain client would have no retry handler, so a 429 would not be retried.
+- **Tokens**: an `AccessTokenProvider` giving msal's app token. Its allowed hosts name the Graph
+  host only (no scheme, no port); a host outside the list silently gets no token.
+- **Correlation**: every request carries a fresh `client-request-id`, which we log with Graph's
+  `request-id` when something fails, so Microsoft support can find the call.
+
+Importing this module is cheap; `warm()` pays the SDK's first-use cost (its model modules) once,
+at worker start, instead of on the first booking.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import os
+import ssl
+import threading
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import httpx
+from kiota_abstractions.authentication import (
+    AccessTokenProvider,
+    AllowedHostsValidator,
+    BaseBearerTokenAuthenticationProvider,
+)
+from kiota_http.middleware.options import RetryHandlerOption
+from msgraph.graph_request_adapter import GraphRequestAdapter
+from msgraph.graph_service_client import GraphServiceClient
+from msgraph_core import GraphClientFactory
+
+from plugin.identity.tokens import TokenService
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class GraphOptions:
+    """How patient to be with Graph. The defaults suit production; tests shorten them."""
+
+    #: Seconds for one HTTP exchange (connect, write, read) with Graph.
+    request_timeout: float = 30.0
+    #: Seconds a whole operation may take, the SDK's own retries included.
+    call_timeout: float = 120.0
+    #: Retries the SDK makes on 429/503/504 before the outbox takes over.
+    max_retries: int = 3
+    #: Base delay the SDK adds to its back-off when Graph sends no `Retry-After`.
+    retry_delay: float = 3.0
+
+
+class _AppTokens(AccessTokenProvider):
+    def __init__(self, tokens: TokenService, host: str) -> None:
+        self._tokens = tokens
+        self._hosts = AllowedHostsValidator([host])
+
+    async def get_authorization_token(
+        self, uri: str, additional_authentication_context: dict[str, Any] | None = None
+    ) -> str:
+        # msal is blocking (requests); it answers from its cache nearly always.
+        return await asyncio.get_running_loop().run_in_executor(None, self._tokens.app_token)
+
+    def get_allowed_hosts_validator(self) -> AllowedHostsValidator:
+        return self._hosts
+
+
+async def _stamp_request_id(request: httpx.Request) -> None:
+    request.headers.setdefault("client-request-id", str(uuid.uuid4()))
+
+
+def tls_context(ca_bundle: Path | None) -> ssl.SSLContext:
+    """System trust, plus the configured extra CA (a TLS-inspecting proxy's, or the fakes')."""
+    context = ssl.create_default_context()
+    if ca_bundle is not None:
+        context.load_verify_locations(cafile=str(ca_bundle))
+    return context
+
+
+class GraphClient:
+    """Runs msgraph-sdk coroutines on this process's Graph loop."""
+
+    def __init__(
+        self,
+        tokens: TokenService,
+        *,
+        graph_url: str,
+        ca_bundle: Path | None = None,
+        options: GraphOptions | None = None,
+    ) -> None:
+        self.graph_url = graph_url.rstrip("/")
+        self.options = options or GraphOptions()
+        self._tokens = tokens
+        self._ca_bundle = ca_bundle
+        self._lock = threading.Lock()
+        self._pid: int | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._client: GraphServiceClient | None = None
+        self._http: httpx.AsyncClient | None = None
+
+    def call(self, work: Callable[[GraphServiceClient], Awaitable[T]]) -> T:
+        """Run `work(client)` on the Graph loop and wait for it (at most `call_timeout`)."""
+        loop, client = self._ensure_started()
+        future = asyncio.run_coroutine_threadsafe(_awaited(work(client)), loop)
+        try:
+            return future.result(self.options.call_timeout)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise
+
+    def warm(self) -> None:
+        """Load the SDK's model modules now (about a second), not on the first real call."""
+        from kiota_serialization_json.json_parse_node_factory import JsonParseNodeFactory
+        from msgraph.generated.models.event import Event
+
+        node = JsonParseNodeFactory().get_root_parse_node(
+            "application/json",
+            b'{"id": "warm", "subject": "warm", "start": {"dateTime": "2027-01-04T09:00:00",'
+            b' "timeZone": "UTC"}, "attendees": [{"emailAddress": {"address": "a@b.c"}}]}',
+        )
+        node.get_object_value(Event)
+        self._ensure_started()
+
+    def close(self) -> None:
+        with self._lock:
+            loop, http = self._loop, self._http
+            self._loop = self._client = self._http = None
+            self._pid = None
+        if loop is None or loop.is_closed():
+            return
+        if http is not None:
+            asyncio.run_coroutine_threadsafe(http.aclose(), loop).result(5)
+        loop.call_soon_threadsafe(loop.stop)
+
+    # -- plumbing -----------------------------------------------------------------------------
+
+    def _ensure_started(self) -> tuple[asyncio.AbstractEventLoop, GraphServiceClient]:
+        with self._lock:
+            if self._pid != os.getpid() or self._loop is None or self._client is None:
+                # First use, or a forked child: the parent's loop thread does not exist here.
+                loop = asyncio.new_event_loop()
+                thread = threading.Thread(target=loop.run_forever, name="graph-loop", daemon=True)
+                thread.start()
+                self._loop = loop
+                self._client = asyncio.run_coroutine_threadsafe(self._make_client(), loop).result(
+                    30
+                )
+                self._pid = os.getpid()
+            return self._loop, self._client
+
+    async def _make_client(self) -> GraphServiceClient:
+        host = urlsplit(self.graph_url).hostname or ""
+        self._http = httpx.AsyncClient(
+            verify=tls_context(self._ca_bundle),
+            timeout=httpx.Timeout(self.options.request_timeout),
+            trust_env=False,
+            event_hooks={"request": [_stamp_request_id]},
+        )
+        retry = RetryHandlerOption(
+            delay=self.options.retry_delay, max_retries=self.options.max_retries
+        )
+        http = GraphClientFactory.create_with_default_middleware(
+            client=self._http, options={RetryHandlerOption.get_key(): retry}
+        )
+        adapter = GraphRequestAdapter(
+            BaseBearerTokenAuthenticationProvider(_AppTokens(self._tokens, host)), client=http
+        )
+        adapter.base_url = self.graph_url
+        return GraphServiceClient(request_adapter=adapter)
+
+
+async def _awaited(awaitable: Awaitable[T]) -> T:
+    return await awaitable

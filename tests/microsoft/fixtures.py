@@ -1,0 +1,97 @@
+"""Fixtures for Microsoft mode: the Entra ID and Graph fakes, and the app wired to them.
+
+Imported by the conftest.py of each test folder that needs them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from plugin.bootstrap import build_services
+from plugin.calendar.graph_client import GraphOptions
+from plugin.domain.clock import FixedClock
+from plugin.jobs.outbox import Outbox
+from plugin.services.context import Services
+from plugin.settings import Settings
+from tests.microsoft.entra_fake import EntraFake
+from tests.microsoft.graph_fake import GraphFake
+
+BASE_URL = "https://og.example.test"
+
+#: No retries inside the SDK: they sleep on the wall clock. The outbox retries instead, on the
+#: tests' clock. (Tests of the SDK's own retries set their own options.)
+TEST_GRAPH_OPTIONS = GraphOptions(
+    request_timeout=10.0, call_timeout=30.0, max_retries=0, retry_delay=0.0
+)
+
+
+@pytest.fixture
+def entra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EntraFake]:
+    """A fresh Entra ID fake per test (its own CA, tenant, client id and secret)."""
+    fake = EntraFake(Path(tmp_path_factory.mktemp("entra"))).start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+
+
+@pytest.fixture
+def graph(entra: EntraFake) -> Iterator[GraphFake]:
+    """A Graph fake trusting the Entra fake's tokens, on the same throwaway CA."""
+    fake = GraphFake(entra).start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+
+
+def microsoft_settings(
+    tmp_path: Path, database_url: str, entra: EntraFake, graph: GraphFake
+) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        secret_key="test-secret-key-that-is-long-enough",  # type: ignore[arg-type]
+        tenant_id=entra.tenant_id,
+        client_id=entra.client_id,
+        client_secret=entra.client_secret,  # type: ignore[arg-type]
+        authority_host=entra.authority_host,
+        graph_url=graph.base_url,
+        ca_bundle=entra.ca_path,
+        public_url=BASE_URL,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+
+
+@pytest.fixture
+def ms_settings(tmp_path: Path, db_url: str, entra: EntraFake, graph: GraphFake) -> Settings:
+    return microsoft_settings(tmp_path, db_url, entra, graph)
+
+
+@pytest.fixture
+def ms_wired(ms_settings: Settings, clock: FixedClock) -> Iterator[tuple[Services, Outbox]]:
+    """The app in Microsoft mode against the fakes (no inline drain: run `ms_outbox.drain()`)."""
+    svc, outbox = build_services(
+        ms_settings,
+        base_url=BASE_URL,
+        clock=clock,
+        migrate_schema=False,
+        graph_options=TEST_GRAPH_OPTIONS,
+    )
+    yield svc, outbox
+    if svc.graph is not None:
+        svc.graph.close()
+    svc.db.dispose()
+
+
+@pytest.fixture
+def ms_services(ms_wired: tuple[Services, Outbox]) -> Services:
+    return ms_wired[0]
+
+
+@pytest.fixture
+def ms_outbox(ms_wired: tuple[Services, Outbox]) -> Outbox:
+    return ms_wired[1]

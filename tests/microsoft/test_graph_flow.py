@@ -1,0 +1,255 @@
+"""Microsoft mode end to end, in process: talks planned, moved, cancelled and signed, their
+events and follow-ups booked by the outbox through the real msgraph-sdk at the Graph fake.
+
+Also the request counts per operation, and the fault test: 30% of Graph calls fail (429,
+503, 504, dropped before or after the work, too slow) while 100 follow-ups are booked.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from plugin.domain.agreement import Owner
+from plugin.domain.clock import FixedClock
+from plugin.domain.people import Person
+from plugin.domain.talk import CalendarState, FollowUpStatus, Talk
+from plugin.jobs.outbox import Outbox
+from plugin.services import talks
+from plugin.services.context import Services
+from plugin.services.followup import follow_up_id
+from plugin.store.schema import outbox_jobs
+from tests.microsoft.entra_fake import EntraFake
+from tests.microsoft.graph_fake import GraphFake
+
+_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def person(ms_services: Services, graph: GraphFake, entra: EntraFake) -> Callable[[str], Person]:
+    def make(name: str) -> Person:
+        n = next(_numbers)
+        address = f"{name.lower()}{n}@contoso.example"
+        graph.add_mailbox(address, display_name=name)
+        someone = Person(
+            id=ms_services.new_id(),
+            tenant_id=entra.tenant_id,
+            object_id=f"oid-{n}",
+            display_name=name,
+            email=address,
+        )
+        ms_services.write(lambda s: s.add(someone))
+        return someone
+
+    return make
+
+
+def plan(svc: Services, lead: Person, learner: Person, **values: Any) -> Talk:
+    fields: dict[str, Any] = {
+        "starts_at": svc.clock.now() + timedelta(days=1),
+        "duration_minutes": 45,
+        "title": None,
+        "goals": ["goals.learn"],
+        "own_goal": "",
+    }
+    fields.update(values)
+    return svc.write(lambda s: talks.plan_talk(svc, s, lead, learner_id=learner.id, **fields))
+
+
+def load(svc: Services, talk_id: str) -> Talk:
+    found = svc.read(lambda s: s.get(Talk, talk_id))
+    assert found is not None
+    return found
+
+
+def calls(graph: GraphFake) -> list[tuple[str, str]]:
+    """(method, path shape) of each request, ids replaced, so counts read plainly."""
+    shapes = []
+    for r in graph.requests:
+        parts = r.path.split("/")
+        if len(parts) > 4 and parts[3] == "events":
+            parts[4] = "{id}"
+        if len(parts) > 2:
+            parts[2] = "{user}"
+        shapes.append((r.method, "/".join(parts)))
+    return shapes
+
+
+def test_a_planned_talk_becomes_a_teams_meeting_only_when_the_worker_runs(
+    ms_services: Services, ms_outbox: Outbox, graph: GraphFake, person: Callable[[str], Person]
+) -> None:
+    lead, learner = person("Marco"), person("Sem")
+    talk = plan(ms_services, lead, learner, own_goal="Leren <script>alert(1)</script>")
+    assert graph.requests == []  # nothing remote in the request itself
+    assert load(ms_services, talk.id).calendar_state is CalendarState.PENDING
+    assert ms_outbox.drain() == 1
+    assert calls(graph) == [("POST", "/users/{user}/events")]
+    (sent,) = graph.requests
+    assert sent.path == f"/users/{lead.email}/events"
+    content = sent.body["body"]["content"]
+    assert "<script>" not in content and "&lt;script&gt;" in content
+    assert f"/talks/{talk.id}" in content
+    stored = load(ms_services, talk.id)
+    (event,) = graph.events(lead.email)
+    assert stored.calendar_state is CalendarState.SYNCED
+    assert (stored.event_id, stored.event_ical_uid) == (event["id"], event["iCalUId"])
+    assert stored.join_url == event["onlineMeeting"]["joinUrl"]
+    (copy,) = graph.events(learner.email)
+    assert copy["iCalUId"] == event["iCalUId"]
+
+
+def test_request_counts_per_operation(
+    ms_services: Services,
+    ms_outbox: Outbox,
+    graph: GraphFake,
+    clock: FixedClock,
+    person: Callable[[str], Person],
+) -> None:
+    lead, learner = person("Marco"), person("Sem")
+    talk = plan(ms_services, lead, learner)
+    ms_outbox.drain()
+    assert calls(graph) == [("POST", "/users/{user}/events")]
+
+    graph.clear_requests()
+    ms_services.write(
+        lambda s: talks.update_talk(
+            ms_services, s, lead, talk.id, starts_at=talk.starts_at + timedelta(hours=2)
+        )
+    )
+    ms_outbox.drain()
+    assert calls(graph) == [("PATCH", "/users/{user}/events/{id}")]
+
+    # Sign it: the follow-up takes one free/busy look and one create, whatever the number of
+    # attendees or agreements.
+    graph.clear_requests()
+    clock.advance(timedelta(days=1, hours=3))
+    for who, other, text, owner in (
+        (lead, learner, "Sem oefent", Owner.LEARNER),
+        (learner, lead, "Marco plant", Owner.LEAD),
+    ):
+        added = ms_services.write(
+            lambda s, who=who, text=text, owner=owner: talks.add_agreement(
+                ms_services, s, who, talk.id, what=text, owner=owner, due=None
+            )
+        )
+        ms_services.write(
+            lambda s, other=other, added=added: talks.confirm_agreement(
+                ms_services, s, other, talk.id, added.id, expected_version=added.version
+            )
+        )
+    graph.clear_requests()
+    for who in (lead, learner):
+        ms_services.write(lambda s, who=who: talks.sign(ms_services, s, who, talk.id))
+    ms_outbox.drain()
+    assert calls(graph) == [
+        ("POST", "/users/{user}/calendar/getSchedule"),
+        ("POST", "/users/{user}/events"),
+    ]
+    signed = load(ms_services, talk.id)
+    assert signed.follow_up_status is FollowUpStatus.BOOKED
+    follow_up = load(ms_services, follow_up_id(talk.id))
+    assert follow_up.event_id and follow_up.join_url
+    invite = graph.requests[-1].body["body"]["content"]
+    assert "Sem oefent" in invite and "Marco plant" in invite  # open agreements carried forward
+
+    graph.clear_requests()
+    ms_services.write(lambda s: talks.cancel_talk(ms_services, s, lead, follow_up.id))
+    ms_outbox.drain()
+    assert calls(graph) == [("POST", "/users/{user}/events/{id}/cancel")]
+
+
+def test_a_refused_calendar_shows_on_the_talk_and_its_follow_up(
+    ms_services: Services,
+    ms_outbox: Outbox,
+    graph: GraphFake,
+    clock: FixedClock,
+    person: Callable[[str], Person],
+) -> None:
+    lead, learner = person("Marco"), person("Sem")
+    graph.restrict_app_access({"someone.else@contoso.example"})
+    talk = plan(ms_services, lead, learner)
+    ms_outbox.drain()
+    failed = load(ms_services, talk.id)
+    assert failed.calendar_state is CalendarState.FAILED
+    assert failed.calendar_error == "calendar_permission"
+    clock.advance(timedelta(days=1, hours=3))
+    for who in (lead, learner):
+        ms_services.write(lambda s, who=who: talks.sign(ms_services, s, who, talk.id))
+    ms_outbox.drain()
+    signed = load(ms_services, talk.id)
+    assert signed.follow_up_status is FollowUpStatus.NEEDS_ATTENTION
+    assert signed.follow_up_reason == "calendar_permission"
+    assert ms_outbox.pending() == 0
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # two workers, SKIP LOCKED
+def test_a_hundred_follow_ups_under_30_percent_faults_are_each_booked_once(
+    ms_services: Services,
+    ms_outbox: Outbox,
+    graph: GraphFake,
+    clock: FixedClock,
+    person: Callable[[str], Person],
+) -> None:
+    leads = [person(f"Lead{i}") for i in range(10)]
+    learners = [person(f"Learner{i}") for i in range(10)]
+    signed: list[Talk] = []
+    for i, lead in enumerate(leads):
+        for j, learner in enumerate(learners):
+            start = clock.now() + timedelta(days=1, minutes=15 * (i * 10 + j) % 480)
+            signed.append(plan(ms_services, lead, learner, starts_at=start))
+    ms_outbox.drain(limit=1000)  # the talks' own events, without faults
+    clock.advance(timedelta(days=2))
+    for talk in signed:
+        for who in (talk.lead_id, talk.learner_id):
+            viewer = next(p for p in leads + learners if p.id == who)
+            ms_services.write(lambda s, v=viewer, t=talk: talks.sign(ms_services, s, v, t.id))
+    graph.clear_requests()
+    graph.fault_rate(0.3, seed=20270301, retry_after=0, slow_seconds=0.0)
+
+    rounds = 0
+    while ms_outbox.pending() and rounds < 50:
+        rounds += 1
+        workers = [threading.Thread(target=ms_outbox.drain, args=(1000,)) for _ in range(2)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        clock.advance(timedelta(hours=1))  # past every back-off
+    graph.fault_rate(0, seed=0)
+
+    assert ms_outbox.pending() == 0
+    jobs = ms_services.read(lambda s: s.execute(select(outbox_jobs.c.status)).scalars().all())
+    assert set(jobs) == {"done"}
+    faults = [r for r in graph.requests if r.status not in (200, 201, 202)]
+    assert len(faults) >= 0.2 * len(graph.requests)  # the faults really happened
+    for talk in signed:
+        assert load(ms_services, talk.id).follow_up_status is FollowUpStatus.BOOKED
+        fid = follow_up_id(talk.id)
+        lead_email = next(p.email for p in leads if p.id == talk.lead_id)
+        made = [e for e in graph.events(lead_email) if e.get("transactionId") == f"talk-{fid}"]
+        assert len(made) == 1, (talk.id, made)
+        assert load(ms_services, fid).event_id == made[0]["id"]
+    # Nobody is double-booked, though two workers booked at once: neither a lead nor a
+    # learner (who has ten leads here) has overlapping follow-ups.
+    follow_ups = {f"talk-{follow_up_id(t.id)}" for t in signed}
+    uids = {
+        e["iCalUId"]
+        for lead in leads
+        for e in graph.events(lead.email)
+        if e.get("transactionId") in follow_ups
+    }
+    for someone in leads + learners:
+        spans = sorted(
+            (e["start"]["dateTime"], e["end"]["dateTime"])
+            for e in graph.events(someone.email)
+            if e["iCalUId"] in uids
+        )
+        assert len(spans) == 10
+        for (_, end), (start, _) in itertools.pairwise(spans):
+            assert end <= start
