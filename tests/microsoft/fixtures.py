@@ -13,6 +13,7 @@ import pytest
 from plugin.bootstrap import build_services
 from plugin.calendar.graph_client import GraphOptions
 from plugin.domain.clock import FixedClock
+from plugin.domain.people import Person
 from plugin.jobs.outbox import Outbox
 from plugin.services.context import Services
 from plugin.settings import Settings
@@ -95,3 +96,19 @@ def ms_services(ms_wired: tuple[Services, Outbox]) -> Services:
 @pytest.fixture
 def ms_outbox(ms_wired: tuple[Services, Outbox]) -> Outbox:
     return ms_wired[1]
+
+
+def mailbox_person(
+    svc: Services, graph: GraphFake, entra: EntraFake, name: str, address: str
+) -> Person:
+    """A person of the Entra fake's tenant, with a mailbox at the Graph fake."""
+    graph.add_mailbox(address, display_name=name)
+    someone = Person(
+        id=svc.new_id(),
+        tenant_id=entra.tenant_id,
+        object_id=f"oid-{address}",
+        display_name=name,
+        email=address,
+    )
+    svc.write(lambda s: s.add(someone))
+    return someone

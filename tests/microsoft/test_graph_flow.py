@@ -26,6 +26,7 @@ from plugin.services.context import Services
 from plugin.services.followup import follow_up_id
 from plugin.store.schema import outbox_jobs
 from tests.microsoft.entra_fake import EntraFake
+from tests.microsoft.fixtures import mailbox_person
 from tests.microsoft.graph_fake import GraphFake
 
 _numbers = itertools.count(1)
@@ -34,18 +35,8 @@ _numbers = itertools.count(1)
 @pytest.fixture
 def person(ms_services: Services, graph: GraphFake, entra: EntraFake) -> Callable[[str], Person]:
     def make(name: str) -> Person:
-        n = next(_numbers)
-        address = f"{name.lower()}{n}@contoso.example"
-        graph.add_mailbox(address, display_name=name)
-        someone = Person(
-            id=ms_services.new_id(),
-            tenant_id=entra.tenant_id,
-            object_id=f"oid-{n}",
-            display_name=name,
-            email=address,
-        )
-        ms_services.write(lambda s: s.add(someone))
-        return someone
+        address = f"{name.lower()}{next(_numbers)}@contoso.example"
+        return mailbox_person(ms_services, graph, entra, name, address)
 
     return make
 

@@ -27,7 +27,7 @@ from plugin.domain.talk import CalendarState, Talk
 from plugin.services import talks
 from plugin.services.context import Services
 from tests.microsoft.entra_fake import EntraFake
-from tests.microsoft.fixtures import BASE_URL
+from tests.microsoft.fixtures import BASE_URL, mailbox_person
 from tests.microsoft.graph_fake import GraphFake, Recorded
 
 EXE = Path(sys.executable).with_name("ontwikkelgesprek")
@@ -80,20 +80,10 @@ def here(
 
 
 def people(svc: Services, graph: GraphFake, entra: EntraFake) -> tuple[Person, Person]:
-    pair = []
-    for n, name in enumerate(("Marco", "Sem")):
-        address = f"{name.lower()}@contoso.example"
-        graph.add_mailbox(address)
-        person = Person(
-            id=svc.new_id(),
-            tenant_id=entra.tenant_id,
-            object_id=f"oid-{n}",
-            display_name=name,
-            email=address,
-        )
-        svc.write(lambda s, p=person: s.add(p))
-        pair.append(person)
-    return pair[0], pair[1]
+    return tuple(  # type: ignore[return-value]
+        mailbox_person(svc, graph, entra, name, f"{name.lower()}@contoso.example")
+        for name in ("Marco", "Sem")
+    )
 
 
 def is_create(r: Recorded) -> bool:
