@@ -25,7 +25,6 @@ import asyncio
 import concurrent.futures
 import logging
 import os
-import ssl
 import threading
 import uuid
 from collections.abc import Awaitable, Callable
@@ -46,6 +45,7 @@ from msgraph.graph_service_client import GraphServiceClient
 from msgraph_core import GraphClientFactory
 
 from plugin.identity.tokens import TokenService
+from plugin.tls import tls_context
 
 log = logging.getLogger(__name__)
 
@@ -83,14 +83,6 @@ class _AppTokens(AccessTokenProvider):
 
 async def _stamp_request_id(request: httpx.Request) -> None:
     request.headers.setdefault("client-request-id", str(uuid.uuid4()))
-
-
-def tls_context(ca_bundle: Path | None) -> ssl.SSLContext:
-    """System trust, plus the configured extra CA (a TLS-inspecting proxy's, or the fakes')."""
-    context = ssl.create_default_context()
-    if ca_bundle is not None:
-        context.load_verify_locations(cafile=str(ca_bundle))
-    return context
 
 
 class GraphClient:

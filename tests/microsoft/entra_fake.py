@@ -118,13 +118,20 @@ class EntraFake:
         audience: str | None = None,
         lifetime: int = 3600,
         name: str = "Test User",
+        issued_at: int | None = None,
+        issuer: str | None = None,
+        scope: str = "access_as_user",
+        extra: dict[str, Any] | None = None,
     ) -> str:
-        """A Teams-SSO-like token for our API (aud = client id), signed by this fake."""
+        """A Teams-SSO-like token for our API (aud = client id), signed by this fake.
+
+        Its issuer is the one the tenant's OpenID configuration names, as Entra's are.
+        """
         tid = tid or self.tenant_id
-        now = int(time.time())
+        now = int(time.time()) if issued_at is None else issued_at
         claims = {
             "aud": audience or self.client_id,
-            "iss": f"https://login.microsoftonline.com/{tid}/v2.0",
+            "iss": issuer or f"{self._issuer_host()}/{tid}/v2.0",
             "iat": now,
             "nbf": now,
             "exp": now + lifetime,
@@ -133,10 +140,35 @@ class EntraFake:
             "tid": tid,
             "name": name,
             "preferred_username": f"{oid[:8]}@example.test",
-            "scp": "access_as_user",
+            "scp": scope,
             "ver": "2.0",
         }
+        claims.update(extra or {})
         return self._sign(claims)
+
+    def _issuer_host(self) -> str:
+        return (
+            self.authority_host if self._server is not None else "https://login.microsoftonline.com"
+        )
+
+    def sign(self, claims: dict[str, Any], headers: dict[str, Any] | None = None) -> str:
+        """Any claims, signed with this fake's key (for tests of token validation)."""
+        return jwt.encode(
+            claims, self._key, algorithm="RS256", headers={"kid": self._kid, **(headers or {})}
+        )
+
+    @property
+    def public_key_pem(self) -> bytes:
+        from cryptography.hazmat.primitives import serialization
+
+        return self._key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+
+    def rotate_key(self) -> None:
+        """A new signing key with a new key id, as Entra's rollover; the old one is dropped."""
+        self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self._kid = secrets.token_hex(8)
 
     def token_requests(self) -> list[Recorded]:
         return [r for r in self.requests if r.path.endswith("/oauth2/v2.0/token")]
