@@ -160,6 +160,55 @@ def check_graph(mailbox: str, from_date: Any, data_dir: Path | None) -> None:
 
 @main.command()
 @click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the zip (default: ./ontwikkelgesprek-teams-VERSION.zip).",
+)
+@click.option(
+    "--version",
+    "app_version",
+    default=None,
+    help="The app's version in the manifest, MAJOR.MINOR.PATCH; raise it for every upload.",
+)
+@data_dir_option
+def package(out: Path | None, app_version: str | None, data_dir: Path | None) -> None:
+    """Write the Teams app package (manifest and icons) to upload in Teams."""
+    from importlib.metadata import version as installed_version
+
+    from plugin.teams_package import app_id_for, write_package
+
+    settings = load_settings(data_dir)
+    public_url, client_id = settings.public_url, settings.client_id
+    if not public_url or not client_id:
+        missing = [
+            name
+            for name, value in (
+                ("ONTWIKKELGESPREK_PUBLIC_URL", public_url),
+                ("ONTWIKKELGESPREK_CLIENT_ID", client_id),
+            )
+            if not value
+        ]
+        raise click.ClickException(f"the package needs {' and '.join(missing)}")
+    version = app_version or installed_version("ontwikkelgesprek")
+    target = out or Path(f"ontwikkelgesprek-teams-{version}.zip")
+    try:
+        app_id = app_id_for(settings.data_dir, settings.teams_app_id)
+        path = write_package(
+            target,
+            app_id=app_id,
+            public_url=public_url,
+            client_id=client_id,
+            version=version,
+        )
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Wrote {path} (Teams app id {app_id}, version {version}).")
+    click.echo("Upload it in the Teams admin center: Teams apps > Manage apps > Upload.")
+
+
+@main.command()
+@click.option(
     "--base-url",
     default=f"http://{DEFAULT_HOST}:{DEFAULT_PORT}",
     show_default=True,

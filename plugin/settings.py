@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     checklist_path: Path | None = None
     #: The working hours' time zone (and the feeds').
     timezone: str = "Europe/Amsterdam"
+    #: The Teams app's id in its manifest (default: a GUID generated once into the data folder).
+    teams_app_id: str | None = None
     #: How long a worker may hold a job before another may take it over (it died, say).
     job_lease_seconds: int = Field(default=600, ge=1, le=86400)
 

@@ -49,3 +49,8 @@ if [[ ! -f $axe ]]; then
   echo "install.sh: installing axe-core into tests/.npm"
   npm install --prefix tests/.npm --no-audit --no-fund --silent axe-core@4
 fi
+
+if [[ ! -f tests/.npm/node_modules/@microsoft/app-manifest/package.json || ! -d tests/.npm/node_modules/fs-extra ]]; then
+  echo "install.sh: installing @microsoft/app-manifest into tests/.npm"
+  npm install --prefix tests/.npm --no-audit --no-fund --silent @microsoft/app-manifest@1.1.2 fs-extra@11
+fi
