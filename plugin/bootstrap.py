@@ -29,6 +29,7 @@ from plugin.store.db import Database, make_engine
 if TYPE_CHECKING:
     from plugin.calendar.graph import GraphCalendar
     from plugin.calendar.graph_client import GraphClient, GraphOptions
+    from plugin.identity.teams_sso import SsoValidator
 
 
 class ConfigurationError(Exception):
@@ -80,6 +81,22 @@ class GraphWiring:
     def close(self) -> None:
         if self._client is not None:
             self._client.close()
+
+
+def sso_validator(settings: Settings, clock: Clock | None = None) -> SsoValidator | None:
+    """Microsoft mode's Teams token check, from the settings (None in local mode)."""
+    if settings.mode != MICROSOFT or settings.client_id is None:
+        return None
+    from plugin.identity.teams_sso import SsoValidator
+
+    return SsoValidator(
+        client_id=settings.client_id,
+        app_id_uri=settings.app_id_uri(),
+        allowed_tenants=settings.allowed_tenant_ids(),
+        authority_host=settings.authority_host,
+        ca_bundle=settings.ca_bundle,
+        now=(clock or SystemClock()).now,
+    )
 
 
 def check_settings(settings: Settings) -> None:

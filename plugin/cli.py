@@ -79,7 +79,9 @@ def serve(host: str, port: int, workers: int, threads: int, data_dir: Path | Non
         services, outbox = build_services(settings, base_url=base_url)
     except ConfigurationError as error:
         raise click.ClickException(str(error)) from None
-    app = create_app(services, mode=settings.mode)
+    from plugin.bootstrap import sso_validator
+
+    app = create_app(services, mode=settings.mode, sso=sso_validator(settings))
     # Local mode drains its outbox in-process; in Microsoft mode `worker` does (Graph calls
     # never run in the web process).
     drain = PeriodicDrain(outbox) if settings.mode == LOCAL else None

@@ -150,6 +150,16 @@ class Settings(BaseSettings):
             problems.append(f"{PREFIX}PUBLIC_URL must start with https:// in Microsoft mode")
         return problems
 
+    def allowed_tenant_ids(self) -> frozenset[str]:
+        """Tenants whose Teams tokens are accepted: the configured list, else the tenant."""
+        listed = {t.strip() for t in (self.allowed_tenants or "").split(",") if t.strip()}
+        return frozenset(listed or ({self.tenant_id} if self.tenant_id else set()))
+
+    def app_id_uri(self) -> str | None:
+        """The Entra app's Application ID URI for Teams SSO: api://<host>/<client id>."""
+        host = urlsplit(self.public_url or "").netloc
+        return f"api://{host.lower()}/{self.client_id}" if host and self.client_id else None
+
     def graph_scope(self) -> str:
         """The `.default` scope of the configured Graph service (national clouds differ)."""
         host = urlsplit(self.graph_url).hostname or ""

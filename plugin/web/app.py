@@ -9,6 +9,7 @@ from flask import Flask, Response, request, session
 from flask_babel import Babel, get_locale
 
 from plugin.i18n import DEFAULT_LANGUAGE, LANGUAGES, TRANSLATIONS_DIR, resolve
+from plugin.identity.teams_sso import SsoValidator
 from plugin.paths import templates_dir
 from plugin.services.context import Services
 from plugin.settings import LOCAL
@@ -30,7 +31,14 @@ def select_language() -> str:
     return resolve(request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE))
 
 
-def create_app(services: Services, *, mode: str = LOCAL, secure_cookies: bool = False) -> Flask:
+def create_app(
+    services: Services,
+    *,
+    mode: str = LOCAL,
+    secure_cookies: bool = False,
+    sso: SsoValidator | None = None,
+) -> Flask:
+    """The app; in Microsoft mode `sso` validates the Teams tokens that say who is asking."""
     app = Flask(
         __name__,
         template_folder=str(templates_dir()),
@@ -58,6 +66,10 @@ def create_app(services: Services, *, mode: str = LOCAL, secure_cookies: bool = 
     app.extensions[STAMPS] = stamps
     Babel(app, locale_selector=select_language)
     errors.register(app)
+    if sso is not None:
+        from plugin.web import sso as sso_sign_in
+
+        sso_sign_in.register(app, sso)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(pages.blueprint)
 

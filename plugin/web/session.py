@@ -1,8 +1,8 @@
-"""Who is asking, on each request: the signed-in person from the session cookie.
+"""Who is asking, on each request: a validated Teams SSO bearer (Microsoft mode, see
+`web/sso.py`), or the signed-in person of the session cookie (local mode's one-time links).
 
-Local mode signs in with one-time links; Microsoft mode (later) replaces `signed_in_identity`
-with validated Teams SSO tokens. State-changing API calls must carry the session's CSRF token
-in `X-CSRF-Token`, so another site cannot make a signed-in browser act.
+Cookie-authenticated API calls that change state must carry the session's CSRF token in
+`X-CSRF-Token`, so another site cannot make a signed-in browser act. Bearer calls need none.
 """
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ from __future__ import annotations
 import hmac
 import secrets
 
-from flask import request, session
+from flask import current_app, g, request, session
 
 from plugin.domain.people import Person
+from plugin.settings import LOCAL
 from plugin.web.errors import BadRequest
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -30,8 +31,17 @@ def end_session() -> None:
     session.clear()
 
 
+#: `g` attribute set by `web/sso.py` for a request with a validated bearer token.
+BEARER = "sso_identity"
+
+
 def signed_in_identity() -> tuple[str, str] | None:
     """(tenant id, person id) of the signed-in person, or None."""
+    bearer = g.get(BEARER)
+    if isinstance(bearer, tuple):
+        return bearer
+    if current_app.config.get("OG_MODE") != LOCAL:
+        return None  # Microsoft mode: only validated tokens say who is asking
     pid, tid = session.get("pid"), session.get("tid")
     return (tid, pid) if isinstance(pid, str) and isinstance(tid, str) else None
 
@@ -42,7 +52,7 @@ def csrf_token() -> str:
 
 
 def check_csrf() -> None:
-    if request.method in SAFE_METHODS:
+    if request.method in SAFE_METHODS or isinstance(g.get(BEARER), tuple):
         return
     expected = csrf_token()
     given = request.headers.get("X-CSRF-Token", "")

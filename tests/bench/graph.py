@@ -56,7 +56,7 @@ def main() -> None:
         )
         calendar = wiring.calendar()
         wiring.warm()
-        start = datetime(2027, 3, 2, 9, tzinfo=AMS)
+        start = datetime(2027, 4, 6, 9, tzinfo=AMS)  # outside the week that is listed
 
         def draft(i: int) -> EventDraft:
             return EventDraft(

@@ -1,0 +1,43 @@
+"""People as Microsoft mode knows them: found, or added, by their Entra identity."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from plugin.domain.people import Person
+from plugin.domain.text import clean_text
+from plugin.services.context import Services
+from plugin.store import repo
+
+
+def known_person(
+    session: Session, tenant_id: str, object_id: str, name: str, email: str
+) -> Person | None:
+    """The person with this identity, when their stored name and address are current."""
+    person = repo.person_by_identity(session, tenant_id, object_id)
+    if person is None or person.display_name != _name(name, email) or person.email != email:
+        return None
+    return person
+
+
+def person_for_sign_in(
+    svc: Services, session: Session, tenant_id: str, object_id: str, name: str, email: str
+) -> Person:
+    """The person with this Entra identity; added on first sign-in, kept up to date after."""
+    person = repo.person_by_identity(session, tenant_id, object_id)
+    if person is None:
+        person = Person(
+            id=svc.new_id(),
+            tenant_id=tenant_id,
+            object_id=object_id,
+            display_name=_name(name, email),
+            email=email,
+        )
+        session.add(person)
+    else:
+        person.display_name, person.email = _name(name, email), email
+    return person
+
+
+def _name(name: str, email: str) -> str:
+    return clean_text(name, "name", max_length=200, required=False) or email or "?"

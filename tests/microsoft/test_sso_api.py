@@ -1,0 +1,136 @@
+"""The API in Microsoft mode: who is asking comes only from a validated Teams SSO token."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+
+from plugin.bootstrap import sso_validator
+from plugin.domain.clock import FixedClock
+from plugin.domain.people import Person
+from plugin.services.context import Services
+from plugin.settings import Settings
+from plugin.web.app import create_app
+from plugin.web.context import STAMPS
+from tests.microsoft.entra_fake import EntraFake
+
+MARCO, SEM = str(uuid.uuid4()), str(uuid.uuid4())
+
+
+@pytest.fixture
+def ms_app(ms_services: Services, ms_settings: Settings, clock: FixedClock) -> Iterator[Flask]:
+    app = create_app(ms_services, mode="microsoft", sso=sso_validator(ms_settings, clock))
+    app.testing = True
+    yield app
+    app.extensions[STAMPS].stop()
+
+
+def bearer(entra: EntraFake, clock: FixedClock, oid: str, **kw: object) -> dict[str, str]:
+    token = entra.user_assertion(oid, issued_at=int(clock.now().timestamp()), **kw)  # type: ignore[arg-type]
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_a_valid_token_signs_in_and_adds_the_person_once(
+    ms_app: Flask, ms_services: Services, entra: EntraFake, clock: FixedClock
+) -> None:
+    client = ms_app.test_client()
+    first = client.get("/api/me", headers=bearer(entra, clock, MARCO, name="Marco de Vries"))
+    assert first.status_code == 200, first.json
+    again = client.get("/api/me", headers=bearer(entra, clock, MARCO, name="Marco de Vries"))
+    assert again.json["id"] == first.json["id"]
+    people = ms_services.read(lambda s: s.query(Person).all())
+    assert [(p.object_id, p.display_name) for p in people] == [(MARCO, "Marco de Vries")]
+    assert "Set-Cookie" not in first.headers
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        None,
+        "Bearer",
+        "Basic abc",
+        "Bearer not-a-token",
+    ],
+)
+def test_without_a_valid_token_nobody_is_signed_in(
+    ms_app: Flask, header: str | None, entra: EntraFake, clock: FixedClock
+) -> None:
+    headers = {} if header is None else {"Authorization": header}
+    answer = ms_app.test_client().get("/api/me", headers=headers)
+    assert answer.status_code == 401
+    assert answer.json["error"]["code"] == "unauthenticated"
+
+
+def test_refusals_leak_no_detail(ms_app: Flask, entra: EntraFake, clock: FixedClock) -> None:
+    expired = entra.user_assertion(
+        MARCO, issued_at=int((clock.now() - timedelta(hours=3)).timestamp())
+    )
+    answer = ms_app.test_client().get("/api/me", headers={"Authorization": f"Bearer {expired}"})
+    assert answer.status_code == 401
+    assert "expired" not in answer.get_data(as_text=True).lower()
+
+
+def test_bearer_calls_need_no_csrf_token_and_talks_stay_within_their_tenant(
+    ms_app: Flask, entra: EntraFake, clock: FixedClock, ms_services: Services, graph: object
+) -> None:
+    client = ms_app.test_client()
+    lead, learner = bearer(entra, clock, MARCO), bearer(entra, clock, SEM)
+    learner_id = client.get("/api/me", headers=learner).json["id"]
+    planned = client.post(
+        "/api/talks",
+        headers=lead,
+        json={
+            "learner_id": learner_id,
+            "starts_at": (clock.now() + timedelta(days=2)).isoformat(),
+            "duration_minutes": 45,
+        },
+    )
+    assert planned.status_code == 201, planned.json
+    talk_id = planned.json["id"]
+    assert client.get(f"/api/talks/{talk_id}", headers=learner).status_code == 200
+    # Someone else of the same tenant: not theirs.
+    other = bearer(entra, clock, str(uuid.uuid4()))
+    assert client.get(f"/api/talks/{talk_id}", headers=other).status_code == 404
+
+
+def test_the_same_object_id_in_another_allowed_tenant_is_someone_else(
+    ms_services: Services, ms_settings: Settings, entra: EntraFake, clock: FixedClock
+) -> None:
+    other_tenant = str(uuid.uuid4())
+    entra.tenants.add(other_tenant)
+    both = ms_settings.model_copy(update={"allowed_tenants": f"{entra.tenant_id},{other_tenant}"})
+    app = create_app(ms_services, mode="microsoft", sso=sso_validator(both, clock))
+    try:
+        client = app.test_client()
+        lead, learner = bearer(entra, clock, MARCO), bearer(entra, clock, SEM)
+        learner_id = client.get("/api/me", headers=learner).json["id"]
+        talk_id = client.post(
+            "/api/talks",
+            headers=lead,
+            json={
+                "learner_id": learner_id,
+                "starts_at": (clock.now() + timedelta(days=2)).isoformat(),
+            },
+        ).json["id"]
+        twin = bearer(entra, clock, MARCO, tid=other_tenant)
+        assert (
+            client.get("/api/me", headers=twin).json["id"]
+            != client.get("/api/me", headers=lead).json["id"]
+        )
+        assert client.get(f"/api/talks/{talk_id}", headers=twin).status_code == 404
+        assert client.get(f"/api/talks/{talk_id}/live", headers=twin).status_code == 404
+    finally:
+        app.extensions[STAMPS].stop()
+
+
+def test_a_local_session_cookie_counts_for_nothing_in_microsoft_mode(
+    ms_app: Flask, ms_services: Services
+) -> None:
+    client = ms_app.test_client()
+    with client.session_transaction() as cookie:
+        cookie["pid"], cookie["tid"], cookie["csrf"] = "someone", "local", "x"
+    assert client.get("/api/me").status_code == 401
