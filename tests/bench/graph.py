@@ -86,11 +86,12 @@ def main() -> None:
         operations: dict[str, Callable[[], object]] = {
             "create": lambda: refs.append(calendar.create_event(draft(next(counter)))),
             "update": lambda: calendar.update_event(refs[next(counter) % len(refs)], draft(0)),
+            # Cancel them all again, so free/busy below reads an ordinary calendar.
+            "cancel": lambda: calendar.cancel_event(refs.pop(), LEAD),
             "find_slot": lambda: calendar.find_slot(slot),
             "list_week": lambda: calendar.list_events(
                 LEAD, Interval(datetime(2027, 3, 1, tzinfo=AMS), datetime(2027, 3, 8, tzinfo=AMS))
             ),
-            "cancel": lambda: calendar.cancel_event(refs.pop(), LEAD),
         }
         token = wiring._client._tokens.app_token()  # type: ignore[union-attr]
         raw = httpx.Client(
