@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Flask, Response, request, session
 from flask_babel import Babel, get_locale
 
 from plugin.i18n import DEFAULT_LANGUAGE, LANGUAGES, TRANSLATIONS_DIR, resolve
-from plugin.identity.teams_sso import SsoValidator
 from plugin.paths import templates_dir
 from plugin.services.context import Services
 from plugin.settings import LOCAL
 from plugin.web import api, errors, pages
 from plugin.web.context import EXTENSION, STAMPS
 from plugin.web.stamps import TalkStamps
+
+if TYPE_CHECKING:  # PyJWT is loaded only in Microsoft mode, where tokens are checked
+    from plugin.identity.teams_sso import SsoValidator
 
 SESSION_COOKIE = "ontwikkelgesprek_session"
 
