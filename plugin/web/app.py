@@ -22,6 +22,28 @@ if TYPE_CHECKING:  # PyJWT is loaded only in Microsoft mode, where tokens are ch
 
 SESSION_COOKIE = "ontwikkelgesprek_session"
 
+#: The hosts that embed tabs, per Microsoft's "Prerequisites" for Teams tabs (Teams, Outlook and
+#: the Microsoft 365 app, and *.cloud.microsoft they are moving to). Microsoft mode only.
+MICROSOFT_FRAME_ANCESTORS = (
+    "https://*.cloud.microsoft",
+    "https://teams.microsoft.com",
+    "https://*.teams.microsoft.com",
+    "https://*.microsoft365.com",
+    "https://*.office.com",
+    "https://outlook.office.com",
+    "https://outlook.office365.com",
+    "https://outlook-sdf.office.com",
+    "https://outlook-sdf.office365.com",
+)
+
+
+def content_security_policy(mode: str) -> str:
+    ancestors = "'self'" if mode == LOCAL else " ".join(("'self'", *MICROSOFT_FRAME_ANCESTORS))
+    return (
+        "default-src 'self'; img-src 'self' data:; "
+        f"frame-ancestors {ancestors}; base-uri 'none'; form-action 'self'"
+    )
+
 
 def select_language() -> str:
     asked = request.args.get("lang")
@@ -80,15 +102,13 @@ def create_app(
     def language() -> dict[str, str]:
         return {"lang": str(get_locale() or DEFAULT_LANGUAGE)}
 
+    csp = content_security_policy(mode)
+
     @app.after_request
     def security_headers(response: Response) -> Response:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; "
-            "frame-ancestors 'self'; base-uri 'none'; form-action 'self'",
-        )
+        response.headers.setdefault("Content-Security-Policy", csp)
         if request.path.startswith("/api/"):
             response.headers.setdefault("Cache-Control", "no-store")
         return response

@@ -134,3 +134,28 @@ def test_a_local_session_cookie_counts_for_nothing_in_microsoft_mode(
     with client.session_transaction() as cookie:
         cookie["pid"], cookie["tid"], cookie["csrf"] = "someone", "local", "x"
     assert client.get("/api/me").status_code == 401
+
+
+def test_tabs_may_be_framed_by_teams_outlook_and_microsoft_365_only_in_microsoft_mode(
+    ms_app: Flask, app: Flask
+) -> None:
+    def ancestors(flask_app: Flask) -> list[str]:
+        response = flask_app.test_client().get("/healthz")
+        assert "X-Frame-Options" not in response.headers
+        csp = response.headers["Content-Security-Policy"]
+        directive = next(d.strip() for d in csp.split(";") if "frame-ancestors" in d)
+        return directive.split()[1:]
+
+    assert ancestors(app) == ["'self'"]
+    assert ancestors(ms_app) == [
+        "'self'",
+        "https://*.cloud.microsoft",
+        "https://teams.microsoft.com",
+        "https://*.teams.microsoft.com",
+        "https://*.microsoft365.com",
+        "https://*.office.com",
+        "https://outlook.office.com",
+        "https://outlook.office365.com",
+        "https://outlook-sdf.office.com",
+        "https://outlook-sdf.office365.com",
+    ]
