@@ -81,7 +81,12 @@ def serve(host: str, port: int, workers: int, threads: int, data_dir: Path | Non
         raise click.ClickException(str(error)) from None
     from plugin.bootstrap import sso_validator
 
-    app = create_app(services, mode=settings.mode, sso=sso_validator(settings))
+    app = create_app(
+        services,
+        mode=settings.mode,
+        sso=sso_validator(settings),
+        proxy_hops=settings.proxy_hops,
+    )
     # Local mode drains its outbox in-process; in Microsoft mode `worker` does (Graph calls
     # never run in the web process).
     drain = PeriodicDrain(outbox) if settings.mode == LOCAL else None

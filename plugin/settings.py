@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     checklist_path: Path | None = None
     #: The working hours' time zone (and the feeds').
     timezone: str = "Europe/Amsterdam"
+    #: How many reverse proxies in front may be believed about scheme, host and client address.
+    proxy_hops: int = Field(default=0, ge=0, le=5)
     #: The Teams app's id in its manifest (default: a GUID generated once into the data folder).
     teams_app_id: str | None = None
     #: How long a worker may hold a job before another may take it over (it died, say).

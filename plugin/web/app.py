@@ -62,8 +62,13 @@ def create_app(
     mode: str = LOCAL,
     secure_cookies: bool = False,
     sso: SsoValidator | None = None,
+    proxy_hops: int = 0,
 ) -> Flask:
-    """The app; in Microsoft mode `sso` validates the Teams tokens that say who is asking."""
+    """The app; in Microsoft mode `sso` validates the Teams tokens that say who is asking.
+
+    `proxy_hops`: how many reverse proxies in front may be believed about the client's scheme,
+    host and address (`X-Forwarded-*`); 0 believes none, so nobody can forge them.
+    """
     app = Flask(
         __name__,
         template_folder=str(templates_dir()),
@@ -85,12 +90,27 @@ def create_app(
         BABEL_DEFAULT_LOCALE=DEFAULT_LANGUAGE,
         BABEL_TRANSLATION_DIRECTORIES=str(TRANSLATIONS_DIR),
     )
+    if proxy_hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxy_hops, x_proto=proxy_hops, x_host=proxy_hops
+        )
     app.extensions[EXTENSION] = services
     stamps = TalkStamps(services.db)
     services.db.talk_listeners.append(stamps.forget)
     app.extensions[STAMPS] = stamps
     Babel(app, locale_selector=select_language)
     errors.register(app)
+    if mode != LOCAL:
+
+        @app.before_request
+        def https_only() -> None:
+            # Teams loads tabs over https only, and tokens must not cross the wire in clear.
+            # The health check stays open for load balancers that probe over http.
+            if request.scheme != "https" and request.path != "/healthz":
+                raise errors.BadRequest("https_required")
+
     if sso is not None:
         from plugin.web import sso as sso_sign_in
 
@@ -111,6 +131,8 @@ def create_app(
         response.headers.setdefault("Content-Security-Policy", csp)
         if request.path.startswith("/api/"):
             response.headers.setdefault("Cache-Control", "no-store")
+        if mode != LOCAL and request.scheme == "https":
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
 
     return app

@@ -75,6 +75,7 @@ def message(code: str, field: str | None, params: dict[str, Any]) -> str:
             "Someone else changed this in the meantime. Compare both versions and choose."
         ),
         "busy": lambda: _("Many changes at once; please try again."),
+        "https_required": lambda: _("This app answers over https only."),
         "calendar_in_outlook": lambda: _(
             "Your calendar is in Outlook: look there. This app reads it only in the background."
         ),

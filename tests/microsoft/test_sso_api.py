@@ -5,9 +5,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
 from plugin.bootstrap import sso_validator
 from plugin.domain.clock import FixedClock
@@ -29,6 +31,18 @@ def ms_app(ms_services: Services, ms_settings: Settings, clock: FixedClock) -> I
     app.extensions[STAMPS].stop()
 
 
+class HttpsClient(FlaskClient):
+    """Requests over https, as Microsoft mode requires."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("base_url", "https://og.example.test")
+        return super().open(*args, **kwargs)
+
+
+def https_client(app: Flask) -> FlaskClient:
+    return HttpsClient(app, app.response_class, use_cookies=True)
+
+
 def bearer(entra: EntraFake, clock: FixedClock, oid: str, **kw: object) -> dict[str, str]:
     token = entra.user_assertion(oid, issued_at=int(clock.now().timestamp()), **kw)  # type: ignore[arg-type]
     return {"Authorization": f"Bearer {token}"}
@@ -37,7 +51,7 @@ def bearer(entra: EntraFake, clock: FixedClock, oid: str, **kw: object) -> dict[
 def test_a_valid_token_signs_in_and_adds_the_person_once(
     ms_app: Flask, ms_services: Services, entra: EntraFake, clock: FixedClock
 ) -> None:
-    client = ms_app.test_client()
+    client = https_client(ms_app)
     first = client.get("/api/me", headers=bearer(entra, clock, MARCO, name="Marco de Vries"))
     assert first.status_code == 200, first.json
     again = client.get("/api/me", headers=bearer(entra, clock, MARCO, name="Marco de Vries"))
@@ -60,7 +74,7 @@ def test_without_a_valid_token_nobody_is_signed_in(
     ms_app: Flask, header: str | None, entra: EntraFake, clock: FixedClock
 ) -> None:
     headers = {} if header is None else {"Authorization": header}
-    answer = ms_app.test_client().get("/api/me", headers=headers)
+    answer = https_client(ms_app).get("/api/me", headers=headers)
     assert answer.status_code == 401
     assert answer.json["error"]["code"] == "unauthenticated"
 
@@ -69,7 +83,7 @@ def test_refusals_leak_no_detail(ms_app: Flask, entra: EntraFake, clock: FixedCl
     expired = entra.user_assertion(
         MARCO, issued_at=int((clock.now() - timedelta(hours=3)).timestamp())
     )
-    answer = ms_app.test_client().get("/api/me", headers={"Authorization": f"Bearer {expired}"})
+    answer = https_client(ms_app).get("/api/me", headers={"Authorization": f"Bearer {expired}"})
     assert answer.status_code == 401
     assert "expired" not in answer.get_data(as_text=True).lower()
 
@@ -77,7 +91,7 @@ def test_refusals_leak_no_detail(ms_app: Flask, entra: EntraFake, clock: FixedCl
 def test_bearer_calls_need_no_csrf_token_and_talks_stay_within_their_tenant(
     ms_app: Flask, entra: EntraFake, clock: FixedClock, ms_services: Services, graph: object
 ) -> None:
-    client = ms_app.test_client()
+    client = https_client(ms_app)
     lead, learner = bearer(entra, clock, MARCO), bearer(entra, clock, SEM)
     learner_id = client.get("/api/me", headers=learner).json["id"]
     planned = client.post(
@@ -105,7 +119,7 @@ def test_the_same_object_id_in_another_allowed_tenant_is_someone_else(
     both = ms_settings.model_copy(update={"allowed_tenants": f"{entra.tenant_id},{other_tenant}"})
     app = create_app(ms_services, mode="microsoft", sso=sso_validator(both, clock))
     try:
-        client = app.test_client()
+        client = https_client(app)
         lead, learner = bearer(entra, clock, MARCO), bearer(entra, clock, SEM)
         learner_id = client.get("/api/me", headers=learner).json["id"]
         talk_id = client.post(
@@ -130,7 +144,7 @@ def test_the_same_object_id_in_another_allowed_tenant_is_someone_else(
 def test_a_local_session_cookie_counts_for_nothing_in_microsoft_mode(
     ms_app: Flask, ms_services: Services
 ) -> None:
-    client = ms_app.test_client()
+    client = https_client(ms_app)
     with client.session_transaction() as cookie:
         cookie["pid"], cookie["tid"], cookie["csrf"] = "someone", "local", "x"
     assert client.get("/api/me").status_code == 401
@@ -159,3 +173,28 @@ def test_tabs_may_be_framed_by_teams_outlook_and_microsoft_365_only_in_microsoft
         "https://outlook-sdf.office.com",
         "https://outlook-sdf.office365.com",
     ]
+
+
+def test_microsoft_mode_answers_over_https_only(
+    ms_services: Services, ms_settings: Settings, entra: EntraFake, clock: FixedClock
+) -> None:
+    validator = sso_validator(ms_settings, clock)
+    direct = create_app(ms_services, mode="microsoft", sso=validator)
+    behind_proxy = create_app(ms_services, mode="microsoft", sso=validator, proxy_hops=1)
+    try:
+        token = bearer(entra, clock, MARCO)
+        plain = direct.test_client().get("/api/me", headers=token)
+        assert plain.status_code == 400
+        assert plain.json["error"]["code"] == "https_required"
+        assert direct.test_client().get("/healthz").status_code == 200  # load balancers
+        # A forged X-Forwarded-Proto counts only when a proxy is configured in front.
+        forged = {**token, "X-Forwarded-Proto": "https"}
+        assert direct.test_client().get("/api/me", headers=forged).status_code == 400
+        proxied = behind_proxy.test_client().get("/api/me", headers=forged)
+        assert proxied.status_code == 200
+        assert proxied.headers["Strict-Transport-Security"] == "max-age=31536000"
+        secure = https_client(direct).get("/api/me", headers=token)
+        assert secure.status_code == 200
+    finally:
+        direct.extensions[STAMPS].stop()
+        behind_proxy.extensions[STAMPS].stop()
