@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from plugin.calendar.graph import GraphCalendar
     from plugin.calendar.graph_client import GraphClient, GraphOptions
     from plugin.identity.teams_sso import SsoValidator
+    from plugin.identity.tokens import TokenService
 
 
 class ConfigurationError(Exception):
@@ -51,20 +52,29 @@ class GraphWiring:
     def __init__(self, settings: Settings, options: GraphOptions | None = None) -> None:
         self._settings = settings
         self._options = options
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self._tokens: TokenService | None = None
         self._calendar: GraphCalendar | None = None
         self._client: GraphClient | None = None
+
+    def tokens(self) -> TokenService:
+        """The app's msal token service, shared by everything this wiring makes."""
+        with self._lock:
+            if self._tokens is None:
+                from plugin.identity.tokens import TokenService
+
+                self._tokens = TokenService.from_settings(self._settings)
+            return self._tokens
 
     def calendar(self, _session: Session | None = None) -> GraphCalendar:
         with self._lock:
             if self._calendar is None:
                 from plugin.calendar.graph import GraphCalendar
                 from plugin.calendar.graph_client import GraphClient
-                from plugin.identity.tokens import TokenService
 
                 settings = self._settings
                 self._client = GraphClient(
-                    TokenService.from_settings(settings),
+                    self.tokens(),
                     graph_url=settings.graph_url,
                     ca_bundle=settings.ca_bundle,
                     options=self._options,
@@ -139,7 +149,6 @@ def build_services(
         links=Links(settings.public_url or base_url),
         secret_key=settings.resolved_secret_key(),
         language=settings.language,
-        drain_inline=graph is None,
         graph=graph,
     )
     outbox = Outbox(

@@ -8,8 +8,6 @@ written to any calendar.
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -45,11 +43,13 @@ def run_check(
         return False
     echo(f"✓ Configuration: tenant {settings.tenant_id}, app {settings.client_id}")
 
-    from plugin.identity.tokens import TokenProblem, TokenService
+    from plugin.bootstrap import GraphWiring
+    from plugin.identity.tokens import TokenProblem
 
-    tokens = TokenService.from_settings(settings)
+    # One token service for the check and the calendar: the token is fetched once.
+    graph = GraphWiring(settings)
     try:
-        token = tokens.app_token()
+        token = graph.tokens().app_token()
     except TokenProblem as problem:
         echo(f"✗ App token from Entra ID ({settings.authority_host}): {problem}")
         return False
@@ -59,9 +59,6 @@ def run_check(
         + (f" (application permissions: {', '.join(roles)})" if roles else "")
     )
 
-    from plugin.bootstrap import GraphWiring
-
-    graph = GraphWiring(settings)
     calendar = graph.calendar()
     zone = ZoneInfo(settings.timezone)
     start_day = first_day or datetime.now(zone).date()
@@ -107,10 +104,10 @@ def _roles(token: str) -> list[str]:
 
     Empty does not mean missing: RBAC for Applications grants access outside the token.
     """
+    import jwt
+
     try:
-        payload = token.split(".")[1]
-        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    except (IndexError, ValueError):
+        roles = jwt.decode(token, options={"verify_signature": False}).get("roles", [])
+    except jwt.PyJWTError:
         return []
-    roles = claims.get("roles", [])
     return sorted(str(r) for r in roles) if isinstance(roles, list) else []

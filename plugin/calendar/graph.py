@@ -262,9 +262,7 @@ class GraphCalendar:
             return self._client.call(work)
         except CalendarError:
             raise
-        except ODataError as error:
-            raise _from_graph(operation, error) from None
-        except APIError as error:
+        except APIError as error:  # ODataError (Graph's error JSON) is one too
             raise _from_graph(operation, error) from None
         except TokenProblem as problem:
             if problem.kind == "unavailable":
@@ -294,7 +292,7 @@ def _from_graph(operation: str, error: APIError) -> CalendarError:
         headers.get("client-request-id", ""),
     )
     text = f"{operation}: Graph answered {status} {code}".rstrip()
-    if status in (429, 503, 504) or status >= 500 or status == 0:
+    if status == 429 or status >= 500 or status == 0:
         return RetryableCalendarError(text, retry_after=_retry_after(headers))
     if status == 404:
         reason = "mailbox_not_found" if code == "ErrorInvalidUser" else "not_found"

@@ -62,13 +62,16 @@ class Services:
     secret_key: bytes
     #: The organisation's language for invites and follow-up titles.
     language: str = "nl"
-    #: Run the outbox right after each change (local mode; Microsoft mode has a worker).
-    drain_inline: bool = True
     #: Set in Microsoft mode: the calendar is remote, so only workers may touch it.
     graph: RemoteCalendar | None = None
     new_id: Callable[[], str] = field(default=lambda: str(uuid.uuid4()))
     #: Run after a transaction that recorded outbox jobs has committed.
     after_enqueue: list[Callable[[], object]] = field(default_factory=list)
+
+    @property
+    def drain_inline(self) -> bool:
+        """Run the outbox right after each change: local mode; Microsoft mode has a worker."""
+        return self.graph is None
 
     def write(self, work: Callable[[Session], T]) -> T:
         """Run `work` in one transaction, again from scratch if a concurrent writer won."""

@@ -93,7 +93,7 @@ def main() -> None:
                 LEAD, Interval(datetime(2027, 3, 1, tzinfo=AMS), datetime(2027, 3, 8, tzinfo=AMS))
             ),
         }
-        token = wiring._client._tokens.app_token()  # type: ignore[union-attr]
+        token = wiring.tokens().app_token()
         raw = httpx.Client(
             verify=ssl.create_default_context(cafile=str(entra.ca_path)),
             headers={"Authorization": f"Bearer {token}"},

@@ -212,7 +212,7 @@ def admin_env(
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_check_graph_passes_when_everything_is_set_up(
-    admin_env: dict[str, str], graph: GraphFake
+    admin_env: dict[str, str], graph: GraphFake, entra: EntraFake
 ) -> None:
     from datetime import datetime
     from zoneinfo import ZoneInfo
@@ -232,6 +232,7 @@ def test_check_graph_passes_when_everything_is_set_up(
     assert "All checks passed." in out
     assert admin_env["ONTWIKKELGESPREK_CLIENT_SECRET"] not in out
     assert [r.method for r in graph.requests] == ["GET", "POST"]  # nothing written
+    assert len(entra.token_requests()) == 1  # the check and the calendar share one token
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
