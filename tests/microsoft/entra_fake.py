@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import json
 import secrets
-import ssl
 import threading
 import time
 import uuid
@@ -25,8 +24,9 @@ import jwt
 import trustme
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
-from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
+
+from tests.microsoft.https_server import LoopbackHttps
 
 OBO_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -68,33 +68,22 @@ class EntraFake:
         self.ca = trustme.CA()
         self.ca_path = self.tmp_dir / "entra-fake-ca.pem"
         self.ca.cert_pem.write_to_path(str(self.ca_path))
-        self._server: BaseWSGIServer | None = None
-        self._thread: threading.Thread | None = None
+        self._server: LoopbackHttps | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------
 
     def start(self) -> EntraFake:
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        self.ca.issue_cert("127.0.0.1").configure_cert(context)
-        self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True, ssl_context=context)
-        server = self._server
-        self._thread = threading.Thread(
-            target=lambda: server.serve_forever(poll_interval=0.02), daemon=True
-        )
-        self._thread.start()
+        self._server = LoopbackHttps(self._wsgi, self.ca)
         return self
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+            self._server.stop()
 
     @property
     def port(self) -> int:
         assert self._server is not None
-        return int(self._server.server_port)
+        return self._server.port
 
     @property
     def authority_host(self) -> str:

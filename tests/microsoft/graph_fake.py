@@ -75,7 +75,6 @@ import random
 import re
 import secrets
 import socket
-import ssl
 import threading
 import traceback
 import uuid
@@ -91,10 +90,10 @@ from zoneinfo import ZoneInfo
 import jwt
 import trustme
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
-from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
 from tests.microsoft.entra_fake import EntraFake
+from tests.microsoft.https_server import LoopbackHttps
 
 GRAPH_AUDIENCES = ["https://graph.microsoft.com", "00000003-0000-0000-c000-000000000000"]
 JSON_CONTENT_TYPE = (
@@ -335,8 +334,20 @@ _TYPES: dict[str, _Complex] = {
     )
 }
 
+# Relationships of an event: never in a body.
+_EVENT_NAVIGATION = frozenset(
+    [
+        "attachments",
+        "calendar",
+        "extensions",
+        "instances",
+        "exceptionOccurrences",
+        "multiValueExtendedProperties",
+        "singleValueExtendedProperties",
+    ]
+)
 # Real event properties (v1.0) that this fake stores or serves but does not accept in a body.
-_EVENT_NOT_WRITABLE_HERE = frozenset(
+_EVENT_NOT_WRITABLE_HERE = _EVENT_NAVIGATION | frozenset(
     [
         "id",
         "createdDateTime",
@@ -363,24 +374,6 @@ _EVENT_NOT_WRITABLE_HERE = frozenset(
         "organizer",
         "onlineMeeting",
         "cancelledOccurrences",
-        "attachments",
-        "calendar",
-        "extensions",
-        "instances",
-        "exceptionOccurrences",
-        "multiValueExtendedProperties",
-        "singleValueExtendedProperties",
-    ]
-)
-_EVENT_NAVIGATION = frozenset(
-    [
-        "attachments",
-        "calendar",
-        "extensions",
-        "instances",
-        "exceptionOccurrences",
-        "multiValueExtendedProperties",
-        "singleValueExtendedProperties",
     ]
 )
 EVENT = _Complex(
@@ -791,20 +784,12 @@ class GraphFake:
         self._rate_slow = 0.0
         self._rng = random.Random(0)
         self._stopping = threading.Event()
-        self._server: BaseWSGIServer | None = None
-        self._thread: threading.Thread | None = None
+        self._server: LoopbackHttps | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------
 
     def start(self) -> GraphFake:
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        self.ca.issue_cert(self.host).configure_cert(context)
-        self._server = make_server(self.host, 0, self._wsgi, threaded=True, ssl_context=context)
-        server = self._server
-        self._thread = threading.Thread(
-            target=lambda: server.serve_forever(poll_interval=0.02), daemon=True
-        )
-        self._thread.start()
+        self._server = LoopbackHttps(self._wsgi, self.ca, self.host)
         return self
 
     def stop(self) -> None:
@@ -812,16 +797,14 @@ class GraphFake:
         with self._lock:
             for hold in self._holds:
                 hold.release()
-        if self._thread is not None and self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join(timeout=5)
-            self._thread = None
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
 
     @property
     def port(self) -> int:
         assert self._server is not None
-        return int(self._server.server_port)
+        return self._server.port
 
     @property
     def base_url(self) -> str:
