@@ -54,3 +54,9 @@ if [[ ! -f tests/.npm/node_modules/@microsoft/app-manifest/package.json || ! -d 
   echo "install.sh: installing @microsoft/app-manifest into tests/.npm"
   npm install --prefix tests/.npm --no-audit --no-fund --silent @microsoft/app-manifest@1.1.2 fs-extra@11
 fi
+
+teamsjs=tests/.npm/node_modules/@microsoft/teams-js/package.json
+if [[ ! -f $teamsjs ]] || ! grep -q '"version": "2.58.0"' "$teamsjs"; then
+  echo "install.sh: installing @microsoft/teams-js into tests/.npm (to check the pinned CDN file's hash)"
+  npm install --prefix tests/.npm --no-audit --no-fund --silent @microsoft/teams-js@2.58.0
+fi

@@ -24,6 +24,7 @@ from plugin.domain.agreement import (
     clean_what,
 )
 from plugin.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from plugin.domain.meeting import valid_chat_id
 from plugin.domain.preparation import Preparation, clean_points, clean_ticked
 from plugin.domain.text import clean_text
 
@@ -123,6 +124,8 @@ class Talk:
     event_id: str | None = None
     event_ical_uid: str | None = None
     join_url: str | None = None
+    #: The Teams meeting chat's id (``19:meeting_…@thread.v2``) of the meeting the talk is held in.
+    meeting_chat_id: str | None = None
     #: Bumped on every change of the calendar event, for iCalendar SEQUENCE.
     event_sequence: int = 0
     #: Counts every change of the talk or its agreements: what live panels compare.
@@ -182,6 +185,17 @@ class Talk:
         self._require_editable()
         self.title = clean_text(title, "title", max_length=MAX_TITLE)
         self.event_sequence += 1
+        self._touch(now)
+
+    def link_meeting(self, by: str, chat_id: str, now: datetime) -> None:
+        """Hold this talk in the Teams meeting whose chat is ``chat_id`` (the lead decides)."""
+        if self.require_participant(by) is not Role.LEAD:
+            raise NotAllowed("lead_only", "chat_id")
+        if self.status is TalkStatus.CANCELLED:
+            raise Conflict("cancelled", "talk")
+        if not valid_chat_id(chat_id):
+            raise InvalidInput("invalid_chat_id", "chat_id")
+        self.meeting_chat_id = chat_id
         self._touch(now)
 
     def set_goals(

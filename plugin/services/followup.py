@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from plugin.calendar.port import Attendee, EventDraft, EventRef, SlotRequest
+from plugin.domain.meeting import chat_id_from_join_url
 from plugin.domain.people import Person
 from plugin.domain.schedule import Interval
 from plugin.domain.talk import CalendarState, FollowUpStatus, Talk, TalkStatus
@@ -69,6 +70,8 @@ def sync_event(svc: Services, session: Session, job: Job) -> None:
     talk = session.get(Talk, job.payload["talk_id"])
     if talk is None:
         return
+    if talk.event_id is None and talk.meeting_chat_id is not None:
+        return  # held in a meeting the organiser booked themselves: not ours to edit
     calendar = svc.calendar(session)
     draft = event_draft(svc, session, talk)
     if talk.status is TalkStatus.CANCELLED:
@@ -189,6 +192,8 @@ def _ref(talk: Talk) -> EventRef:
 
 def _store_ref(talk: Talk, ref: EventRef) -> None:
     talk.event_id, talk.event_ical_uid, talk.join_url = ref.event_id, ref.ical_uid, ref.join_url
+    # The meeting we booked is the talk's meeting: its tabs find the talk by this chat id.
+    talk.meeting_chat_id = chat_id_from_join_url(ref.join_url) or talk.meeting_chat_id
 
 
 def job_kinds(svc: Services) -> dict[str, JobKind]:

@@ -15,10 +15,12 @@ from sqlalchemy.orm import Session
 
 from plugin.domain.agreement import Agreement, AgreementStatus, Owner
 from plugin.domain.errors import InvalidInput, NotAllowed, NotFound
+from plugin.domain.meeting import valid_chat_id
 from plugin.domain.people import Person, Track, check_pair
 from plugin.domain.preparation import Preparation
 from plugin.domain.talk import (
     MAX_TITLE,
+    CalendarState,
     Role,
     Talk,
     check_schedule,
@@ -99,7 +101,10 @@ def plan_talk(
     title: str | None,
     goals: Iterable[str],
     own_goal: str,
+    meeting_chat_id: str | None = None,
 ) -> Talk:
+    """Plan a talk; its Teams meeting is booked, unless it is planned for a meeting that exists
+    (``meeting_chat_id``: the meeting tab's "create a talk for this meeting")."""
     _require_member(lead)
     learner = _person(session, lead, learner_id, "learner_id")
     check_pair(lead, learner)
@@ -123,9 +128,33 @@ def plan_talk(
         created_at=now,
         updated_at=now,
     )
+    if meeting_chat_id is not None:
+        talk.link_meeting(lead.id, meeting_chat_id, now)
+        # The meeting is the organiser's own, in their calendar: we don't book or edit it.
+        talk.calendar_state = CalendarState.SYNCED
     session.add(talk)
     session.flush()
-    enqueue(session, SYNC_EVENT, {"talk_id": talk.id}, now, key=job_key(talk.id))
+    if meeting_chat_id is None:
+        enqueue(session, SYNC_EVENT, {"talk_id": talk.id}, now, key=job_key(talk.id))
+    return talk
+
+
+def talks_in_meeting(session: Session, viewer: Person, chat_id: str) -> list[Talk]:
+    """The viewer's talks held in the meeting with this chat, soonest first."""
+    if not valid_chat_id(chat_id):
+        raise InvalidInput("invalid_chat_id", "chat_id")
+    return [
+        t
+        for t in repo.talks_in_meeting(session, viewer.tenant_id, chat_id)
+        if t.role_of(viewer.id) is not None
+    ]
+
+
+def link_meeting(
+    svc: Services, session: Session, viewer: Person, talk_id: str, chat_id: str
+) -> Talk:
+    talk = load_talk(session, viewer, talk_id)
+    talk.link_meeting(viewer.id, chat_id, svc.clock.now())
     return talk
 
 

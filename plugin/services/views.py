@@ -40,6 +40,7 @@ def talk_summary(talk: Talk, names: Mapping[str, str], viewer_id: str) -> dict[s
         "learner": {"id": talk.learner_id, "name": names.get(talk.learner_id, "")},
         "my_role": role.value if role else None,
         "previous_talk_id": talk.previous_talk_id,
+        "meeting_chat_id": talk.meeting_chat_id,
         "follow_up": follow_up_view(talk),
     }
 

@@ -114,6 +114,19 @@ def talk_stamps(
     return {row.id: (row.tenant_id, row.version, row.lead_id, row.learner_id) for row in rows}
 
 
+def talks_in_meeting(session: Session, tenant_id: str, chat_id: str) -> Sequence[Talk]:
+    """The tenant's talks held in the Teams meeting with this chat, soonest first."""
+    return (
+        session.execute(
+            select(Talk)
+            .where(talks.c.tenant_id == tenant_id, talks.c.meeting_chat_id == chat_id)
+            .order_by(talks.c.starts_at, talks.c.id)
+        )
+        .scalars()
+        .all()
+    )
+
+
 def talks_of(session: Session, viewer: Person) -> Sequence[Talk]:
     """Every talk the person takes part in, oldest first."""
     return (

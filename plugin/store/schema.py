@@ -112,6 +112,8 @@ talks = Table(
     Column("event_id", String(512), nullable=True),
     Column("event_ical_uid", String(512), nullable=True),
     Column("join_url", Text, nullable=True),
+    #: The Teams meeting's chat (thread) id: how a meeting tab finds its talk.
+    Column("meeting_chat_id", String(255), nullable=True),
     Column("event_sequence", Integer, nullable=False, default=0),
     #: Counts every change of the talk and its agreements (live panels' ETag).
     Column("revision", Integer, nullable=False, default=0),
@@ -127,6 +129,7 @@ talks = Table(
     CheckConstraint("(status = 'signed') = (content_hash IS NOT NULL)", name="signed_has_hash"),
 )
 Index("ix_talks_starts_at", talks.c.starts_at)
+Index("ix_talks_meeting_chat", talks.c.tenant_id, talks.c.meeting_chat_id)
 
 agreements = Table(
     "agreements",

@@ -25,6 +25,7 @@ from plugin.web.schemas import (
     AgreementChange,
     AgreementIn,
     FollowUpChoice,
+    MeetingLink,
     PlanTalk,
     PreparationIn,
     ReactionIn,
@@ -141,6 +142,7 @@ def plan_talk(body: PlanTalk) -> dict[str, Any]:
             title=body.title,
             goals=body.goals,
             own_goal=body.own_goal,
+            meeting_chat_id=body.meeting_chat_id,
         )
         return talk.id
 
@@ -476,6 +478,37 @@ def remove_share(talk_id: str, person_id: str) -> dict[str, Any]:
             lambda svc, s, me: talks.unshare(svc, s, me, talk_id, person_id)
         )
     }
+
+
+# -- Teams meetings ---------------------------------------------------------------------------
+
+
+@api.route(
+    "GET",
+    "/meetings/<chat_id>/talks",
+    summary="My talks held in the Teams meeting with this chat id",
+    tag="teams",
+)
+def meeting_talks(chat_id: str) -> dict[str, Any]:
+    def work(svc: Services, s: Session, me: Person) -> dict[str, Any]:
+        found = talks.talks_in_meeting(s, me, chat_id)
+        names = repo.names(s, {p for t in found for p in (t.lead_id, t.learner_id)})
+        return {"talks": [views.talk_summary(t, names, me.id) for t in found]}
+
+    return as_viewer_read(work)
+
+
+@api.route(
+    "PUT",
+    "/talks/<talk_id>/meeting",
+    summary="Hold the talk in the Teams meeting with this chat id (lead)",
+    tag="teams",
+    body=MeetingLink,
+)
+def link_meeting(talk_id: str, body: MeetingLink) -> dict[str, Any]:
+    return _write_then_detail(
+        talk_id, lambda svc, s, me: talks.link_meeting(svc, s, me, talk_id, body.chat_id)
+    )
 
 
 # -- calendar ---------------------------------------------------------------------------------

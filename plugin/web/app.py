@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, request, session
 from flask_babel import Babel, get_locale
@@ -15,6 +16,7 @@ from plugin.services.context import Services
 from plugin.settings import LOCAL
 from plugin.web import api, errors, pages
 from plugin.web.context import EXTENSION, STAMPS
+from plugin.web.host import TEAMSJS, ScriptSource
 from plugin.web.stamps import TalkStamps
 
 if TYPE_CHECKING:  # PyJWT is loaded only in Microsoft mode, where tokens are checked
@@ -37,10 +39,18 @@ MICROSOFT_FRAME_ANCESTORS = (
 )
 
 
-def content_security_policy(mode: str) -> str:
-    ancestors = "'self'" if mode == LOCAL else " ".join(("'self'", *MICROSOFT_FRAME_ANCESTORS))
+def content_security_policy(mode: str, teamsjs: ScriptSource = TEAMSJS) -> str:
+    if mode == LOCAL:
+        return (
+            "default-src 'self'; img-src 'self' data:; "
+            "frame-ancestors 'self'; base-uri 'none'; form-action 'self'"
+        )
+    # TeamsJS comes from Microsoft's CDN (its exact file, by integrity); the consent pop-up
+    # signs in at Entra ID, the only other place a form or redirect may go.
+    cdn = "{0.scheme}://{0.netloc}".format(urlsplit(teamsjs.src))
+    ancestors = " ".join(("'self'", *MICROSOFT_FRAME_ANCESTORS))
     return (
-        "default-src 'self'; img-src 'self' data:; "
+        f"default-src 'self'; script-src 'self' {cdn}; img-src 'self' data:; "
         f"frame-ancestors {ancestors}; base-uri 'none'; form-action 'self'"
     )
 
@@ -63,6 +73,7 @@ def create_app(
     secure_cookies: bool = False,
     sso: SsoValidator | None = None,
     proxy_hops: int = 0,
+    teamsjs: ScriptSource = TEAMSJS,
 ) -> Flask:
     """The app; in Microsoft mode `sso` validates the Teams tokens that say who is asking.
 
@@ -87,6 +98,8 @@ def create_app(
         MAX_CONTENT_LENGTH=256 * 1024,
         JSON_SORT_KEYS=False,
         OG_MODE=mode,
+        # Tests give a stand-in for TeamsJS here; everyone else gets the pinned CDN file.
+        OG_TEAMSJS=teamsjs,
         BABEL_DEFAULT_LOCALE=DEFAULT_LANGUAGE,
         BABEL_TRANSLATION_DIRECTORIES=str(TRANSLATIONS_DIR),
     )
@@ -122,7 +135,7 @@ def create_app(
     def language() -> dict[str, str]:
         return {"lang": str(get_locale() or DEFAULT_LANGUAGE)}
 
-    csp = content_security_policy(mode)
+    csp = content_security_policy(mode, teamsjs)
 
     @app.after_request
     def security_headers(response: Response) -> Response:

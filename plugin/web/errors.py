@@ -76,6 +76,10 @@ def message(code: str, field: str | None, params: dict[str, Any]) -> str:
         ),
         "busy": lambda: _("Many changes at once; please try again."),
         "https_required": lambda: _("This app answers over https only."),
+        "invalid_chat_id": lambda: _("This is not the id of a Teams meeting chat."),
+        "consent_required": lambda: _(
+            "Ontwikkelgesprek needs your permission first to post in the meeting chat."
+        ),
         "calendar_in_outlook": lambda: _(
             "Your calendar is in Outlook: look there. This app reads it only in the background."
         ),

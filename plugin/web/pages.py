@@ -32,11 +32,14 @@ from plugin.services import talks, views
 from plugin.settings import LOCAL
 from plugin.store import repo
 from plugin.web.context import services
+from plugin.web.host import in_microsoft_mode, shell, signed_in_by_host
 from plugin.web.session import csrf_token, signed_in_identity, start_session
 
 blueprint = Blueprint("pages", __name__)
 
 THEMES = ("auto", "light", "dark", "contrast")
+#: TeamsJS's frame context of the meeting side panel (teams.js passes it on as ``?frame=``).
+SIDE_PANEL = "sidePanel"
 
 
 @blueprint.get("/healthz")
@@ -93,10 +96,13 @@ def _chrome(me: Person | None, **boot: Any) -> dict[str, Any]:
     """What every page template needs: who, theme, language, and the data for its script."""
     theme = request.cookies.get("og_theme", "auto")
     lang = str(get_locale() or "nl")
+    narrow = request.args.get("embed") == "1" or request.args.get("frame") == SIDE_PANEL
     return {
         "me": me,
         "theme": theme if theme in THEMES else "auto",
-        "embedded": request.args.get("embed") == "1",
+        # Inside Teams the host has the header, theme and language; the side panel is narrow.
+        "embedded": narrow or signed_in_by_host(),
+        "narrow": narrow,
         "boot": {
             "csrf": csrf_token() if me else "",
             "lang": lang,
@@ -107,6 +113,8 @@ def _chrome(me: Person | None, **boot: Any) -> dict[str, Any]:
 
 
 def _signed_out() -> tuple[str, int]:
+    if in_microsoft_mode():
+        return shell(), 200  # a host's frame: the shell signs in with the host's token
     return render_template("pages/welcome.html", **_chrome(None)), 401
 
 
@@ -164,6 +172,8 @@ def talk_page(talk_id: str) -> BaseResponse | tuple[str, int] | str:
             return "missing"
         if read_only or talk.status in (TalkStatus.SIGNED, TalkStatus.CANCELLED):
             return "pages.form_page"
+        if request.args.get("frame") == SIDE_PANEL:
+            return "pages.panel_page"  # the meeting's side panel: agreements during the call
         if talk.status is TalkStatus.HELD or talk.starts_at <= svc.clock.now():
             return "pages.panel_page"
         return "pages.prepare_page"
@@ -190,3 +200,40 @@ def panel_page(talk_id: str) -> BaseResponse | tuple[str, int] | str:
 @blueprint.get("/talks/<talk_id>/form")
 def form_page(talk_id: str) -> BaseResponse | tuple[str, int] | str:
     return _talk_page("pages/form.html", talk_id)
+
+
+# -- Teams -------------------------------------------------------------------------------------
+
+
+@blueprint.get("/teams/personal")
+def teams_personal() -> BaseResponse | tuple[str, int] | str:
+    """The personal app's tab: my overview."""
+    return _page("pages/overview.html")
+
+
+@blueprint.get("/teams/configure")
+def teams_configure() -> BaseResponse | tuple[str, int] | str:
+    """Shown when the app is added to a meeting: link the meeting to a talk, or plan one."""
+    return _page("pages/teams_configure.html", public_url=services().links.base_url.rstrip("/"))
+
+
+# -- about ------------------------------------------------------------------------------------
+
+
+@blueprint.get("/about")
+def about() -> str:
+    from importlib.metadata import version
+
+    return render_template(
+        "pages/about.html", app_version=version("ontwikkelgesprek"), **_chrome(None)
+    )
+
+
+@blueprint.get("/privacy")
+def privacy() -> str:
+    return render_template("pages/privacy.html", **_chrome(None))
+
+
+@blueprint.get("/terms")
+def terms() -> str:
+    return render_template("pages/terms.html", **_chrome(None))

@@ -21,6 +21,12 @@ class PlanTalk(Body):
     title: str | None = None
     goals: list[str] = Field(default_factory=list, max_length=50)
     own_goal: str = ""
+    #: Plan it for this existing Teams meeting (its chat id) instead of booking one.
+    meeting_chat_id: str | None = Field(default=None, max_length=255)
+
+
+class MeetingLink(Body):
+    chat_id: str = Field(max_length=255)
 
 
 class UpdateTalk(Body):

@@ -7,16 +7,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
-from plugin.bootstrap import build_services
+from plugin.bootstrap import build_services, sso_validator
 from plugin.calendar.graph_client import GraphOptions
 from plugin.domain.clock import FixedClock
 from plugin.domain.people import Person
 from plugin.jobs.outbox import Outbox
 from plugin.services.context import Services
 from plugin.settings import Settings
+from plugin.web.app import create_app
+from plugin.web.context import STAMPS
 from tests.microsoft.entra_fake import EntraFake
 from tests.microsoft.graph_fake import GraphFake
 
@@ -112,3 +117,31 @@ def mailbox_person(
     )
     svc.write(lambda s: s.add(someone))
     return someone
+
+
+# -- the app in Microsoft mode, and requests to it ---------------------------------------------
+
+
+@pytest.fixture
+def ms_app(ms_services: Services, ms_settings: Settings, clock: FixedClock) -> Iterator[Flask]:
+    app = create_app(ms_services, mode="microsoft", sso=sso_validator(ms_settings, clock))
+    app.testing = True
+    yield app
+    app.extensions[STAMPS].stop()
+
+
+class HttpsClient(FlaskClient):
+    """Requests over https, as Microsoft mode requires."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("base_url", "https://og.example.test")
+        return super().open(*args, **kwargs)
+
+
+def https_client(app: Flask) -> FlaskClient:
+    return HttpsClient(app, app.response_class, use_cookies=True)
+
+
+def bearer(entra: EntraFake, clock: FixedClock, oid: str, **kw: object) -> dict[str, str]:
+    token = entra.user_assertion(oid, issued_at=int(clock.now().timestamp()), **kw)  # type: ignore[arg-type]
+    return {"Authorization": f"Bearer {token}"}

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
 from plugin.bootstrap import sso_validator
 from plugin.domain.clock import FixedClock
@@ -19,33 +16,9 @@ from plugin.settings import Settings
 from plugin.web.app import create_app
 from plugin.web.context import STAMPS
 from tests.microsoft.entra_fake import EntraFake
+from tests.microsoft.fixtures import bearer, https_client
 
 MARCO, SEM = str(uuid.uuid4()), str(uuid.uuid4())
-
-
-@pytest.fixture
-def ms_app(ms_services: Services, ms_settings: Settings, clock: FixedClock) -> Iterator[Flask]:
-    app = create_app(ms_services, mode="microsoft", sso=sso_validator(ms_settings, clock))
-    app.testing = True
-    yield app
-    app.extensions[STAMPS].stop()
-
-
-class HttpsClient(FlaskClient):
-    """Requests over https, as Microsoft mode requires."""
-
-    def open(self, *args: Any, **kwargs: Any) -> Any:
-        kwargs.setdefault("base_url", "https://og.example.test")
-        return super().open(*args, **kwargs)
-
-
-def https_client(app: Flask) -> FlaskClient:
-    return HttpsClient(app, app.response_class, use_cookies=True)
-
-
-def bearer(entra: EntraFake, clock: FixedClock, oid: str, **kw: object) -> dict[str, str]:
-    token = entra.user_assertion(oid, issued_at=int(clock.now().timestamp()), **kw)  # type: ignore[arg-type]
-    return {"Authorization": f"Bearer {token}"}
 
 
 def test_a_valid_token_signs_in_and_adds_the_person_once(

@@ -1,4 +1,7 @@
-// The one way pages talk to the server: JSON with the CSRF token, errors as ApiError.
+// The one way pages talk to the server: JSON with the CSRF token (local mode) or the host's
+// SSO token (inside Teams), errors as ApiError.
+
+import { authorization } from "./teams.js";
 
 const boot = JSON.parse(document.getElementById("og-boot")?.textContent || "{}");
 
@@ -21,13 +24,28 @@ export function bootData() {
   return boot;
 }
 
+/** Headers that say who is asking: the host's token inside Teams, else the session's. */
+export async function identityHeaders(method, { renew = false } = {}) {
+  const bearer = await authorization({ renew });
+  if (bearer) return { Authorization: bearer };
+  return method === "GET" ? {} : { "X-CSRF-Token": boot.csrf || "" };
+}
+
 export async function api(method, url, body) {
-  const headers = { Accept: "application/json" };
-  if (method !== "GET") headers["X-CSRF-Token"] = boot.csrf || "";
+  let response = await send(method, url, body, false);
+  if (response.status === 401 && (await authorization())) {
+    response = await send(method, url, body, true); // the token expired under us: once more
+  }
+  const data = response.status === 204 ? null : await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+async function send(method, url, body, renew) {
+  const headers = { Accept: "application/json", ...(await identityHeaders(method, { renew })) };
   if (body !== undefined) headers["Content-Type"] = "application/json";
-  let response;
   try {
-    response = await fetch(url, {
+    return await fetch(url, {
       method,
       headers,
       credentials: "same-origin",
@@ -36,7 +54,4 @@ export async function api(method, url, body) {
   } catch (error) {
     throw new OfflineError(String(error));
   }
-  const data = response.status === 204 ? null : await response.json().catch(() => null);
-  if (!response.ok) throw new ApiError(response.status, data);
-  return data;
 }

@@ -1,7 +1,7 @@
 // Live sync by conditional polling: cheap 304s while nothing changes, the new state when it does.
 // State lives in the database only, so this works across worker processes and instances.
 
-import { OfflineError } from "./api.js";
+import { identityHeaders, OfflineError } from "./api.js";
 
 export class LivePoller {
   constructor(url, { interval = 500, onChange, onReachable, onOffline }) {
@@ -31,7 +31,7 @@ export class LivePoller {
   async poll() {
     clearTimeout(this.timer);
     try {
-      const headers = { Accept: "application/json" };
+      const headers = { Accept: "application/json", ...(await identityHeaders("GET")) };
       if (this.etag) headers["If-None-Match"] = this.etag;
       let response;
       try {

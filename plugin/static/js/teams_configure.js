@@ -1,0 +1,113 @@
+// The meeting tab's configuration page: the organiser links the meeting to a talk they lead,
+// or plans a new talk for it. Teams shows this page when the app is added to a meeting and
+// calls our save handler when they choose Save; we then tell Teams the tab's URL.
+
+import { api, bootData, OfflineError } from "./api.js";
+import { hostContext, teamsSdk } from "./teams.js";
+import { amsterdamIso } from "./time.js";
+import { clearErrors, formatDateTime, h, showError, t } from "./ui.js";
+
+const boot = bootData();
+const form = document.getElementById("configure-form");
+const status = document.getElementById("meeting-status");
+const options = document.getElementById("talk-options");
+const newTalk = document.getElementById("new-talk");
+const learner = form.elements.learner_id;
+const sdk = teamsSdk();
+const chatId = hostContext()?.chat?.id || hostContext()?.meeting?.chatId || null;
+
+function say(text) {
+  status.textContent = text;
+}
+
+function chosen() {
+  return form.querySelector('input[name="choice"]:checked')?.value || null;
+}
+
+function updateValidity() {
+  newTalk.hidden = chosen() !== "new";
+  sdk.pages.config.setValidityState(chosen() !== null);
+}
+
+function talkOption(talk, checked) {
+  const when = formatDateTime(talk.starts_at, boot.lang);
+  return h("label", { class: "check" },
+    h("input", { type: "radio", name: "choice", value: talk.id, checked }),
+    " ", t("talk_option", { title: talk.title, learner: talk.learner.name, when }));
+}
+
+async function load() {
+  const [inMeeting, mine, people] = await Promise.all([
+    api("GET", `/api/meetings/${encodeURIComponent(chatId)}/talks`),
+    api("GET", "/api/talks"),
+    api("GET", "/api/people"),
+  ]);
+  const linked = inMeeting.talks.find((talk) => talk.my_role === "lead" && talk.status !== "cancelled");
+  const open = mine.talks.filter((talk) => talk.my_role === "lead" && ["planned", "held"].includes(talk.status));
+  if (linked && !open.some((talk) => talk.id === linked.id)) open.unshift(linked);
+  options.replaceChildren(...open.map((talk) => talkOption(talk, linked?.id === talk.id)));
+  learner.replaceChildren(h("option", { value: "" }, t("choose_learner")),
+    ...people.people.map((p) => h("option", { value: p.id }, p.name)));
+  if (!open.length) document.getElementById("choice-new").checked = true;
+  say(linked ? t("linked", { title: linked.title }) : open.length ? t("pick") : t("no_talks"));
+  form.hidden = false;
+  updateValidity();
+}
+
+function newTalkBody() {
+  const date = form.elements.starts_at.value;
+  const time = form.elements.time.value;
+  const missing = !learner.value ? ["learner_id", "learner_required"]
+    : !date ? ["starts_at", "date_required"] : !time ? ["time", "time_required"] : null;
+  if (missing) return { error: { field: missing[0], message: t(missing[1]), details: [] } };
+  return {
+    body: {
+      learner_id: learner.value,
+      starts_at: amsterdamIso(date, time),
+      duration_minutes: Number(form.elements.duration_minutes.value),
+      title: form.elements.title.value.trim() || null,
+      meeting_chat_id: chatId,
+    },
+  };
+}
+
+async function save() {
+  clearErrors(form);
+  const choice = chosen();
+  let talk;
+  if (choice === "new") {
+    const { body, error } = newTalkBody();
+    if (error) throw error;
+    talk = await api("POST", "/api/talks", body);
+  } else {
+    talk = await api("PUT", `/api/talks/${encodeURIComponent(choice)}/meeting`, { chat_id: chatId });
+  }
+  const url = `${boot.public_url}/talks/${encodeURIComponent(talk.id)}`;
+  await sdk.pages.config.setConfig({
+    entityId: talk.id,
+    contentUrl: url,
+    websiteUrl: url,
+    suggestedDisplayName: "Ontwikkelgesprek",
+  });
+}
+
+if (!sdk) {
+  say(t("outside_teams"));
+} else if (!chatId) {
+  say(t("no_meeting"));
+} else {
+  sdk.pages.config.registerOnSaveHandler(async (saveEvent) => {
+    say(t("saving"));
+    try {
+      await save();
+      saveEvent.notifySuccess();
+    } catch (error) {
+      const message = error instanceof OfflineError ? t("offline") : error.message;
+      showError(form, error.details ? error : { message, details: [] });
+      say(message);
+      saveEvent.notifyFailure(message);
+    }
+  });
+  form.addEventListener("change", updateValidity);
+  load().catch((error) => say(error instanceof OfflineError ? t("offline") : t("load_failed")));
+}

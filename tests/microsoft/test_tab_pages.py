@@ -1,0 +1,191 @@
+"""The pages as Teams tabs (Microsoft mode): a data-free shell until the host's token comes,
+then the same pages as in local mode; the meeting ↔ talk link; the pages the manifest names."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from datetime import timedelta
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from plugin.domain.clock import FixedClock
+from plugin.jobs.outbox import Outbox
+from plugin.services.context import Services
+from plugin.store import repo
+from plugin.web.host import TEAMSJS
+from tests.microsoft.entra_fake import EntraFake
+from tests.microsoft.fixtures import bearer, https_client
+from tests.microsoft.graph_fake import GraphFake
+from tests.microsoft.test_sso_api import MARCO, SEM
+
+CHAT = "19:meeting_NjA0ZTBiMjktYzg3Ni00YjFkLWE0ZjQtOTcxYzBkYWQwYmM3@thread.v2"
+PAGES = ("/", "/talks/new", "/teams/personal", "/teams/configure", "/talks/nope/panel")
+
+
+def _boot(html: str) -> dict[str, object]:
+    found = re.search(r'<script type="application/json" id="og-boot">(.*?)</script>', html, re.S)
+    assert found, html
+    loaded: dict[str, object] = json.loads(found.group(1))
+    return loaded
+
+
+def _plan(
+    client: FlaskClient,
+    lead: dict[str, str],
+    learner: dict[str, str],
+    clock: FixedClock,
+    **extra: object,
+) -> dict[str, object]:
+    learner_id = client.get("/api/me", headers=learner).json["id"]  # type: ignore[index]
+    answer = client.post(
+        "/api/talks",
+        headers=lead,
+        json={
+            "learner_id": learner_id,
+            "starts_at": (clock.now() + timedelta(days=2)).isoformat(),
+            **extra,
+        },
+    )
+    assert answer.status_code == 201, answer.json
+    detail: dict[str, object] = answer.json  # type: ignore[assignment]
+    return detail
+
+
+def test_without_a_token_every_page_is_the_shell_that_loads_pinned_teamsjs(ms_app: Flask) -> None:
+    client = https_client(ms_app)
+    for path in PAGES:
+        answer = client.get(path)
+        assert answer.status_code == 200, path
+        html = answer.get_data(as_text=True)
+        boot = _boot(html)
+        assert boot["host_shell"] is True
+        assert boot["teamsjs"] == {"src": TEAMSJS.src, "integrity": TEAMSJS.integrity}
+        assert "/static/js/teams.js" in html
+        assert "og-strings" not in html and "csrf" not in html  # nothing of anyone's
+        csp = answer.headers["Content-Security-Policy"]
+        assert "script-src 'self' https://res.cdn.office.net;" in csp
+    assert TEAMSJS.src.startswith("https://res.cdn.office.net/teams-js/2.")
+    assert TEAMSJS.integrity.startswith("sha384-")
+
+
+def test_local_mode_loads_nothing_from_microsoft(app: Flask) -> None:
+    answer = app.test_client().get("/about")
+    assert "res.cdn.office.net" not in answer.get_data(as_text=True)
+    assert "res.cdn.office.net" not in answer.headers["Content-Security-Policy"]
+
+
+def test_with_the_token_the_page_itself_comes_without_the_site_header(
+    ms_app: Flask, entra: EntraFake, clock: FixedClock
+) -> None:
+    client = https_client(ms_app)
+    answer = client.get("/", headers=bearer(entra, clock, MARCO, name="Marco"))
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200
+    assert _boot(html)["me"] == {"id": _boot(html)["me"]["id"], "name": "Marco"}  # type: ignore[index]
+    assert 'class="site-header"' not in html  # Teams has the header, theme and language
+    assert '<main id="main" tabindex="-1">' in html  # full width in a content tab
+
+
+def test_the_side_panel_opens_the_talk_as_the_live_panel_narrow(
+    ms_app: Flask, entra: EntraFake, clock: FixedClock, graph: GraphFake
+) -> None:
+    client = https_client(ms_app)
+    lead, learner = bearer(entra, clock, MARCO), bearer(entra, clock, SEM)
+    talk_id = _plan(client, lead, learner, clock)["id"]
+    content = client.get(f"/talks/{talk_id}", headers=lead)
+    assert content.headers["Location"] == f"/talks/{talk_id}/prepare"  # before the talk
+    side = client.get(f"/talks/{talk_id}?frame=sidePanel", headers=lead)
+    assert side.headers["Location"] == f"/talks/{talk_id}/panel?frame=sidePanel"
+    panel = client.get(side.headers["Location"], headers=lead).get_data(as_text=True)
+    assert '<main id="main" tabindex="-1" class="narrow">' in panel
+
+
+def test_a_meeting_is_linked_to_a_talk_by_its_lead_and_found_by_both(
+    ms_app: Flask, entra: EntraFake, clock: FixedClock, graph: GraphFake
+) -> None:
+    client = https_client(ms_app)
+    lead, learner = bearer(entra, clock, MARCO), bearer(entra, clock, SEM)
+    talk_id = _plan(client, lead, learner, clock)["id"]
+    assert client.get(f"/api/meetings/{CHAT}/talks", headers=lead).json == {"talks": []}
+
+    refused = client.put(f"/api/talks/{talk_id}/meeting", headers=learner, json={"chat_id": CHAT})
+    assert refused.status_code == 403
+    assert refused.json["error"]["code"] == "lead_only"
+    bad = client.put(f"/api/talks/{talk_id}/meeting", headers=lead, json={"chat_id": "19:x"})
+    assert bad.status_code == 422
+    assert bad.json["error"]["code"] == "invalid_chat_id"
+
+    linked = client.put(f"/api/talks/{talk_id}/meeting", headers=lead, json={"chat_id": CHAT})
+    assert linked.status_code == 200, linked.json
+    assert linked.json["meeting_chat_id"] == CHAT
+    for who in (lead, learner):
+        found = client.get(f"/api/meetings/{CHAT}/talks", headers=who).json["talks"]
+        assert [t["id"] for t in found] == [talk_id]
+    stranger = bearer(entra, clock, str(uuid.uuid4()))
+    assert client.get(f"/api/meetings/{CHAT}/talks", headers=stranger).json == {"talks": []}
+    assert client.get("/api/meetings/not-a-chat/talks", headers=lead).status_code == 422
+
+
+def test_a_talk_planned_for_an_existing_meeting_books_nothing(
+    ms_app: Flask,
+    entra: EntraFake,
+    clock: FixedClock,
+    graph: GraphFake,
+    ms_services: Services,
+    ms_outbox: Outbox,
+) -> None:
+    client = https_client(ms_app)
+    lead, learner = bearer(entra, clock, MARCO), bearer(entra, clock, SEM)
+    talk = _plan(client, lead, learner, clock, meeting_chat_id=CHAT)
+    assert talk["meeting_chat_id"] == CHAT
+    ms_outbox.drain()
+    assert graph.requests == []  # the organiser's own meeting stays as it is
+    moved = client.patch(
+        f"/api/talks/{talk['id']}",
+        headers=lead,
+        json={"starts_at": (clock.now() + timedelta(days=3)).isoformat()},
+    )
+    assert moved.status_code == 200, moved.json
+    ms_outbox.drain()
+    assert graph.requests == []
+
+
+def test_a_booked_meeting_carries_its_chat_id_to_the_talk(
+    ms_app: Flask,
+    entra: EntraFake,
+    clock: FixedClock,
+    graph: GraphFake,
+    ms_services: Services,
+    ms_outbox: Outbox,
+) -> None:
+    client = https_client(ms_app)
+    lead, learner = (
+        bearer(entra, clock, oid, extra={"preferred_username": f"{name}@contoso.test"})
+        for oid, name in ((MARCO, "marco"), (SEM, "sem"))
+    )
+    for name in ("marco", "sem"):
+        graph.add_mailbox(f"{name}@contoso.test")
+    talk_id = str(_plan(client, lead, learner, clock)["id"])
+    ms_outbox.drain()
+    talk = ms_services.read(lambda s: repo.talk(s, entra.tenant_id, talk_id))
+    assert talk is not None and talk.join_url
+    assert talk.meeting_chat_id and talk.meeting_chat_id.startswith("19:meeting_")
+    assert talk.meeting_chat_id in talk.join_url.replace("%3a", ":").replace("%40", "@")
+    found = client.get(f"/api/meetings/{talk.meeting_chat_id}/talks", headers=learner)
+    assert [t["id"] for t in found.json["talks"]] == [talk_id]
+
+
+def test_about_privacy_and_terms_are_public_in_both_languages(ms_app: Flask, app: Flask) -> None:
+    for flask_app, client in ((app, app.test_client()), (ms_app, https_client(ms_app))):
+        for path, dutch in (
+            ("/about", "Handvatten ontwikkelingsgesprek"),
+            ("/privacy", "Privacyverklaring"),
+            ("/terms", "Gebruiksvoorwaarden"),
+        ):
+            answer = client.get(path)
+            assert answer.status_code == 200, (flask_app.config["OG_MODE"], path)
+            assert dutch in answer.get_data(as_text=True)
+        assert "Privacy statement" in client.get("/privacy?lang=en").get_data(as_text=True)
