@@ -39,6 +39,9 @@ class Links:
     def signin(self, token: str) -> str:
         return f"{self.base_url.rstrip('/')}/signin/{token}"
 
+    def shared(self, token: str) -> str:
+        return f"{self.base_url.rstrip('/')}/shared/{token}"
+
     def feed(self, person_id: str, token: str) -> str:
         return f"{self.base_url.rstrip('/')}/feeds/{person_id}/{token}.ics"
 

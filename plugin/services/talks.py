@@ -29,6 +29,7 @@ from plugin.domain.talk import (
 )
 from plugin.domain.text import clean_text
 from plugin.i18n import translations
+from plugin.identity.share_links import ShareClaim, read_share_link_token
 from plugin.jobs.outbox import enqueue
 from plugin.services.context import Services
 from plugin.store import repo
@@ -431,3 +432,74 @@ def unshare(
         raise NotAllowed("lead_only", "person_id")
     repo.remove_share(session, talk.id, person_id)
     return repo.shares_of(session, talk.id)
+
+
+def shares(session: Session, viewer: Person, talk_id: str) -> list[dict[str, Any]]:
+    talk = load_talk(session, viewer, talk_id)
+    if talk.role_of(viewer.id) is not Role.LEAD:
+        raise NotAllowed("lead_only", "talk")
+    return repo.shares_with_people(session, talk.id)
+
+
+#: How long a supervisor's link works, unless the lead says otherwise (days), and at most.
+SHARE_LINK_DAYS = 30
+MAX_SHARE_LINK_DAYS = 180
+
+
+def share_by_link(
+    svc: Services,
+    session: Session,
+    viewer: Person,
+    talk_id: str,
+    *,
+    name: str,
+    email: str,
+    days: int = SHARE_LINK_DAYS,
+) -> tuple[Person, ShareClaim]:
+    """Share the talk read-only with a supervisor outside the organisation, by a link.
+
+    The supervisor is a person of the lead's tenant marked external (found again by e-mail
+    address); a new link for them retires their earlier one.
+    """
+    talk = load_talk(session, viewer, talk_id)
+    if talk.role_of(viewer.id) is not Role.LEAD:
+        raise NotAllowed("lead_only", "email")
+    if not 1 <= days <= MAX_SHARE_LINK_DAYS:
+        raise InvalidInput("choice", "days")
+    name = clean_text(name, "name", max_length=100)
+    email = clean_text(email, "email", max_length=254).lower()
+    supervisor = repo.external_person_by_email(session, viewer.tenant_id, email)
+    if supervisor is None:
+        supervisor = Person(
+            id=svc.new_id(),
+            tenant_id=viewer.tenant_id,
+            # Not an Entra object id (those are GUIDs), so no token can ever sign in as them.
+            object_id=f"share-link:{svc.new_id()}",
+            display_name=name,
+            email=email,
+            external=True,
+        )
+        session.add(supervisor)
+        session.flush()
+    now = svc.clock.now()
+    repo.add_share(session, talk.id, supervisor.id, viewer.id, now)
+    link_id = svc.new_id()
+    repo.set_share_link(session, talk.id, supervisor.id, link_id)
+    expires = int((now + timedelta(days=days)).timestamp())
+    return supervisor, ShareClaim(talk.id, supervisor.id, link_id, expires)
+
+
+def talk_by_share_link(
+    svc: Services, session: Session, token: str
+) -> tuple[Talk, Person, ShareClaim] | None:
+    """The talk and supervisor of a share link that is genuine, unexpired and not revoked."""
+    claim = read_share_link_token(svc.secret_key, token)
+    if claim is None or claim.expired(svc.clock.now()):
+        return None
+    if repo.share_link_id(session, claim.talk_id, claim.person_id) != claim.link_id:
+        return None  # the lead stopped sharing, or made a newer link
+    supervisor = session.get(Person, claim.person_id)
+    if supervisor is None or not supervisor.external:
+        return None
+    talk = repo.talk(session, supervisor.tenant_id, claim.talk_id)
+    return (talk, supervisor, claim) if talk is not None else None

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, delete, exists, insert, or_, select
+from sqlalchemy import Connection, delete, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session, raiseload
 
 from plugin.domain.agreement import Agreement, AgreementStatus
@@ -229,6 +230,59 @@ def add_share(session: Session, talk_id: str, person_id: str, by: str, now: date
                 talk_id=talk_id, person_id=person_id, shared_by=by, created_at=now
             )
         )
+
+
+def share_link_id(session: Session, talk_id: str, person_id: str) -> str | None:
+    link: str | None = session.execute(
+        select(talk_shares.c.link_id).where(
+            talk_shares.c.talk_id == talk_id, talk_shares.c.person_id == person_id
+        )
+    ).scalar()
+    return link
+
+
+def set_share_link(session: Session, talk_id: str, person_id: str, link_id: str) -> None:
+    session.execute(
+        update(talk_shares)
+        .where(talk_shares.c.talk_id == talk_id, talk_shares.c.person_id == person_id)
+        .values(link_id=link_id)
+    )
+
+
+def shares_with_people(session: Session, talk_id: str) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(
+            talk_shares.c.person_id,
+            talk_shares.c.created_at,
+            talk_shares.c.link_id,
+            people.c.display_name,
+            people.c.email,
+        )
+        .join(people, people.c.id == talk_shares.c.person_id)
+        .where(talk_shares.c.talk_id == talk_id)
+        .order_by(people.c.display_name, people.c.id)
+    )
+    return [
+        {
+            "person_id": row.person_id,
+            "name": row.display_name,
+            "email": row.email,
+            "shared_at": row.created_at.isoformat(),
+            "has_link": row.link_id is not None,
+        }
+        for row in rows
+    ]
+
+
+def external_person_by_email(session: Session, tenant_id: str, email: str) -> Person | None:
+    found: Person | None = session.execute(
+        select(Person).where(
+            people.c.tenant_id == tenant_id,
+            people.c.external.is_(True),
+            func.lower(people.c.email) == email.lower(),
+        )
+    ).scalar()
+    return found
 
 
 def remove_share(session: Session, talk_id: str, person_id: str) -> None:

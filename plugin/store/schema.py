@@ -191,6 +191,8 @@ talk_shares = Table(
     Column("person_id", ID, ForeignKey("people.id"), primary_key=True),
     Column("shared_by", ID, ForeignKey("people.id"), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    #: The one live share link's id; a new link or stopping the share retires the old one.
+    Column("link_id", String(64), nullable=True),
 )
 
 #: One-time sign-in links of local mode; only a hash of the token is kept.

@@ -15,6 +15,7 @@ from plugin.domain.errors import Conflict, InvalidInput, NotFound
 from plugin.domain.people import Person
 from plugin.domain.schedule import Interval
 from plugin.identity.feeds import feed_token
+from plugin.identity.share_links import share_link_token
 from plugin.services import talks, views
 from plugin.services.context import Services
 from plugin.store import repo
@@ -30,6 +31,7 @@ from plugin.web.schemas import (
     PreparationIn,
     ReactionIn,
     ShareIn,
+    ShareLinkIn,
     StatusIn,
     UpdateTalk,
     Versioned,
@@ -509,6 +511,40 @@ def link_meeting(talk_id: str, body: MeetingLink) -> dict[str, Any]:
     return _write_then_detail(
         talk_id, lambda svc, s, me: talks.link_meeting(svc, s, me, talk_id, body.chat_id)
     )
+
+
+@api.route(
+    "GET",
+    "/talks/<talk_id>/shares",
+    summary="Who the talk is shared with (lead)",
+    tag="sharing",
+)
+def list_shares(talk_id: str) -> dict[str, Any]:
+    return {"shares": as_viewer_read(lambda svc, s, me: talks.shares(s, me, talk_id))}
+
+
+@api.route(
+    "POST",
+    "/talks/<talk_id>/share-links",
+    summary="Make a read-only link for a school supervisor (lead); it retires their older one",
+    tag="sharing",
+    body=ShareLinkIn,
+    status=201,
+)
+def add_share_link(talk_id: str, body: ShareLinkIn) -> dict[str, Any]:
+    def work(svc: Services, s: Session, me: Person) -> dict[str, Any]:
+        supervisor, claim = talks.share_by_link(
+            svc, s, me, talk_id, name=body.name, email=body.email, days=body.days
+        )
+        return {
+            "url": svc.links.shared(share_link_token(svc.secret_key, claim)),
+            "expires_at": claim.expires.isoformat(),
+            "supervisor": views.person_view(supervisor),
+        }
+
+    made = as_viewer_write(work)
+    made["shares"] = as_viewer_read(lambda svc, s, me: talks.shares(s, me, talk_id))
+    return made
 
 
 # -- calendar ---------------------------------------------------------------------------------

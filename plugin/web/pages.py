@@ -8,7 +8,9 @@ under `static/js/` talk to the JSON API.
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from flask import (
     Blueprint,
     Response,
@@ -38,6 +40,7 @@ from plugin.web.session import csrf_token, signed_in_identity, start_session
 blueprint = Blueprint("pages", __name__)
 
 THEMES = ("auto", "light", "dark", "contrast")
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 #: TeamsJS's frame context of the meeting side panel (teams.js passes it on as ``?frame=``).
 SIDE_PANEL = "sidePanel"
 
@@ -200,6 +203,58 @@ def panel_page(talk_id: str) -> BaseResponse | tuple[str, int] | str:
 @blueprint.get("/talks/<talk_id>/form")
 def form_page(talk_id: str) -> BaseResponse | tuple[str, int] | str:
     return _talk_page("pages/form.html", talk_id)
+
+
+# -- a supervisor's share link ----------------------------------------------------------------
+
+
+@blueprint.get("/shared/<token>")
+def shared_talk(token: str) -> tuple[str, int, dict[str, str]]:
+    """The form of a talk, read-only, for the school supervisor holding the lead's link."""
+    svc = services()
+    lang = str(get_locale() or "nl")
+
+    def work(session: Any) -> tuple[Person, dict[str, Any], dict[str, Any]] | None:
+        found = talks.talk_by_share_link(svc, session, token)
+        if found is None:
+            return None
+        talk, supervisor, claim = found
+        detail = views.talk_detail(svc, session, talk, supervisor.id, read_only=True)
+        extra = {
+            "shared_until": format_date(
+                claim.expires.astimezone(AMSTERDAM).date(), format="long", locale=lang
+            ),
+            "intact": views.form_view(session, talk)["intact"],
+        }
+        return supervisor, detail, extra
+
+    found = svc.read(work)
+    headers = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"}
+    if found is None:
+        return render_template("pages/share_link_invalid.html", **_chrome(None)), 404, headers
+    supervisor, detail, extra = found
+    goal_texts = {
+        item["id"]: item["text"]
+        for section in svc.template.to_dict(lang)["sections"]
+        for item in section["items"]
+    }
+    chrome = _chrome(
+        None,
+        talk_id=detail["id"],
+        talk=detail,
+        shared_link=True,
+        goal_texts=goal_texts,
+        intact=extra["intact"],
+    )
+    chrome["me"] = supervisor
+    page = render_template(
+        "pages/form.html",
+        talk=detail,
+        shared_link=True,
+        shared_until=extra["shared_until"],
+        **chrome,
+    )
+    return page, 200, headers
 
 
 # -- Teams -------------------------------------------------------------------------------------

@@ -25,6 +25,12 @@ class PlanTalk(Body):
     meeting_chat_id: str | None = Field(default=None, max_length=255)
 
 
+class ShareLinkIn(Body):
+    name: str = Field(max_length=100)
+    email: str = Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    days: int = Field(default=30, ge=1, le=180)
+
+
 class MeetingLink(Body):
     chat_id: str = Field(max_length=255)
 

@@ -189,3 +189,27 @@ def test_about_privacy_and_terms_are_public_in_both_languages(ms_app: Flask, app
             assert answer.status_code == 200, (flask_app.config["OG_MODE"], path)
             assert dutch in answer.get_data(as_text=True)
         assert "Privacy statement" in client.get("/privacy?lang=en").get_data(as_text=True)
+
+
+def test_a_supervisors_share_link_works_without_teams(
+    ms_app: Flask, entra: EntraFake, clock: FixedClock, graph: GraphFake
+) -> None:
+    client = https_client(ms_app)
+    lead, learner = bearer(entra, clock, MARCO), bearer(entra, clock, SEM)
+    talk_id = _plan(client, lead, learner, clock)["id"]
+    made = client.post(
+        f"/api/talks/{talk_id}/share-links",
+        headers=lead,
+        json={"name": "Petra Jansen", "email": "p.jansen@roc.example"},
+    )
+    assert made.status_code == 201, made.json
+    url = made.json["url"]
+    assert url.startswith("https://og.example.test/shared/")
+    page = https_client(ms_app).get(url.removeprefix("https://og.example.test"))
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "host_shell" not in html  # the link itself is the key: no Teams sign-in
+    assert _boot(html)["shared_link"] is True
+    # The supervisor is no Entra identity: no token can sign in as them.
+    supervisor = made.json["supervisor"]
+    assert supervisor["external"] is True

@@ -1,7 +1,7 @@
 // The signed form: dates in the reader's language, goal names, the integrity check, follow-up.
 
 import { api, bootData, OfflineError } from "./api.js";
-import { announce, formatDate, formatDateTime, h, t } from "./ui.js";
+import { announce, clearErrors, formatDate, formatDateTime, h, showError, t } from "./ui.js";
 
 const boot = bootData();
 const talk = boot.talk;
@@ -17,8 +17,10 @@ for (const el of document.querySelectorAll("time[data-format]")) {
 async function labelGoals() {
   const items = document.querySelectorAll("#goal-list [data-goal-id]");
   if (!items.length) return;
-  const checklist = await api("GET", "/api/checklist");
-  const texts = new Map(checklist.sections.flatMap((s) => s.items.map((i) => [i.id, i.text])));
+  // A supervisor's share link signs nobody in: the server put what the page needs in `boot`.
+  const texts = boot.shared_link
+    ? new Map(Object.entries(boot.goal_texts))
+    : new Map((await api("GET", "/api/checklist")).sections.flatMap((s) => s.items.map((i) => [i.id, i.text])));
   for (const li of items) {
     const text = texts.get(li.dataset.goalId);
     if (text) li.textContent = text;
@@ -29,7 +31,7 @@ async function checkIntact() {
   const slot = document.getElementById("intact");
   if (!slot) return;
   try {
-    const form = await api("GET", `${talkUrl}/form`);
+    const form = boot.shared_link ? { intact: boot.intact } : await api("GET", `${talkUrl}/form`);
     slot.classList.toggle("ok", form.intact === true);
     slot.classList.toggle("offline", form.intact !== true);
     slot.textContent = form.intact ? `✓ ${t("intact")}` : `⚠ ${t("not_intact")}`;
@@ -45,6 +47,7 @@ const followUpBox = document.getElementById("follow-up");
 let polls = 0;
 
 function followUpLinks(id) {
+  if (boot.shared_link) return null; // the next talk is not shared by this link
   return h("p", { class: "actions" },
     h("a", { href: `/talks/${encodeURIComponent(id)}` }, t("fu_open")),
     h("a", { href: `/api/talks/${encodeURIComponent(id)}/event.ics`, download: true, class: "no-print" }, t("fu_ics")),
@@ -112,6 +115,53 @@ function renderFollowUp(state, announceIt = false) {
       } catch { /* keep what is shown */ }
     }, 3000);
   }
+}
+
+// -- sharing with the school supervisor (the lead) -------------------------------------------
+
+const shareForm = document.getElementById("share-form");
+
+function renderShares(shares) {
+  const list = document.getElementById("share-list");
+  if (!shares.length) {
+    list.replaceChildren(h("li", { class: "muted" }, t("share_none")));
+    return;
+  }
+  list.replaceChildren(...shares.map((share) => h("li", {},
+    t("share_item", { name: share.name, email: share.email }), " ",
+    h("button", {
+      type: "button",
+      class: "secondary",
+      onclick: async () => {
+        const answer = await api("DELETE", `${talkUrl}/shares/${encodeURIComponent(share.person_id)}`);
+        document.getElementById("share-made").hidden = true;
+        announce(t("share_stopped", { name: share.name }));
+        renderShares(shares.filter((s) => answer.shared_with.includes(s.person_id)));
+      },
+    }, t("share_stop", { name: share.name })))));
+}
+
+if (shareForm) {
+  api("GET", `${talkUrl}/shares`).then((data) => renderShares(data.shares)).catch(() => {});
+  shareForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(shareForm);
+    try {
+      const made = await api("POST", `${talkUrl}/share-links`, {
+        name: shareForm.elements.name.value.trim(),
+        email: shareForm.elements.email.value.trim(),
+        days: Number(shareForm.elements.days.value),
+      });
+      const url = document.getElementById("share-url");
+      url.value = made.url;
+      document.getElementById("share-made").hidden = false;
+      url.select();
+      announce(t("share_made", { date: formatDate(made.expires_at.slice(0, 10)) }));
+      renderShares(made.shares);
+    } catch (error) {
+      showError(shareForm, error instanceof OfflineError ? { message: t("offline"), details: [] } : error);
+    }
+  });
 }
 
 renderFollowUp(talk.follow_up);

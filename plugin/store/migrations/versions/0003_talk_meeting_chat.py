@@ -1,4 +1,4 @@
-"""talks know their Teams meeting chat: the meeting tab finds its talk by the chat's id
+"""talks know their Teams meeting chat; shares have a link id (revoking a supervisor's link)
 
 Revision ID: 0003
 Revises: 0002
@@ -23,8 +23,13 @@ def upgrade() -> None:
             "ix_talks_meeting_chat", ["tenant_id", "meeting_chat_id"], unique=False
         )
 
+    with op.batch_alter_table("talk_shares", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("link_id", sa.String(length=64), nullable=True))
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("talk_shares", schema=None) as batch_op:
+        batch_op.drop_column("link_id")
     with op.batch_alter_table("talks", schema=None) as batch_op:
         batch_op.drop_index("ix_talks_meeting_chat")
         batch_op.drop_column("meeting_chat_id")

@@ -1,0 +1,128 @@
+"""A school supervisor's read-only link: signed, expiring, revocable by the lead, showing only
+what the talk shares, and working the same in local and Microsoft mode."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from plugin.domain.people import Person
+from tests.conftest import BASE_URL
+
+
+@pytest.fixture
+def marco(client_for, lead):
+    return client_for(lead)
+
+
+@pytest.fixture
+def sem(client_for, learner):
+    return client_for(learner)
+
+
+@pytest.fixture
+def talk(make_talk, lead, learner, sem):
+    talk = make_talk(lead, learner)
+    prepared = sem.put(
+        f"/api/talks/{talk.id}/preparation",
+        json={
+            "ticked": [],
+            "points": [{"text": "Privé: ik twijfel over de opleiding", "shared": True}],
+            "version": 0,
+        },
+    )
+    assert prepared.status_code == 200, prepared.json
+    return talk
+
+
+def make_link(client, talk_id, **body):
+    body = {"name": "Petra Jansen", "email": "p.jansen@roc.example", **body}
+    answer = client.post(f"/api/talks/{talk_id}/share-links", json=body)
+    assert answer.status_code == 201, answer.json
+    return answer.json
+
+
+def path_of(url: str) -> str:
+    assert url.startswith(f"{BASE_URL}/shared/")
+    return url[len(BASE_URL) :]
+
+
+def test_the_link_shows_the_form_read_only_and_nothing_private(app, marco, talk):
+    made = make_link(marco, talk.id)
+    assert made["supervisor"]["external"] is True
+    assert [s["email"] for s in made["shares"]] == ["p.jansen@roc.example"]
+    page = app.test_client().get(path_of(made["url"]))  # no session: the link is the key
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert talk.title in html
+    assert "Privé: ik twijfel" not in html  # preparations are not shared
+    assert 'id="share-form"' not in html
+    assert page.headers["Cache-Control"] == "private, no-store"
+    assert page.headers["X-Robots-Tag"] == "noindex"
+
+
+def test_only_the_lead_makes_links(sem, talk, client_for, make_person):
+    answer = sem.post(
+        f"/api/talks/{talk.id}/share-links", json={"name": "P", "email": "p@roc.example"}
+    )
+    assert answer.status_code == 403
+    stranger = client_for(make_person())
+    answer = stranger.post(
+        f"/api/talks/{talk.id}/share-links", json={"name": "P", "email": "p@roc.example"}
+    )
+    assert answer.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"name": "Petra", "email": "geen-adres"}, "email"),
+        ({"name": "", "email": "p@roc.example"}, "name"),
+        ({"name": "Petra", "email": "p@roc.example", "days": 0}, "days"),
+        ({"name": "Petra", "email": "p@roc.example", "days": 400}, "days"),
+    ],
+)
+def test_bad_input_is_refused_and_saves_nothing(marco, talk, services, body, field):
+    answer = marco.post(f"/api/talks/{talk.id}/share-links", json=body)
+    assert answer.status_code == 422, answer.json
+    assert answer.json["error"]["field"] == field or field in str(answer.json["error"])
+    assert services.read(lambda s: s.query(Person).filter_by(external=True).count()) == 0
+    assert marco.get(f"/api/talks/{talk.id}/shares").json == {"shares": []}
+
+
+def test_the_link_expires(app, marco, talk, clock):
+    url = path_of(make_link(marco, talk.id, days=30)["url"])
+    clock.set(clock.now() + timedelta(days=29, hours=23))
+    assert app.test_client().get(url).status_code == 200
+    clock.set(clock.now() + timedelta(hours=1))
+    gone = app.test_client().get(url)
+    assert gone.status_code == 404
+    assert "werkt niet meer" in gone.get_data(as_text=True)
+
+
+def test_stopping_the_share_or_a_newer_link_retires_the_old_link(app, marco, talk):
+    first = make_link(marco, talk.id)
+    second = make_link(marco, talk.id)  # the same supervisor (by e-mail): one person, one link
+    assert second["supervisor"]["id"] == first["supervisor"]["id"]
+    client = app.test_client()
+    assert client.get(path_of(first["url"])).status_code == 404
+    assert client.get(path_of(second["url"])).status_code == 200
+    stopped = marco.delete(f"/api/talks/{talk.id}/shares/{second['supervisor']['id']}")
+    assert stopped.status_code == 200
+    assert client.get(path_of(second["url"])).status_code == 404
+
+
+def test_forged_links_show_nothing(app, marco, talk, make_talk, lead, learner):
+    url = path_of(make_link(marco, talk.id)["url"])
+    payload, _, mac = url.removeprefix("/shared/").partition(".")
+    client = app.test_client()
+    for forged in (f"{payload}.{mac[:-2]}xx", f"{payload[:-2]}xx.{mac}", "x", "a" * 600):
+        assert client.get(f"/shared/{forged}").status_code == 404
+
+
+def test_the_link_signs_nobody_in(app, marco, talk):
+    client = app.test_client()
+    client.get(path_of(make_link(marco, talk.id)["url"]))
+    assert client.get("/api/me").status_code == 401
+    assert client.get(f"/api/talks/{talk.id}").status_code == 401
