@@ -12,6 +12,11 @@ How the client is wired, and why (see README, "Microsoft Graph"):
   plain client would have no retry handler, so a 429 would not be retried.
 - **Tokens**: an `AccessTokenProvider` giving msal's app token. Its allowed hosts name the Graph
   host only (no scheme, no port); a host outside the list silently gets no token.
+- **Acting as a user**: some calls need a *delegated* token (posting to a meeting chat: Graph
+  refuses app-only posts). `call_as_user` runs them on a second `GraphServiceClient` that
+  shares the loop, the httpx client and its middleware; its token provider reads the caller's
+  token from a context variable set inside that call's own task, so concurrent calls for
+  different users never see each other's token, and the app's token is never sent instead.
 - **Correlation**: every request carries a fresh `client-request-id`, which we log with Graph's
   `request-id` when something fails, so Microsoft support can find the call.
 
@@ -23,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextvars
 import logging
 import os
 import threading
@@ -81,6 +87,30 @@ class _AppTokens(AccessTokenProvider):
         return self._hosts
 
 
+#: The delegated token of the `call_as_user` call running in this task (None elsewhere).
+_USER_TOKEN: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "graph_user_token", default=None
+)
+
+
+class _UserTokens(AccessTokenProvider):
+    def __init__(self, host: str) -> None:
+        self._hosts = AllowedHostsValidator([host])
+
+    async def get_authorization_token(
+        self, uri: str, additional_authentication_context: dict[str, Any] | None = None
+    ) -> str:
+        token = _USER_TOKEN.get()
+        if not token:
+            # Only reachable by using the user client outside `call_as_user`: fail loudly
+            # rather than send a request without a token.
+            raise RuntimeError("a delegated Graph call was made without the user's token")
+        return token
+
+    def get_allowed_hosts_validator(self) -> AllowedHostsValidator:
+        return self._hosts
+
+
 async def _stamp_request_id(request: httpx.Request) -> None:
     request.headers.setdefault("client-request-id", str(uuid.uuid4()))
 
@@ -104,12 +134,37 @@ class GraphClient:
         self._pid: int | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._client: GraphServiceClient | None = None
+        self._user_client: GraphServiceClient | None = None
         self._http: httpx.AsyncClient | None = None
 
     def call(self, work: Callable[[GraphServiceClient], Awaitable[T]]) -> T:
         """Run `work(client)` on the Graph loop and wait for it (at most `call_timeout`)."""
         loop, client = self._ensure_started()
         future = asyncio.run_coroutine_threadsafe(_awaited(work(client)), loop)
+        try:
+            return future.result(self.options.call_timeout)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise
+
+    def call_as_user(
+        self, access_token: str, work: Callable[[GraphServiceClient], Awaitable[T]]
+    ) -> T:
+        """Like `call`, but every request of `work` carries this delegated ``access_token``."""
+        if not access_token:
+            raise ValueError("call_as_user needs the user's access token")
+        loop, _ = self._ensure_started()
+        with self._lock:
+            user_client = self._user_client
+        assert user_client is not None
+
+        async def as_user() -> T:
+            # This task runs in its own copy of the context: the token is visible to this
+            # call's requests only.
+            _USER_TOKEN.set(access_token)
+            return await work(user_client)
+
+        future = asyncio.run_coroutine_threadsafe(as_user(), loop)
         try:
             return future.result(self.options.call_timeout)
         except concurrent.futures.TimeoutError:
@@ -132,7 +187,7 @@ class GraphClient:
     def close(self) -> None:
         with self._lock:
             loop, http = self._loop, self._http
-            self._loop = self._client = self._http = None
+            self._loop = self._client = self._user_client = self._http = None
             self._pid = None
         if loop is None or loop.is_closed():
             return
@@ -170,9 +225,13 @@ class GraphClient:
         http = GraphClientFactory.create_with_default_middleware(
             client=self._http, options={RetryHandlerOption.get_key(): retry}
         )
-        adapter = GraphRequestAdapter(
-            BaseBearerTokenAuthenticationProvider(_AppTokens(self._tokens, host)), client=http
-        )
+        self._user_client = self._service_client(_UserTokens(host), http)
+        return self._service_client(_AppTokens(self._tokens, host), http)
+
+    def _service_client(
+        self, tokens: AccessTokenProvider, http: httpx.AsyncClient
+    ) -> GraphServiceClient:
+        adapter = GraphRequestAdapter(BaseBearerTokenAuthenticationProvider(tokens), client=http)
         adapter.base_url = self.graph_url
         return GraphServiceClient(request_adapter=adapter)
 

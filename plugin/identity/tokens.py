@@ -1,4 +1,5 @@
-"""Microsoft mode's access tokens: msal's client-credentials and on-behalf-of (OBO) flows.
+"""Microsoft mode's access tokens: msal's client-credentials, on-behalf-of (OBO) and
+authorization-code (consent) flows.
 
 `TokenService` holds one `msal.ConfidentialClientApplication` per tenant authority, all
 sharing one in-memory token cache. App tokens (client credentials) live only in that memory
@@ -22,6 +23,20 @@ Things that are easy to get wrong here, and how this module handles them:
 ``user_key`` must identify the user the assertion belongs to (e.g. ``"{tid}:{oid}"`` taken from
 the *validated* Teams SSO token): a cached token for that key is returned without looking at
 the assertion again.
+
+**Consent.** When OBO answers ``consent_required`` the user consents in a pop-up (TeamsJS
+``authentication.authenticate``) that runs the authorization-code flow: `begin_consent` makes
+the flow (msal adds PKCE, ``state`` and ``nonce``; the flow dict holds the PKCE verifier, so it
+stays on the server), the pop-up goes to ``flow["auth_uri"]``, and `finish_consent` redeems what
+comes back. Whoever finishes the pop-up may have signed in with *another* account, so the id
+token's ``tid``/``oid`` must be the ones of the Teams user who started it: the code is redeemed
+into a throw-away cache and only merged into the user's cache (and persisted, as OBO's tokens
+are) once they match. The default ``response_mode`` is ``form_post`` (msal's advice): the
+answer then arrives as a cross-site POST that carries no SameSite=Lax cookie, so keep the flow
+in server-side storage keyed by ``flow["state"]`` rather than in a cookie session.
+
+`user_token_silent` serves background work that has no assertion (the worker): cache and
+refresh token only; with nothing usable it raises ``sign_in_required`` or ``consent_required``.
 """
 
 from __future__ import annotations
@@ -32,6 +47,7 @@ import hmac
 import json
 import logging
 import os
+import re
 import tempfile
 import threading
 from collections.abc import Mapping, Sequence
@@ -61,6 +77,14 @@ KINDS = frozenset(
         "unknown_tenant",
         "unavailable",
         "other",
+        # The user must open the app (and sign in or consent) before background work can act
+        # for them: no usable cached sign-in, or it was revoked or expired.
+        "sign_in_required",
+        # The consent pop-up was finished with another account than the Teams user's.
+        "wrong_account",
+        # The pop-up's answer does not belong to the flow this server started (state, nonce,
+        # PKCE or code mismatch, or a code that expired or was used already).
+        "invalid_response",
     }
 )
 
@@ -79,6 +103,25 @@ _CODE_KINDS: dict[int, str] = {
     90002: "unknown_tenant",  # tenant not found
     90023: "unknown_tenant",  # invalid tenant / request
 }
+# Codes that, for a refresh-token (silent) call, mean the user must sign in again. Only the
+# silent path reads these: OBO keeps its own mapping above.
+_SIGN_IN_CODES = frozenset(
+    {
+        50058,  # no signed-in user (silent sign-in)
+        50076,  # MFA required (location or policy change)
+        50079,  # MFA registration required
+        50132,  # session revoked (password change or expiry)
+        50133,  # session invalid after a password change
+        50173,  # grant revoked (password change or admin revocation)
+        70008,  # refresh token expired through inactivity
+        700082,  # refresh token expired through inactivity
+        700084,  # refresh token for a single-page app expired
+    }
+)
+_SIGN_IN_ERRORS = frozenset({"invalid_grant", "interaction_required", "login_required"})
+#: The key `begin_consent` adds to msal's flow dict: the user the flow was started for.
+_FLOW_USER_KEY = "ontwikkelgesprek_user_key"
+_AADSTS = re.compile(r"AADSTS(\d+)")
 
 
 class TokenProblem(Exception):
@@ -287,14 +330,7 @@ class TokenService:
         with self._user_lock(user_key):
             home_account_id = self._ensure_loaded(user_key)
             if home_account_id:
-                account = next(
-                    (
-                        a
-                        for a in app.get_accounts()
-                        if a.get("home_account_id") == home_account_id and a.get("realm") == tenant
-                    ),
-                    None,
-                )
+                account = self._account(app, home_account_id, tenant)
                 if account is not None:
                     cached = self._call(
                         tenant, lambda: app.acquire_token_silent(list(scopes), account=account)
@@ -314,6 +350,126 @@ class TokenService:
                 log.warning("OBO answer carried no id_token/client_info; token not persisted")
             return token
 
+    def user_token_silent(
+        self,
+        user_key: str,
+        scopes: Sequence[str] | None = None,
+        *,
+        tenant_id: str | None = None,
+    ) -> str:
+        """A token for the user from their cache (refreshing it if needed), with no assertion.
+
+        For background work. Raises `TokenProblem` ``sign_in_required`` when nothing usable is
+        cached (never signed in here, forgotten, refresh token expired or revoked) and
+        ``consent_required`` when the user has not consented to ``scopes``.
+        """
+        tenant = tenant_id or self.tenant_id
+        app = self._app(tenant)
+        wanted = list(scopes or self.graph_scopes)
+        with self._user_lock(user_key):
+            home_account_id = self._ensure_loaded(user_key)
+            account = self._account(app, home_account_id, tenant) if home_account_id else None
+            if home_account_id is None or account is None:
+                raise TokenProblem("sign_in_required", self._hint("sign_in_required", tenant))
+            result = self._call(
+                tenant, lambda: app.acquire_token_silent_with_error(wanted, account=account)
+            )
+            if isinstance(result, dict) and "access_token" in result:
+                self._persist(user_key, home_account_id)  # a refresh may have rotated it
+                return str(result["access_token"])
+            if not isinstance(result, dict) or "error" not in result:
+                # msal found no refresh token for this account and scopes.
+                raise TokenProblem("sign_in_required", self._hint("sign_in_required", tenant))
+            raise self._problem(result, tenant, flow="silent")
+
+    def begin_consent(
+        self,
+        user_key: str,
+        scopes: Sequence[str],
+        redirect_uri: str,
+        login_hint: str | None = None,
+        *,
+        tenant_id: str | None = None,
+        prompt: str | None = None,
+        response_mode: str = "form_post",
+    ) -> dict[str, Any]:
+        """Start the consent pop-up's authorization-code flow for this user.
+
+        Returns msal's flow dict: send the pop-up to ``flow["auth_uri"]`` and keep the whole
+        dict on the server (it holds the PKCE verifier) until `finish_consent`, which accepts
+        it for ``user_key`` only. ``scopes`` are resource scopes (e.g.
+        ``https://graph.microsoft.com/ChatMessage.Send``); msal adds ``openid``, ``profile``
+        and ``offline_access``. ``login_hint`` (the user's UPN from the SSO token) preselects
+        their account in the pop-up.
+        """
+        tenant = tenant_id or self.tenant_id
+        app = self._app(tenant)
+        flow: dict[str, Any] = self._call(
+            tenant,
+            lambda: app.initiate_auth_code_flow(
+                list(scopes),
+                redirect_uri=redirect_uri,
+                login_hint=login_hint,
+                prompt=prompt,
+                response_mode=response_mode,
+            ),
+        )
+        flow[_FLOW_USER_KEY] = user_key
+        return flow
+
+    def finish_consent(
+        self,
+        user_key: str,
+        flow: Mapping[str, Any],
+        auth_response: Mapping[str, str],
+        expected_tenant: str,
+        expected_oid: str,
+    ) -> None:
+        """Redeem the pop-up's answer and keep the user's tokens, as OBO's are kept.
+
+        ``flow`` is what `begin_consent` returned for ``user_key``; ``auth_response`` the
+        query or form parameters the pop-up brought back. ``expected_tenant``/``expected_oid``
+        come from the user's *validated* Teams SSO token. Raises `TokenProblem`:
+        ``wrong_account`` when the pop-up was finished with another account, ``invalid_response``
+        when the answer does not belong to this flow, ``consent_required`` when the user
+        declined, or the token endpoint's kinds. Nothing is stored unless it succeeds.
+        """
+        tenant = expected_tenant
+        if flow.get(_FLOW_USER_KEY) != user_key:
+            raise TokenProblem("invalid_response", self._hint("invalid_response", tenant))
+        msal_flow = {k: v for k, v in flow.items() if k != _FLOW_USER_KEY}
+        response = {str(k): str(v) for k, v in auth_response.items()}
+        # Redeem into a cache of its own: another account's tokens must never reach the
+        # shared cache, let alone this user's file.
+        staging = _PartitionedCache()
+        app = self._new_app(tenant, staging)
+        try:
+            result = self._call(
+                tenant, lambda: app.acquire_token_by_auth_code_flow(msal_flow, response)
+            )
+        except (ValueError, RuntimeError):
+            # msal's own checks: state mismatch (ValueError), nonce mismatch (RuntimeError),
+            # an answer with neither code nor error. Their texts carry the values; not logged.
+            log.warning("consent answer refused: it does not belong to the flow started")
+            raise TokenProblem("invalid_response", self._hint("invalid_response", tenant)) from None
+        if not isinstance(result, dict) or "access_token" not in result:
+            if isinstance(result, dict) and "error" in result:
+                raise self._problem(result, tenant, flow="consent")
+            raise TokenProblem("other", "Entra ID gave an answer without a token; try again.")
+        claims = result.get("id_token_claims") or {}
+        if claims.get("tid") != expected_tenant or claims.get("oid") != expected_oid:
+            log.warning("consent finished with another account than the Teams user's; refused")
+            raise TokenProblem("wrong_account", self._hint("wrong_account", tenant))
+        home_account_id = self._home_account_id(result)
+        if home_account_id is None:
+            raise TokenProblem("other", "Entra ID's answer carried no id token; try again.")
+        with self._user_lock(user_key):
+            self._ensure_loaded(user_key)  # older tokens first, so the new ones win the merge
+            self._cache.merge(staging.partition(home_account_id))
+            self._home_accounts[user_key] = home_account_id
+            self._persist(user_key, home_account_id)
+        log.info("consent granted and stored for a user of tenant %s", tenant)
+
     def forget_user(self, user_key: str) -> None:
         """Drop a user's persisted cache file (e.g. on sign-out or off-boarding)."""
         with self._user_lock(user_key):
@@ -328,19 +484,34 @@ class TokenService:
         with self._apps_lock:
             app = self._apps.get(authority)
             if app is None:
-                app = self._call(
-                    tenant,
-                    lambda: msal.ConfidentialClientApplication(
-                        self.client_id,
-                        client_credential=self._credential,
-                        authority=authority,
-                        instance_discovery=False,
-                        http_client=self._http,
-                        token_cache=self._cache,
-                    ),
-                )
+                app = self._new_app(tenant, self._cache)
                 self._apps[authority] = app
             return app
+
+    def _new_app(self, tenant: str, cache: msal.SerializableTokenCache) -> Any:
+        return self._call(
+            tenant,
+            lambda: msal.ConfidentialClientApplication(
+                self.client_id,
+                client_credential=self._credential,
+                authority=f"{self.authority_host}/{tenant}",
+                instance_discovery=False,
+                http_client=self._http,
+                token_cache=cache,
+            ),
+        )
+
+    @staticmethod
+    def _account(app: Any, home_account_id: str, tenant: str) -> Any:
+        """The cached msal account of that user in that tenant, or None."""
+        return next(
+            (
+                a
+                for a in app.get_accounts()
+                if a.get("home_account_id") == home_account_id and a.get("realm") == tenant
+            ),
+            None,
+        )
 
     def _call(self, tenant: str, fn: Any) -> Any:
         """Run an msal call, turning transport failures into `TokenProblem`."""
@@ -378,10 +549,26 @@ class TokenService:
             raise TokenProblem("other", "Entra ID gave an answer without a token; try again later.")
         raise self._problem(result, tenant)
 
-    def _problem(self, result: Mapping[str, Any], tenant: str) -> TokenProblem:
+    def _problem(
+        self, result: Mapping[str, Any], tenant: str, *, flow: str = "obo"
+    ) -> TokenProblem:
+        """Entra's error answer as a `TokenProblem`. ``flow`` is "obo" (also client
+        credentials), "silent" (refresh token) or "consent" (authorization code)."""
         error = str(result.get("error") or "")
         codes = [c for c in result.get("error_codes") or [] if isinstance(c, int)]
+        if not codes:
+            # Errors brought back by the consent pop-up have the code only in the description.
+            found = _AADSTS.search(str(result.get("error_description") or ""))
+            codes = [int(found.group(1))] if found else []
         kind = next((_CODE_KINDS[c] for c in codes if c in _CODE_KINDS), None)
+        sign_in = any(c in _SIGN_IN_CODES for c in codes) or error in _SIGN_IN_ERRORS
+        if kind is None and flow == "silent" and sign_in:
+            kind = "sign_in_required"
+        if kind is None and flow == "consent":
+            if error == "access_denied":
+                kind = "consent_required"
+            elif error in ("invalid_grant", "invalid_request"):
+                kind = "invalid_response"
         if kind is None:
             if error in ("invalid_client", "unauthorized_client"):
                 kind = "invalid_client"
@@ -392,6 +579,18 @@ class TokenService:
             else:
                 kind = "other"
         code = f"AADSTS{codes[0]}" if codes else None
+        return TokenProblem(
+            kind,
+            self._hint(kind, tenant, error=error, code=code),
+            code=code,
+            error=error or None,
+            trace_id=_str_or_none(result.get("trace_id")),
+            correlation_id=_str_or_none(result.get("correlation_id")),
+        )
+
+    def _hint(
+        self, kind: str, tenant: str, *, error: str | None = None, code: str | None = None
+    ) -> str:
         hints = {
             "consent_required": (
                 "Ask your Microsoft 365 admin to grant admin consent for the Ontwikkelgesprek app "
@@ -420,15 +619,23 @@ class TokenService:
                 f"Entra ID refused the token request ({error or 'unknown error'}); look up "
                 f"{code or 'the error'} in Microsoft's Entra error code reference."
             ),
+            "sign_in_required": (
+                "The user's saved Microsoft 365 sign-in for Ontwikkelgesprek is missing, "
+                "expired or was revoked; it is renewed when they next open the app in Teams "
+                "(and consent, if asked). Nothing to change unless this keeps happening."
+            ),
+            "wrong_account": (
+                "The consent pop-up was finished with another Microsoft 365 account than the "
+                "one signed in to Teams; nothing was stored. The user should consent again "
+                "with their own account."
+            ),
+            "invalid_response": (
+                "The answer of the consent pop-up did not belong to the sign-in this server "
+                "started (its state, nonce or code did not match, or it came too late); "
+                "nothing was stored. The user should start the consent again."
+            ),
         }
-        return TokenProblem(
-            kind,
-            hints[kind],
-            code=code,
-            error=error or None,
-            trace_id=_str_or_none(result.get("trace_id")),
-            correlation_id=_str_or_none(result.get("correlation_id")),
-        )
+        return hints[kind]
 
     @staticmethod
     def _home_account_id(result: Mapping[str, Any]) -> str | None:

@@ -1,4 +1,4 @@
-"""A protocol-faithful fake of the Microsoft Graph v1.0 calendar endpoints, for tests.
+"""A protocol-faithful fake of the Microsoft Graph v1.0 calendar and chat endpoints, for tests.
 
 It runs over HTTPS on 127.0.0.1 (a werkzeug threaded server, TLS from the Entra fake's trustme
 CA by default, so ``entra.ca_path`` trusts both fakes) and serves, under ``/v1.0``:
@@ -6,7 +6,8 @@ CA by default, so ``entra.ca_path`` trusts both fakes) and serves, under ``/v1.0
 - ``POST /users/{u}/events``; ``GET``/``PATCH``/``DELETE /users/{u}/events/{id}``;
   ``POST /users/{u}/events/{id}/cancel``;
 - ``GET /users/{u}/calendarView`` (``$select``, ``$top``, ``$skip``, ``@odata.nextLink``);
-- ``POST /users/{u}/findMeetingTimes`` and ``POST /users/{u}/calendar/getSchedule``.
+- ``POST /users/{u}/findMeetingTimes`` and ``POST /users/{u}/calendar/getSchedule``;
+- ``POST``/``GET /chats/{chat-id}/messages`` for chats made with ``add_chat`` (see "Chats").
 
 ``{u}`` is a mailbox id or address (case-insensitive); ``/me`` works with delegated tokens.
 
@@ -58,6 +59,29 @@ Choices where Graph's behaviour is not documented (keep them in mind when readin
 - getSchedule: ``availabilityView`` takes the strongest status per interval
   (oof > busy > tentative > workingElsewhere > free); cancelled events are left out.
 - An unknown ``Prefer: outlook.timezone`` is ignored (UTC, no ``Preference-Applied``).
+
+Chats (``add_chat(chat_id, member_oids)``; ``chat_messages(chat_id)`` gives what was posted):
+
+- **Sending** (``POST /chats/{id}/messages``) needs a *delegated* token with ``ChatMessage.Send``
+  or ``Chat.ReadWrite`` (else 403 ``Forbidden`` "Missing scope permissions on the request…").
+  Graph lets applications post only when importing messages into a chat in migration mode, so
+  an app-only token gets 403 ``Forbidden`` with the text reported for that case
+  (MicrosoftDocs/msteams-docs#12992, microsoftgraph/microsoft-graph-docs-contrib#1914); those
+  reports do not show the status and code, so the fake uses 403 ``Forbidden``, as for the other
+  permission failures. Then: an unknown chat is 404 ``NotFound``; a user who is not a member of
+  the chat gets 403 ``Forbidden`` "Forbidden" (the answer reported for lost access to a chat,
+  microsoft-graph-docs#14677 and #15787).
+- **Bodies** are read strictly like events (``body``, ``attachments``, ``subject``,
+  ``importance``). Each ``<attachment id="X"></attachment>`` in an html body must name an
+  attachment, and each attachment must be named once in the body; adaptive-card attachments
+  (``application/vnd.microsoft.card.adaptive``) must carry a JSON *string* of an object with
+  ``"type": "AdaptiveCard"`` and a string ``version``. Failures are 400 ``BadRequest`` (a fake
+  choice for texts Graph does not document); other attachment types are 501 (not modelled).
+- **Answers**: 201 with the chatMessage (an id of epoch milliseconds, ``createdDateTime``,
+  ``from.user`` with the token's ``oid`` and ``tid``, body, attachments). ``GET`` lists the
+  chat's messages newest first (``$top``, at most 50; no paging) for members with ``Chat.Read``,
+  ``Chat.ReadWrite`` or ``ChatMessage.Read``, or for an app with ``Chat.Read.All``/
+  ``Chat.ReadWrite.All``.
 
 Fault injection (``fail_next``, ``drop_next``, ``slow_next``, ``fault_rate``, ``hold_next``)
 acts before (or, for ``drop_after``/holds/slow, after) the normal processing; fault answers are
@@ -171,6 +195,13 @@ class Mailbox:
     oid: str
     events: dict[str, dict[str, Any]] = field(default_factory=dict)
     transactions: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Chat:
+    id: str
+    members: set[str]
+    messages: list[dict[str, Any]] = field(default_factory=list)
 
 
 class Hold:
@@ -423,6 +454,68 @@ FIND_PARAMS: dict[str, Any] = {
     "returnSuggestionReasons": BOOLEAN,
     "minimumAttendeePercentage": DOUBLE,
 }
+
+CHAT_IMPORTANCE = _Enum("microsoft.graph.chatMessageImportance", ("normal", "high", "urgent"))
+CHAT_ATTACHMENT = _Complex(
+    "chatMessageAttachment",
+    {
+        "id": STRING,
+        "contentType": STRING,
+        "contentUrl": STRING,
+        "content": STRING,
+        "name": STRING,
+        "thumbnailUrl": STRING,
+        "teamsAppId": STRING,
+    },
+)
+#: Real chatMessage properties this fake does not accept in a body (answered 501).
+_CHAT_MESSAGE_NOT_WRITABLE_HERE = frozenset(
+    [
+        "id",
+        "replyToId",
+        "from",
+        "etag",
+        "messageType",
+        "createdDateTime",
+        "lastModifiedDateTime",
+        "lastEditedDateTime",
+        "deletedDateTime",
+        "summary",
+        "chatId",
+        "channelIdentity",
+        "locale",
+        "webUrl",
+        "mentions",
+        "reactions",
+        "hostedContents",
+        "policyViolation",
+        "eventDetail",
+        "messageHistory",
+        "replies",
+    ]
+)
+CHAT_MESSAGE = _Complex(
+    "chatMessage",
+    {
+        "body": ITEM_BODY,
+        "attachments": _Coll(CHAT_ATTACHMENT),
+        "subject": STRING,
+        "importance": CHAT_IMPORTANCE,
+    },
+    unmodelled=_CHAT_MESSAGE_NOT_WRITABLE_HERE,
+)
+ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
+APP_ONLY_CHAT_POST = (
+    "Message POST is allowed in application-only context only for import purposes. Refer to "
+    "https://docs.microsoft.com/microsoftteams/platform/graph-api/import-messages/"
+    "import-external-messages-to-teams for more details."
+)
+_CHAT_SEND_SCOPES = ("ChatMessage.Send", "Chat.ReadWrite")
+_CHAT_READ_SCOPES = ("Chat.Read", "Chat.ReadWrite", "ChatMessage.Read")
+_CHAT_READ_ROLES = ("Chat.Read.All", "Chat.ReadWrite.All")
+_ATTACHMENT_TAG = re.compile(
+    r"<attachment\s+id\s*=\s*(?:\"([^\"]*)\"|'([^']*)')\s*/?>", re.IGNORECASE
+)
 
 _LOCAL_DATETIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,7}))?$")
 _QUERY_DATETIME = re.compile(
@@ -775,6 +868,8 @@ class GraphFake:
         self._key = jwt.PyJWK(entra.jwks()["keys"][0]).key
         self._lock = threading.RLock()
         self._mailboxes: dict[str, Mailbox] = {}
+        self._chats: dict[str, Chat] = {}
+        self._last_message_id = 0
         self._app_policy: set[str] | None = None
         self._faults: list[_Fault] = []
         self._holds: list[Hold] = []
@@ -887,6 +982,23 @@ class GraphFake:
                 raise KeyError(address)
             items = sorted(mailbox.events.values(), key=lambda e: (_utc_of(e["start"]), e["id"]))
             return copy.deepcopy(items)
+
+    def add_chat(self, chat_id: str, member_oids: set[str] | list[str] | tuple[str, ...]) -> Chat:
+        """A chat (e.g. a meeting's ``19:meeting_…@thread.v2``) with these members' object ids."""
+        with self._lock:
+            if chat_id in self._chats:
+                raise ValueError(f"chat {chat_id} exists")
+            chat = Chat(chat_id, set(member_oids))
+            self._chats[chat_id] = chat
+            return chat
+
+    def chat_messages(self, chat_id: str) -> list[dict[str, Any]]:
+        """The messages posted to that chat, oldest first, in Graph JSON."""
+        with self._lock:
+            chat = self._chats.get(chat_id)
+            if chat is None:
+                raise KeyError(chat_id)
+            return copy.deepcopy(chat.messages)
 
     def restrict_app_access(self, addresses: set[str] | None) -> None:
         """An application access policy: app-only tokens may only touch these mailboxes."""
@@ -1111,6 +1223,8 @@ class GraphFake:
         if not segments:
             raise GraphError(400, "BadRequest", "Resource not found for the segment ''.")
         head = segments[0].lower()
+        if head == "chats":
+            return self._chat_request(request, raw, claims, segments[1:])
         if head == "me":
             if "scp" not in claims:
                 raise GraphError(
@@ -1353,6 +1467,188 @@ class GraphFake:
             if canonical not in names:
                 names.append(canonical)
         return names
+
+    # -- chats ---------------------------------------------------------------------------------
+
+    def _chat_request(
+        self, request: Request, raw: bytes, claims: dict[str, Any], rest: list[str]
+    ) -> Response:
+        if len(rest) != 2 or rest[1].lower() != "messages":
+            what = "/".join(["chats", *rest])
+            raise GraphError(501, "NotImplemented", f"GraphFake does not model /{what}.")
+        chat_id = rest[0]
+        if request.method not in ("POST", "GET"):
+            raise GraphError(
+                405,
+                "BadRequest",
+                f"The HTTP method '{request.method}' is not allowed on this resource.",
+            )
+        fields: dict[str, Any] = {}
+        top = 50
+        if request.method == "POST":
+            payload = self._payload(request, raw, empty_ok=False)
+            assert payload is not None
+            fields = _read_object(payload, CHAT_MESSAGE, ci=False)
+        else:
+            for key in request.args:
+                if key.lower() != "$top":
+                    raise GraphError(
+                        501, "NotImplemented", f"GraphFake does not model the query option '{key}'."
+                    )
+            top = _query_int(request.args.get("$top"), "$top", 50)
+            if top > 50:
+                raise GraphError(
+                    400, "BadRequest", "The value of the $top query option cannot exceed 50."
+                )
+        self._check_chat_permission(claims, request.method)
+        with self._lock:
+            chat = self._chats.get(chat_id)
+            if chat is None:
+                raise GraphError(404, "NotFound", f"Chat '{chat_id}' was not found.")
+            if "scp" in claims and claims.get("oid") not in chat.members:
+                raise GraphError(403, "Forbidden", "Forbidden")
+            context = f"{self.base_url}/$metadata#chats('{quote(chat_id, safe='')}')/messages"
+            if request.method == "GET":
+                items = list(reversed(chat.messages))[:top]
+                return self._json(
+                    {
+                        "@odata.context": context,
+                        "@odata.count": len(items),
+                        "value": copy.deepcopy(items),
+                    }
+                )
+            message = self._new_chat_message(chat, claims, fields)
+            chat.messages.append(message)
+            return self._json({"@odata.context": f"{context}/$entity", **message}, 201)
+
+    @staticmethod
+    def _check_chat_permission(claims: dict[str, Any], method: str) -> None:
+        roles = claims.get("roles") or []
+        if "scp" not in claims:
+            if not roles:
+                raise GraphError(
+                    401,
+                    "NoPermissionsInAccessToken",
+                    "The token contains no permissions, or permissions can not be understood.",
+                )
+            if method == "POST":
+                raise GraphError(403, "Forbidden", APP_ONLY_CHAT_POST)
+            if not set(roles) & set(_CHAT_READ_ROLES):
+                raise GraphError(
+                    403,
+                    "Forbidden",
+                    "Missing role permissions on the request. API requires one of "
+                    f"'{', '.join(_CHAT_READ_ROLES)}'. Roles on the request "
+                    f"'{', '.join(roles)}'.",
+                )
+            return
+        granted = str(claims["scp"]).split()
+        needed = _CHAT_SEND_SCOPES if method == "POST" else _CHAT_READ_SCOPES
+        if not set(granted) & set(needed):
+            raise GraphError(
+                403,
+                "Forbidden",
+                f"Missing scope permissions on the request. API requires one of "
+                f"'{', '.join(needed)}'. Scopes on the request '{', '.join(granted)}'.",
+            )
+
+    def _new_chat_message(
+        self, chat: Chat, claims: dict[str, Any], fields: dict[str, Any]
+    ) -> dict[str, Any]:
+        body = fields.get("body") or {}
+        content = body.get("content") or ""
+        content_type = body.get("contentType") or "text"
+        attachments = fields.get("attachments") or []
+        if not content.strip() and not attachments:
+            raise GraphError(400, "BadRequest", "Missing body content.")
+        ids = [a.get("id") for a in attachments]
+        if any(not i for i in ids):
+            raise GraphError(400, "BadRequest", "Every attachment needs an id.")
+        if len(set(ids)) != len(ids):
+            raise GraphError(400, "BadRequest", "Attachment ids must be unique.")
+        referenced = [m.group(1) or m.group(2) or "" for m in _ATTACHMENT_TAG.finditer(content)]
+        if attachments and content_type != "html":
+            raise GraphError(
+                400,
+                "BadRequest",
+                "A message with attachments needs an html body referencing them with "
+                '<attachment id="…"></attachment>.',
+            )
+        for ref in referenced:
+            if ref not in ids:
+                raise GraphError(
+                    400,
+                    "BadRequest",
+                    f"The message body references attachment '{ref}', which is not in the "
+                    "attachments of the message.",
+                )
+        for attachment_id in ids:
+            if referenced.count(attachment_id) != 1:
+                raise GraphError(
+                    400,
+                    "BadRequest",
+                    f"Attachment '{attachment_id}' must be referenced exactly once in the "
+                    "message body.",
+                )
+        stored = []
+        for attachment in attachments:
+            kind = attachment.get("contentType") or ""
+            if kind != ADAPTIVE_CARD:
+                raise GraphError(
+                    501,
+                    "NotImplemented",
+                    f"GraphFake does not model attachments of type '{kind}'.",
+                )
+            _check_adaptive_card(attachment.get("id") or "", attachment.get("content"))
+            stored.append(
+                {
+                    "id": attachment["id"],
+                    "contentType": kind,
+                    "contentUrl": attachment.get("contentUrl"),
+                    "content": attachment["content"],
+                    "name": attachment.get("name"),
+                    "thumbnailUrl": attachment.get("thumbnailUrl"),
+                    "teamsAppId": attachment.get("teamsAppId"),
+                }
+            )
+        now = datetime.now(UTC)
+        self._last_message_id = max(self._last_message_id + 1, int(now.timestamp() * 1000))
+        message_id = str(self._last_message_id)
+        created = now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+        return {
+            "id": message_id,
+            "replyToId": None,
+            "etag": message_id,
+            "messageType": "message",
+            "createdDateTime": created,
+            "lastModifiedDateTime": created,
+            "lastEditedDateTime": None,
+            "deletedDateTime": None,
+            "subject": fields.get("subject"),
+            "summary": None,
+            "chatId": chat.id,
+            "importance": fields.get("importance") or "normal",
+            "locale": "en-us",
+            "webUrl": None,
+            "channelIdentity": None,
+            "policyViolation": None,
+            "eventDetail": None,
+            "from": {
+                "application": None,
+                "device": None,
+                "user": {
+                    "@odata.type": "#microsoft.graph.teamworkUserIdentity",
+                    "id": claims.get("oid"),
+                    "displayName": claims.get("name"),
+                    "userIdentityType": "aadUser",
+                    "tenantId": claims.get("tid"),
+                },
+            },
+            "body": {"contentType": content_type, "content": content},
+            "attachments": stored,
+            "mentions": [],
+            "reactions": [],
+        }
 
     # -- events --------------------------------------------------------------------------------
 
@@ -1962,6 +2258,27 @@ class GraphFake:
 
 
 # -- small helpers --------------------------------------------------------------------------------
+
+
+def _check_adaptive_card(attachment_id: str, content: Any) -> None:
+    """An adaptive card attachment's content: a JSON string of an AdaptiveCard object."""
+
+    def bad(why: str) -> GraphError:
+        return GraphError(
+            400, "BadRequest", f"Attachment '{attachment_id}' is not a valid adaptive card: {why}"
+        )
+
+    if not isinstance(content, str) or not content.strip():
+        raise bad("its content must be the card as a JSON string.")
+    try:
+        card = json.loads(content)
+    except ValueError:
+        raise bad("its content is not valid JSON.") from None
+    if not isinstance(card, dict) or card.get("type") != "AdaptiveCard":
+        raise bad('the card\'s "type" must be "AdaptiveCard".')
+    version = card.get("version")
+    if not isinstance(version, str) or not version.strip():
+        raise bad('the card needs a "version".')
 
 
 def _new_event_id() -> str:
