@@ -25,12 +25,14 @@ from plugin.services.followup import job_kinds
 from plugin.settings import MICROSOFT, Settings
 from plugin.store import migrate
 from plugin.store.db import Database, make_engine
+from plugin.teams_package import app_id_for
 
 if TYPE_CHECKING:
     from plugin.calendar.graph import GraphCalendar
     from plugin.calendar.graph_client import GraphClient, GraphOptions
     from plugin.identity.teams_sso import SsoValidator
     from plugin.identity.tokens import TokenService
+    from plugin.teams.meeting_chat import GraphMeetingChat
 
 
 class ConfigurationError(Exception):
@@ -81,6 +83,17 @@ class GraphWiring:
                 )
                 self._calendar = GraphCalendar(self._client, timezone=settings.timezone)
             return self._calendar
+
+    def client(self) -> GraphClient:
+        """The Graph client the calendar uses (one loop thread, one connection pool)."""
+        self.calendar()
+        assert self._client is not None
+        return self._client
+
+    def meeting_chat(self) -> GraphMeetingChat:
+        from plugin.teams.meeting_chat import GraphMeetingChat
+
+        return GraphMeetingChat(self.tokens, self.client, self._settings.graph_url)
 
     def warm(self) -> None:
         """Pay the SDK's first-use cost now (worker start), not on the first booking."""
@@ -146,10 +159,16 @@ def build_services(
         calendar=calendar,
         policy=policy or FollowUpPolicy(hours=WorkingHours(timezone=settings.timezone)),
         template=_template(settings),
-        links=Links(settings.public_url or base_url),
+        links=Links(
+            settings.public_url or base_url,
+            teams_app_id=app_id_for(settings.data_dir, settings.teams_app_id)
+            if settings.mode == MICROSOFT
+            else None,
+        ),
         secret_key=settings.resolved_secret_key(),
         language=settings.language,
         graph=graph,
+        chat=graph.meeting_chat() if graph is not None else None,
     )
     outbox = Outbox(
         db,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -19,6 +21,9 @@ from plugin.domain.followup import FollowUpPolicy
 from plugin.jobs.outbox import ENQUEUED
 from plugin.store.db import Database
 
+if TYPE_CHECKING:
+    from plugin.teams.card import TalkSummary
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -29,9 +34,22 @@ STALE_RETRIES = 3
 
 @dataclass(frozen=True)
 class Links:
-    """Absolute URLs for what we put in invites, feeds and the CLI's output."""
+    """Absolute URLs for what we put in invites, feeds, chat cards and the CLI's output."""
 
     base_url: str
+    #: The Teams app's id (Microsoft mode): deep links into the app's meeting tabs use it.
+    teams_app_id: str | None = None
+
+    def form(self, talk_id: str) -> str:
+        return f"{self.talk(talk_id)}/form"
+
+    def form_tab(self, talk_id: str, chat_id: str, label: str) -> str:
+        """A deep link to the talk's tab in its meeting chat, falling back to the web page."""
+        if self.teams_app_id is None:
+            return self.form(talk_id)
+        context = json.dumps({"chatId": chat_id, "contextType": "chat"}, separators=(",", ":"))
+        query = urlencode({"webUrl": self.form(talk_id), "label": label, "context": context})
+        return f"https://teams.microsoft.com/l/entity/{self.teams_app_id}/{talk_id}?{query}"
 
     def talk(self, talk_id: str) -> str:
         return f"{self.base_url.rstrip('/')}/talks/{talk_id}"
@@ -54,6 +72,32 @@ class RemoteCalendar(Protocol):
     def close(self) -> None: ...
 
 
+class MeetingChat(Protocol):
+    """Teams meeting chats, posted to in a person's name (Microsoft mode)."""
+
+    def consent_missing(self, user_key: str, assertion: str) -> bool: ...
+
+    def begin_consent(
+        self, user_key: str, redirect_uri: str, login_hint: str
+    ) -> dict[str, Any]: ...
+
+    def finish_consent(
+        self,
+        user_key: str,
+        flow: Mapping[str, Any],
+        answer: Mapping[str, str],
+        tenant_id: str,
+        object_id: str,
+    ) -> None: ...
+
+    def post(self, user_key: str, chat_id: str, summary: TalkSummary, language: str) -> str: ...
+
+
+def user_key(tenant_id: str, object_id: str) -> str:
+    """Whose delegated tokens: the Entra tenant and object id of a person."""
+    return f"{tenant_id}:{object_id}"
+
+
 @dataclass
 class Services:
     db: Database
@@ -67,6 +111,8 @@ class Services:
     language: str = "nl"
     #: Set in Microsoft mode: the calendar is remote, so only workers may touch it.
     graph: RemoteCalendar | None = None
+    #: Set in Microsoft mode: the meeting chat, where a signed talk's summary is posted.
+    chat: MeetingChat | None = None
     new_id: Callable[[], str] = field(default=lambda: str(uuid.uuid4()))
     #: Run after a transaction that recorded outbox jobs has committed.
     after_enqueue: list[Callable[[], object]] = field(default_factory=list)

@@ -36,6 +36,7 @@ from plugin.store import repo
 
 SYNC_EVENT = "sync_event"
 BOOK_FOLLOW_UP = "book_follow_up"
+POST_SUMMARY = "post_summary"
 
 
 def job_key(talk_id: str) -> str:
@@ -387,6 +388,9 @@ def sign(svc: Services, session: Session, viewer: Person, talk_id: str) -> Talk:
     names = repo.names(session, (talk.lead_id, talk.learner_id))
     if talk.sign(viewer.id, new_id=svc.new_id(), now=now, names=names):
         enqueue(session, BOOK_FOLLOW_UP, {"talk_id": talk.id}, now, key=job_key(talk.id))
+        if svc.chat is not None and talk.meeting_chat_id is not None:
+            # After the booking (same key: in order), so the card can name the next talk.
+            enqueue(session, POST_SUMMARY, {"talk_id": talk.id}, now, key=job_key(talk.id))
     return talk
 
 
@@ -485,16 +489,15 @@ def share_by_link(
     repo.add_share(session, talk.id, supervisor.id, viewer.id, now)
     link_id = svc.new_id()
     repo.set_share_link(session, talk.id, supervisor.id, link_id)
-    expires = int((now + timedelta(days=days)).timestamp())
-    return supervisor, ShareClaim(talk.id, supervisor.id, link_id, expires)
+    return supervisor, ShareClaim(talk.id, supervisor.id, link_id, now + timedelta(days=days))
 
 
 def talk_by_share_link(
     svc: Services, session: Session, token: str
 ) -> tuple[Talk, Person, ShareClaim] | None:
     """The talk and supervisor of a share link that is genuine, unexpired and not revoked."""
-    claim = read_share_link_token(svc.secret_key, token)
-    if claim is None or claim.expired(svc.clock.now()):
+    claim = read_share_link_token(svc.secret_key, token, svc.clock.now())
+    if claim is None:
         return None
     if repo.share_link_id(session, claim.talk_id, claim.person_id) != claim.link_id:
         return None  # the lead stopped sharing, or made a newer link

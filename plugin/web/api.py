@@ -19,6 +19,7 @@ from plugin.identity.share_links import share_link_token
 from plugin.services import talks, views
 from plugin.services.context import Services
 from plugin.store import repo
+from plugin.web.consent import require_chat_consent
 from plugin.web.context import as_viewer_read, as_viewer_write, services, stamps
 from plugin.web.errors import Unauthenticated
 from plugin.web.openapi import Api
@@ -96,14 +97,18 @@ def signout() -> dict[str, Any]:
 
 @api.route("GET", "/people", summary="Colleagues I can plan a talk with", tag="me")
 def people() -> dict[str, Any]:
-    return as_viewer_read(
-        lambda svc, s, me: {
+    def work(svc: Services, s: Session, me: Person) -> dict[str, Any]:
+        if me.external:
+            # A school supervisor reads what is shared with them; the staff list is not.
+            return {"people": [], "supervisors": []}
+        return {
             "people": [
                 views.person_view(p) for p in repo.colleagues(s, me.tenant_id) if p.id != me.id
             ],
             "supervisors": [views.person_view(p) for p in repo.supervisors(s, me.tenant_id)],
         }
-    )
+
+    return as_viewer_read(work)
 
 
 @api.route("GET", "/checklist", summary="The preparation checklist, in my language", tag="me")
@@ -409,6 +414,10 @@ def react(talk_id: str, agreement_id: str, body: ReactionIn) -> dict[str, Any]:
 
 @api.route("POST", "/talks/<talk_id>/sign", summary="Sign the talk form", tag="sign-off")
 def sign(talk_id: str) -> dict[str, Any]:
+    # Before anything is signed: may the app post the summary in the lead's name? (Teams)
+    as_viewer_read(
+        lambda svc, s, me: require_chat_consent(svc, me, talks.load_talk(s, me, talk_id))
+    )
     return _write_then_detail(talk_id, lambda svc, s, me: talks.sign(svc, s, me, talk_id))
 
 

@@ -14,7 +14,7 @@ from plugin.i18n import DEFAULT_LANGUAGE, LANGUAGES, TRANSLATIONS_DIR, resolve
 from plugin.paths import templates_dir
 from plugin.services.context import Services
 from plugin.settings import LOCAL
-from plugin.web import api, errors, pages
+from plugin.web import api, consent, errors, pages
 from plugin.web.context import EXTENSION, STAMPS
 from plugin.web.host import TEAMSJS, ScriptSource
 from plugin.web.stamps import TalkStamps
@@ -130,6 +130,7 @@ def create_app(
         sso_sign_in.register(app, sso)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(pages.blueprint)
+    app.register_blueprint(consent.blueprint)
 
     @app.context_processor
     def language() -> dict[str, str]:

@@ -47,6 +47,8 @@ def as_viewer_read(work: Callable[[Services, Session, Person], T]) -> T:
 
 
 def as_viewer_write(work: Callable[[Services, Session, Person], T]) -> T:
+    if signed_in_identity() is None:
+        raise Unauthenticated()  # before the CSRF check: nobody signed in is a 401, not a 403
     check_csrf()
     svc = services()
     return svc.write(lambda session: work(svc, session, _viewer(session)))

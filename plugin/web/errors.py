@@ -26,6 +26,14 @@ class Unauthenticated(Exception):
     """No valid session (or token): the caller must sign in."""
 
 
+class ConsentRequired(Exception):
+    """The user must first allow the app something in Microsoft 365 (see `web/consent.py`)."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__("consent_required")
+        self.url = url
+
+
 class BadRequest(Exception):
     """The request itself is malformed: not JSON, wrong content type, missing CSRF token."""
 
@@ -188,6 +196,10 @@ def register(app: Flask) -> None:
     def bad_request(error: BadRequest) -> tuple[Response, int]:
         status = 403 if error.code == "csrf" else 400
         return error_response(status, error.code, error.field)
+
+    @app.errorhandler(ConsentRequired)
+    def consent_required(error: ConsentRequired) -> tuple[Response, int]:
+        return error_response(403, "consent_required", extra={"consent_url": error.url})
 
     @app.errorhandler(Unauthenticated)
     def unauthenticated(_error: Unauthenticated) -> tuple[Response, int]:

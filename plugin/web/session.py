@@ -33,6 +33,8 @@ def end_session() -> None:
 
 #: `g` attribute set by `web/sso.py` for a request with a validated bearer token.
 BEARER = "sso_identity"
+#: `g` attribute set by `web/sso.py`: the validated token itself, for on-behalf-of (memory only).
+SSO_TOKEN = "sso_token"  # noqa: S105  (a name in `g`, not a secret)
 
 
 def signed_in_identity() -> tuple[str, str] | None:

@@ -17,7 +17,7 @@ from plugin.identity.teams_sso import InvalidSsoToken, SsoValidator
 from plugin.services.people import known_person, person_for_sign_in
 from plugin.web.context import services
 from plugin.web.errors import Unauthenticated
-from plugin.web.session import BEARER
+from plugin.web.session import BEARER, SSO_TOKEN
 
 log = logging.getLogger(__name__)
 
@@ -47,3 +47,4 @@ def register(app: Flask, validator: SsoValidator) -> None:
         if person is None:
             person = svc.write(lambda s: person_for_sign_in(svc, s, *args))
         setattr(g, BEARER, (person.tenant_id, person.id))
+        setattr(g, SSO_TOKEN, identity.token)

@@ -233,6 +233,7 @@ def teams(
         teamsjs=ScriptSource(STANDIN_URL, integrity(STANDIN)),
     )
     holder["app"] = app
+    entra.clock = lambda: clock.now().timestamp()  # assertions expire on the tests' clock
     world = TeamsWorld(base, app, services, outbox, entra, clock, teams_browser)
     try:
         yield world
@@ -362,3 +363,30 @@ def test_outside_a_host_the_page_says_where_it_belongs(teams: TeamsWorld) -> Non
     page.goto(teams.base + "/teams/personal")
     expect(page.locator("[role=alert]")).to_contain_text("Open Ontwikkelgesprek in Microsoft Teams")
     assert not any("res.cdn.office.net" in url for url in teams.requested)
+
+
+def test_the_lead_gives_consent_in_a_pop_up_and_the_talk_is_signed(
+    teams: TeamsWorld,
+    graph: GraphFake,  # noqa: F811
+) -> None:
+    fake = teams.entra
+    fake.user_scopes.append("ChatMessage.Send")
+    fake.redirect_uris.add(f"{teams.base}/teams/consent/done")
+    fake.browser_user(MARCO, name="Marco", username="Marco@contoso.test")
+    graph.add_chat(CHAT, [MARCO, SEM])
+    talk_id = teams.plan(meeting_chat_id=CHAT)
+    teams.clock.set(teams.clock.now() + timedelta(days=1, minutes=1))
+    fake.require_consent(MARCO)
+
+    page, frame = teams.open_tab(f"/talks/{talk_id}", frame_context="sidePanel")
+    frame.locator("#sign-button").click()
+    step = frame.locator("#consent-step")
+    expect(step).to_contain_text("samenvatting van de afspraken")
+    with page.context.expect_page() as popup:
+        frame.get_by_role("button", name="Toestaan en aftekenen").click()
+    expect(popup.value.locator("[role=status]")).to_contain_text("Dank je", timeout=LIVE)
+    expect(frame.locator("#sign-area .badge.ok")).to_have_count(1, timeout=LIVE)
+    assert not fake.consent_required(MARCO)
+    talk = teams.services.read(lambda s: repo.talk(s, teams.entra.tenant_id, talk_id))
+    assert talk is not None and [s.person_id for s in talk.signatures] == [talk.lead_id]
+    assert teams.outside_requests() == []

@@ -112,7 +112,8 @@ class EntraFake:
     redirect_uris: set[str] = field(default_factory=set)
     #: Seconds an authorization code can be redeemed (Entra's are short-lived: minutes).
     code_lifetime: int = 600
-    #: Seconds since the epoch for authorization-code expiry; replace it to age codes in tests.
+    #: Seconds since the epoch for the expiry of authorization codes and OBO assertions; tests
+    #: that run the app on their own clock set it to that clock.
     clock: Callable[[], float] = time.time
 
     def __post_init__(self) -> None:
@@ -551,8 +552,19 @@ class EntraFake:
                     self._key.public_key(),
                     algorithms=["RS256"],
                     audience=self.client_id,
-                    options={"require": ["exp", "aud", "oid", "tid"]},
+                    # Expiry on the fake's clock (tests run the app on their own clock).
+                    options={
+                        "require": ["exp", "aud", "oid", "tid"],
+                        "verify_exp": False,
+                        "verify_nbf": False,
+                        "verify_iat": False,
+                    },
                 )
+                now = self.clock()
+                if not isinstance(user["exp"], int | float) or user["exp"] <= now:
+                    raise jwt.ExpiredSignatureError("expired")
+                if float(user.get("nbf", 0)) > now + 300:
+                    raise jwt.ImmatureSignatureError("not yet valid")
             except jwt.ExpiredSignatureError:
                 return self._error(
                     400,

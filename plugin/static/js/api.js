@@ -14,6 +14,7 @@ export class ApiError extends Error {
     this.field = error.field || null;
     this.details = error.details || [];
     this.current = error.current;
+    this.consentUrl = error.consent_url || null;
   }
 }
 

@@ -5,6 +5,7 @@
 
 import { api, ApiError, bootData, OfflineError } from "./api.js";
 import { LivePoller } from "./live.js";
+import { teamsSdk } from "./teams.js";
 import { announce, clearErrors, formatDate, formatDateTime, h, showError, t } from "./ui.js";
 
 const boot = bootData();
@@ -19,6 +20,8 @@ const state = {
   pending: [], // operations waiting for the connection
   online: true,
   flushing: false,
+  consentUrl: null, // set when Microsoft 365 wants the lead's consent before signing (Teams)
+  consentProblem: null,
 };
 
 const list = document.getElementById("agreements");
@@ -125,6 +128,31 @@ function settle(op) {
   }
 }
 
+// -- consent (Teams): the lead allows the summary card in the meeting chat, then signs ---------
+
+function consentStep() {
+  return h("div", { class: "consent-step", id: "consent-step", role: "group", "aria-labelledby": "consent-title" },
+    h("p", { id: "consent-title" }, h("strong", {}, t("consent.title"))),
+    h("p", {}, t("consent.why")),
+    state.consentProblem ? h("p", { class: "form-error", role: "alert" }, state.consentProblem) : null,
+    h("button", { type: "button", id: "consent-button", onclick: askConsent }, t("consent.button")));
+}
+
+async function askConsent() {
+  const sdk = teamsSdk();
+  state.consentProblem = null;
+  try {
+    await sdk.authentication.authenticate({ url: state.consentUrl, width: 600, height: 535 });
+  } catch {
+    state.consentProblem = t("consent.failed");
+    render();
+    return;
+  }
+  state.consentUrl = null;
+  announce(t("consent.given"));
+  await send({ kind: "sign" });
+}
+
 function fail(op, error) {
   if (!(error instanceof ApiError)) throw error;
   if (op.kind === "edit" && (error.code === "stale" || error.status === 404)) {
@@ -135,6 +163,8 @@ function fail(op, error) {
     const draft = state.reacting.get(op.id);
     if (draft && error.current) draft.version = error.current.version;
     setConnection("offline", error.message);
+  } else if (error.code === "consent_required" && op.kind === "sign") {
+    state.consentUrl = error.consentUrl; // nothing was signed: ask, then sign (see askConsent)
   } else if (op.form) {
     showError(op.form, error);
   } else {
@@ -367,7 +397,8 @@ function renderSign() {
     if (signedByMe) parts.push(h("p", {}, t("sign.mine.done", { name: otherName() })));
     else {
       if (waiting) parts.push(h("p", { class: "muted", id: "sign-waiting" }, t("sign.waiting")));
-      parts.push(h("button", { type: "button", id: "sign-button", disabled: waiting || state.pending.length > 0, onclick: () => send({ kind: "sign" }) }, t("sign")));
+      if (state.consentUrl) parts.push(consentStep());
+      else parts.push(h("button", { type: "button", id: "sign-button", disabled: waiting || state.pending.length > 0, onclick: () => send({ kind: "sign" }) }, t("sign")));
     }
   }
   area.replaceChildren(...parts);

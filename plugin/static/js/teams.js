@@ -139,6 +139,14 @@ function downloadsWithToken() {
   });
 }
 
+/** Load TeamsJS (pinned, by integrity) and initialise it with the host; returns TeamsJS. */
+export async function connect(source) {
+  await loadScript(source);
+  const teams = window.microsoftTeams;
+  await teams.app.initialize();
+  return teams;
+}
+
 async function start() {
   const framed = window.parent !== window || window.opener;
   if (!framed) {
@@ -146,9 +154,7 @@ async function start() {
     return;
   }
   try {
-    await loadScript(SHELL.teamsjs);
-    sdk = window.microsoftTeams;
-    await sdk.app.initialize();
+    sdk = await connect(SHELL.teamsjs);
     context = await sdk.app.getContext();
     applyTheme(context.app?.theme);
     sdk.app.registerOnThemeChangeHandler(applyTheme);
@@ -169,4 +175,4 @@ async function start() {
   sdk.app.notifySuccess?.();
 }
 
-if (SHELL.host_shell || SHELL.host_page) await start();
+if (SHELL.host_shell) await start();
