@@ -43,6 +43,12 @@ class Links:
     def form(self, talk_id: str) -> str:
         return f"{self.talk(talk_id)}/form"
 
+    def personal_app(self) -> str | None:
+        """A deep link that opens the app's personal tab (my overview) in Teams."""
+        if self.teams_app_id is None:
+            return None
+        return f"https://teams.microsoft.com/l/entity/{self.teams_app_id}/overview"
+
     def form_tab(self, talk_id: str, chat_id: str, label: str) -> str:
         """A deep link to the talk's tab in its meeting chat, falling back to the web page."""
         if self.teams_app_id is None:

@@ -18,6 +18,7 @@ from flask import current_app, g, render_template
 from flask_babel import gettext as _
 
 from plugin.settings import LOCAL
+from plugin.web.context import services
 from plugin.web.session import BEARER
 
 
@@ -54,6 +55,9 @@ def shell() -> str:
     source = teamsjs()
     boot = {
         "host_shell": True,
+        # For a browser outside Teams (the talk's link in an Outlook invite, say).
+        "open_in_teams": services().links.personal_app(),
+        "open_in_teams_label": _("Open in Teams"),
         "teamsjs": {"src": source.src, "integrity": source.integrity},
         "strings": {
             "outside_host": _(

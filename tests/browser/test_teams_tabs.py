@@ -362,6 +362,10 @@ def test_outside_a_host_the_page_says_where_it_belongs(teams: TeamsWorld) -> Non
     teams.errors.watch(page)
     page.goto(teams.base + "/teams/personal")
     expect(page.locator("[role=alert]")).to_contain_text("Open Ontwikkelgesprek in Microsoft Teams")
+    teams_link = page.get_by_role("link", name="Openen in Teams")
+    expect(teams_link).to_have_attribute(
+        "href", re.compile(r"^https://teams\.microsoft\.com/l/entity/[0-9a-f-]{36}/overview$")
+    )
     assert not any("res.cdn.office.net" in url for url in teams.requested)
 
 

@@ -151,6 +151,13 @@ async function start() {
   const framed = window.parent !== window || window.opener;
   if (!framed) {
     showProblem("outside_host");
+    if (SHELL.open_in_teams) {
+      const link = document.createElement("a");
+      link.className = "button";
+      link.href = SHELL.open_in_teams;
+      link.textContent = SHELL.open_in_teams_label;
+      document.getElementById("main")?.append(link);
+    }
     return;
   }
   try {
