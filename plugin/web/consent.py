@@ -21,7 +21,7 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from flask import Blueprint, g, redirect, render_template, request
+from flask import Blueprint, abort, g, redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from plugin.domain.people import Person
@@ -79,7 +79,7 @@ def _page(outcome: str, status: int = 200) -> tuple[str, int]:
 def start() -> BaseResponse | tuple[str, int]:
     svc = services()
     if svc.chat is None:
-        return _page("failed", 404)
+        abort(404)  # local mode: no Microsoft 365, nothing to consent to
     found = unsign(svc.secret_key, _TICKET, request.args.get("ticket", ""), svc.clock.now())
     if found is None or len(found[0]) != 2:
         return _page("expired", 400)
@@ -111,8 +111,10 @@ def start() -> BaseResponse | tuple[str, int]:
 @blueprint.route(f"{_COOKIE_PATH}/done", methods=["GET", "POST"])
 def done() -> tuple[str, int, dict[str, str]]:
     svc = services()
+    if svc.chat is None:
+        abort(404)
     cookie = request.cookies.get(_COOKIE)
-    if svc.chat is None or not cookie:
+    if not cookie:
         return _finish(_page("expired", 400))
     try:
         kept: dict[str, Any] = json.loads(_fernet(svc).decrypt(cookie.encode()))

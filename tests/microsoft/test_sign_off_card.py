@@ -185,3 +185,9 @@ def test_a_talk_outside_a_meeting_signs_without_asking(
     clock.set(clock.now() + timedelta(minutes=31))
     signed = client.post(f"/api/talks/{talk['id']}/sign", headers=bearer(entra, clock, MARCO))
     assert signed.status_code == 200, signed.json
+
+
+def test_local_mode_has_no_consent_pages(app: Flask) -> None:
+    client = app.test_client()
+    assert client.get("/teams/consent/start?ticket=x").status_code == 404
+    assert client.post("/teams/consent/done", data={"code": "x"}).status_code == 404
