@@ -24,7 +24,7 @@ reason the talk can show (`calendar_permission`, `mailbox_not_found`, ...).
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -40,7 +40,6 @@ from msgraph.generated.models.email_address import EmailAddress
 from msgraph.generated.models.event import Event
 from msgraph.generated.models.free_busy_status import FreeBusyStatus
 from msgraph.generated.models.item_body import ItemBody
-from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph.generated.models.online_meeting_provider_type import OnlineMeetingProviderType
 from msgraph.generated.models.schedule_information import ScheduleInformation
 from msgraph.generated.users.item.calendar.get_schedule.get_schedule_post_request_body import (
@@ -54,7 +53,7 @@ from msgraph.generated.users.item.events.item.cancel.cancel_post_request_body im
 )
 from msgraph.graph_service_client import GraphServiceClient
 
-from plugin.calendar.graph_client import GraphClient
+from plugin.calendar.graph_client import GraphClient, GraphFailure
 from plugin.calendar.port import (
     Attendee,
     CalendarError,
@@ -277,45 +276,16 @@ class GraphCalendar:
 
 
 def _from_graph(operation: str, error: APIError) -> CalendarError:
-    status = error.response_status_code or 0
-    headers = _headers(error.response_headers)
-    code, message = "", error.message or ""
-    if isinstance(error, ODataError) and error.error is not None:
-        code, message = error.error.code or "", error.error.message or message
-    request_id = headers.get("request-id", "")
-    log.warning(
-        "Graph %s failed: %s %s (request-id %s, client-request-id %s)",
-        operation,
-        status,
-        code,
-        request_id,
-        headers.get("client-request-id", ""),
-    )
-    text = f"{operation}: Graph answered {status} {code}".rstrip()
-    if status == 429 or status >= 500 or status == 0:
-        return RetryableCalendarError(text, retry_after=_retry_after(headers))
-    if status == 404:
-        reason = "mailbox_not_found" if code == "ErrorInvalidUser" else "not_found"
-        return CalendarRejected(f"{text}: {message}", reason=reason)
-    if status in (401, 403):
-        return CalendarRejected(f"{text}: {message}", reason="calendar_permission")
-    return CalendarRejected(f"{text}: {message}")
-
-
-def _headers(raw: Mapping[str, Any] | None) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for name, value in (raw or {}).items():
-        if isinstance(value, (set, list, tuple)):
-            value = next(iter(value), "")
-        out[name.lower()] = str(value)
-    return out
-
-
-def _retry_after(headers: Mapping[str, str]) -> timedelta | None:
-    try:
-        return timedelta(seconds=max(0, int(headers.get("retry-after", ""))))
-    except ValueError:
-        return None
+    failure = GraphFailure.read(error, operation)
+    text = f"{operation}: Graph answered {failure.status} {failure.code}".rstrip()
+    if failure.passing:
+        return RetryableCalendarError(text, retry_after=failure.retry_after)
+    if failure.status == 404:
+        reason = "mailbox_not_found" if failure.code == "ErrorInvalidUser" else "not_found"
+        return CalendarRejected(f"{text}: {failure.message}", reason=reason)
+    if failure.status in (401, 403):
+        return CalendarRejected(f"{text}: {failure.message}", reason="calendar_permission")
+    return CalendarRejected(f"{text}: {failure.message}")
 
 
 def _require(value: T | None, operation: str) -> T:

@@ -35,17 +35,20 @@ import threading
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
+from kiota_abstractions.api_error import APIError
 from kiota_abstractions.authentication import (
     AccessTokenProvider,
     AllowedHostsValidator,
     BaseBearerTokenAuthenticationProvider,
 )
 from kiota_http.middleware.options import RetryHandlerOption
+from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph.graph_request_adapter import GraphRequestAdapter
 from msgraph.graph_service_client import GraphServiceClient
 from msgraph_core import GraphClientFactory
@@ -56,6 +59,50 @@ from plugin.tls import tls_context
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class GraphFailure:
+    """What Graph said when it refused a request, read once from the SDK's error."""
+
+    status: int
+    code: str
+    message: str
+    headers: dict[str, str]
+
+    @classmethod
+    def read(cls, error: APIError, what: str) -> GraphFailure:
+        """Read `error` and log it (with Graph's request ids, never a token) as `what` failed."""
+        headers: dict[str, str] = {}
+        for name, value in (error.response_headers or {}).items():
+            if isinstance(value, (set, list, tuple)):
+                value = next(iter(value), "")
+            headers[name.lower()] = str(value)
+        code, message = "", error.message or ""
+        if isinstance(error, ODataError) and error.error is not None:
+            code, message = error.error.code or "", error.error.message or message
+        failure = cls(error.response_status_code or 0, code, message, headers)
+        log.warning(
+            "Graph %s failed: %s %s (request-id %s, client-request-id %s)",
+            what,
+            failure.status,
+            code,
+            headers.get("request-id", ""),
+            headers.get("client-request-id", ""),
+        )
+        return failure
+
+    @property
+    def passing(self) -> bool:
+        """Throttled, a server error or no answer: worth trying again later."""
+        return self.status == 429 or self.status >= 500 or self.status == 0
+
+    @property
+    def retry_after(self) -> timedelta | None:
+        try:
+            return timedelta(seconds=max(0, int(self.headers.get("retry-after", ""))))
+        except ValueError:
+            return None
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,6 @@ caller with read access can look for it first.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from datetime import timedelta
-from typing import Any
 
 import httpx
 from kiota_abstractions.api_error import APIError
@@ -29,10 +26,9 @@ from msgraph.generated.models.body_type import BodyType
 from msgraph.generated.models.chat_message import ChatMessage
 from msgraph.generated.models.chat_message_attachment import ChatMessageAttachment
 from msgraph.generated.models.item_body import ItemBody
-from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph.graph_service_client import GraphServiceClient
 
-from plugin.calendar.graph_client import GraphClient
+from plugin.calendar.graph_client import GraphClient, GraphFailure
 from plugin.calendar.port import CalendarRejected, RetryableCalendarError
 from plugin.teams.card import ADAPTIVE_CARD_CONTENT_TYPE, CardMessage
 
@@ -83,39 +79,12 @@ def post_card(client: GraphClient, access_token: str, chat_id: str, message: Car
 
 
 def _from_graph(error: APIError) -> CalendarRejected | RetryableCalendarError:
-    status = error.response_status_code or 0
-    headers = _headers(error.response_headers)
-    code, message = "", error.message or ""
-    if isinstance(error, ODataError) and error.error is not None:
-        code, message = error.error.code or "", error.error.message or message
-    log.warning(
-        "Graph chat post failed: %s %s (request-id %s, client-request-id %s)",
-        status,
-        code,
-        headers.get("request-id", ""),
-        headers.get("client-request-id", ""),
-    )
-    text = f"post to chat: Graph answered {status} {code}".rstrip()
-    if status == 429 or status >= 500 or status == 0:
-        return RetryableChatError(text, retry_after=_retry_after(headers))
-    if status == 404:
-        return ChatRejected(f"{text}: {message}", reason="chat_not_found")
-    if status in (401, 403):
-        return ChatRejected(f"{text}: {message}", reason="chat_permission")
-    return ChatRejected(f"{text}: {message}")
-
-
-def _headers(raw: Mapping[str, Any] | None) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for name, value in (raw or {}).items():
-        if isinstance(value, (set, list, tuple)):
-            value = next(iter(value), "")
-        out[name.lower()] = str(value)
-    return out
-
-
-def _retry_after(headers: Mapping[str, str]) -> timedelta | None:
-    try:
-        return timedelta(seconds=max(0, int(headers.get("retry-after", ""))))
-    except ValueError:
-        return None
+    failure = GraphFailure.read(error, "chat post")
+    text = f"post to chat: Graph answered {failure.status} {failure.code}".rstrip()
+    if failure.passing:
+        return RetryableChatError(text, retry_after=failure.retry_after)
+    if failure.status == 404:
+        return ChatRejected(f"{text}: {failure.message}", reason="chat_not_found")
+    if failure.status in (401, 403):
+        return ChatRejected(f"{text}: {failure.message}", reason="chat_permission")
+    return ChatRejected(f"{text}: {failure.message}")
