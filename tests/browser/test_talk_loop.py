@@ -112,4 +112,8 @@ def test_a_lead_and_a_learner_do_the_whole_talk(signed_in_page, live_server, lea
     # The signed form is read-only, intact and credits the guide.
     marco.goto(f"{live_server}/talks/{talk_id}/form")
     expect(marco.locator("main")).to_contain_text("werkpleklerenindetechniek.nl")
-    expect(marco.locator("main textarea, main input[type=text]")).to_have_count(0)
+    # (Its only inputs are the lead's sharing controls, outside the form itself.)
+    form = marco.locator("article.talk-form")
+    sharing = "section[aria-labelledby=share-heading]"
+    expect(form.locator(f"textarea, input[type=text]:not({sharing} input)")).to_have_count(0)
+    expect(form.locator(f"{sharing} input[type=text]")).to_have_count(2)  # name, link
