@@ -21,10 +21,12 @@ The raw token stays in memory for on-behalf-of; it is never stored or logged.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import threading
 import urllib.request
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -40,6 +42,8 @@ log = logging.getLogger(__name__)
 SCOPE = "access_as_user"
 ALGORITHMS = ["RS256"]
 DEFAULT_LEEWAY = timedelta(minutes=2)
+#: How many accepted tokens one process remembers (about 1 MB at most).
+ACCEPTED_TOKENS = 4096
 
 
 class InvalidSsoToken(Exception):
@@ -92,8 +96,29 @@ class SsoValidator:
         self._cooldown = key_refresh_cooldown
         self._tenants: dict[str, _Tenant] = {}
         self._lock = threading.Lock()
+        # Tokens this validator accepted, by SHA-256, with their exp/nbf: a page sends the same
+        # token for up to an hour (a live panel twice a second), and the RS256 check is most
+        # of a bearer call's cost. Times are checked again on every use.
+        self._accepted: OrderedDict[bytes, tuple[SsoIdentity, dict[str, Any]]] = OrderedDict()
 
     def validate(self, token: str) -> SsoIdentity:
+        digest = hashlib.sha256(token.encode()).digest()
+        with self._lock:
+            seen = self._accepted.get(digest)
+            if seen is not None:
+                self._accepted.move_to_end(digest)
+        if seen is not None:
+            identity, times = seen
+            self._check_times(times)
+            return identity
+        identity, times = self._validate(token)
+        with self._lock:
+            self._accepted[digest] = (identity, times)
+            if len(self._accepted) > ACCEPTED_TOKENS:
+                self._accepted.popitem(last=False)
+        return identity
+
+    def _validate(self, token: str) -> tuple[SsoIdentity, dict[str, Any]]:
         try:
             header = jwt.get_unverified_header(token)
             unverified = jwt.decode(token, options={"verify_signature": False})
@@ -132,13 +157,14 @@ class SsoValidator:
         scopes = str(claims.get("scp", "")).split()
         if SCOPE not in scopes:
             raise InvalidSsoToken("scope access_as_user missing")
-        return SsoIdentity(
+        identity = SsoIdentity(
             tenant_id=tenant_id,
             object_id=str(claims["oid"]),
             name=str(claims.get("name", "")),
             username=str(claims.get("preferred_username", claims.get("upn", ""))),
             token=token,
         )
+        return identity, {"exp": claims["exp"], "nbf": claims["nbf"]}
 
     def _check_times(self, claims: dict[str, Any]) -> None:
         now = self._now().timestamp()

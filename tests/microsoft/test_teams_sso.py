@@ -144,3 +144,20 @@ def test_made_up_key_ids_do_not_make_it_fetch_keys_again_and_again(entra: EntraF
         with pytest.raises(InvalidSsoToken):
             check.validate(unknown_kid(entra))
     assert len([r for r in entra.requests if r.path.endswith("/keys")]) == 1
+
+
+def test_an_accepted_token_is_remembered_but_still_expires(entra: EntraFake) -> None:
+    now = [NOW]
+    check = validator(entra, now=lambda: now[0])
+    token = entra.user_assertion(OID, issued_at=T0, lifetime=3600)
+    first = check.validate(token)
+    fetched = len(entra.requests)
+    again = check.validate(token)
+    assert again == first
+    assert len(entra.requests) == fetched  # nothing asked of Entra ID the second time
+    # A token that differs in any byte is checked in full, and fails.
+    with pytest.raises(InvalidSsoToken):
+        check.validate(token[:-2] + ("AA" if not token.endswith("AA") else "BB"))
+    now[0] = datetime.fromtimestamp(T0 + 3600 + 121, UTC)  # past exp and the leeway
+    with pytest.raises(InvalidSsoToken, match="expired"):
+        check.validate(token)
