@@ -82,10 +82,14 @@ class TeamsWorld:
     requested: list[str] = field(default_factory=list)
     errors: PageErrors = field(default_factory=PageErrors)
 
-    def token(self, oid: str, name: str) -> str:
+    def token(self, oid: str, name: str, tenant: str | None = None) -> str:
         issued = int(self.clock.now().timestamp())
         return self.entra.user_assertion(
-            oid, issued_at=issued, name=name, extra={"preferred_username": f"{name}@contoso.test"}
+            oid,
+            tenant,
+            issued_at=issued,
+            name=name,
+            extra={"preferred_username": f"{name}@contoso.test"},
         )
 
     def api(self, oid: str, name: str, method: str, path: str, **kw: Any) -> Any:
@@ -122,6 +126,7 @@ class TeamsWorld:
         chat_id: str | None = CHAT,
         width: int = 320,
         height: int = 760,
+        tenant_allowed: bool = True,
     ) -> tuple[Page, Frame]:
         context = self.browser.new_context(
             viewport={"width": max(width, 400), "height": height + 40},
@@ -156,7 +161,7 @@ class TeamsWorld:
                     "chat": {"id": chat_id} if chat_id else None,
                     "meeting": {"id": "MCMxOTptZWV0aW5n"} if chat_id else None,
                 },
-                self.token(oid, name),
+                self.token(oid, name, None if tenant_allowed else str(uuid.uuid4())),
             ],
         )
         page.evaluate("([url, w, h]) => harness.open(url, w, h)", [self.base + path, width, height])
@@ -394,3 +399,24 @@ def test_the_lead_gives_consent_in_a_pop_up_and_the_talk_is_signed(
     talk = teams.services.read(lambda s: repo.talk(s, teams.entra.tenant_id, talk_id))
     assert talk is not None and [s.person_id for s in talk.signatures] == [talk.lead_id]
     assert teams.outside_requests() == []
+
+
+def test_in_the_personal_app_the_lead_plans_a_talk_and_lands_on_its_preparation(
+    teams: TeamsWorld,
+) -> None:
+    teams.api(SEM, "Sem", "GET", "/api/me")
+    _page, frame = teams.open_tab("/teams/personal", frame_context="content", width=900)
+    frame.get_by_role("link", name="Gesprek plannen").first.click()
+    frame.locator("#learner").select_option(label="Sem")
+    frame.locator("#date").fill((teams.clock.now() + timedelta(days=2)).date().isoformat())
+    frame.locator("#plan-form button[type=submit]").click()
+    # A new page in the tab: the shell again, signed in again with the token, then the page.
+    expect(frame.locator("#main h1")).to_be_visible(timeout=LIVE)
+    frame.wait_for_url(re.compile(r"/talks/[0-9a-f-]+/prepare$"))
+    expect(frame.locator(".site-header")).to_have_count(0)
+
+
+def test_a_token_the_server_refuses_shows_a_plain_message(teams: TeamsWorld) -> None:
+    page, frame = teams.open_tab("/teams/personal", width=600, tenant_allowed=False)
+    expect(frame.locator("[role=alert]")).to_contain_text("Teams kon je niet aanmelden")
+    assert page.evaluate("harness.calls.filter((c) => c === 'getAuthToken').length") == 2

@@ -87,15 +87,20 @@ function pageUrl(href) {
   return url;
 }
 
-async function fetchPage(href) {
-  const headers = { Accept: "text/html", Authorization: await authorization() };
+async function fetchPage(href, renew = false) {
+  const headers = { Accept: "text/html", Authorization: await authorization({ renew }) };
   if (context?.app?.locale) headers["Accept-Language"] = context.app.locale;
   return fetch(pageUrl(href), { headers, credentials: "omit", cache: "no-store" });
 }
 
 /** Put the signed-in page in place of the shell, and start its scripts. */
 async function swapIn(href) {
-  const response = await fetchPage(href);
+  let response = await fetchPage(href);
+  if (response.status === 401) response = await fetchPage(href, true); // a stale token: once more
+  if (response.status === 401) {
+    showProblem("no_token");
+    return;
+  }
   const html = await response.text();
   const page = new DOMParser().parseFromString(html, "text/html");
   document.title = page.title;
