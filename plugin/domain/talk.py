@@ -126,6 +126,10 @@ class Talk:
     join_url: str | None = None
     #: The Teams meeting chat's id (``19:meeting_…@thread.v2``) of the meeting the talk is held in.
     meeting_chat_id: str | None = None
+    #: After sign-off, post a summary of the agreements in that meeting's chat. On for meetings
+    #: the app booked (only the two are in them); for another meeting the lead chooses it,
+    #: since everyone in that chat would read it.
+    chat_summary: bool = False
     #: Bumped on every change of the calendar event, for iCalendar SEQUENCE.
     event_sequence: int = 0
     #: Counts every change of the talk or its agreements: what live panels compare.
@@ -187,8 +191,9 @@ class Talk:
         self.event_sequence += 1
         self._touch(now)
 
-    def link_meeting(self, by: str, chat_id: str, now: datetime) -> None:
-        """Hold this talk in the Teams meeting whose chat is ``chat_id`` (the lead decides)."""
+    def link_meeting(self, by: str, chat_id: str, now: datetime, *, chat_summary: bool) -> None:
+        """Hold this talk in the Teams meeting whose chat is ``chat_id`` (the lead decides),
+        and say whether its summary goes into that chat after sign-off."""
         if self.require_participant(by) is not Role.LEAD:
             raise NotAllowed("lead_only", "chat_id")
         if self.status is TalkStatus.CANCELLED:
@@ -196,6 +201,7 @@ class Talk:
         if not valid_chat_id(chat_id):
             raise InvalidInput("invalid_chat_id", "chat_id")
         self.meeting_chat_id = chat_id
+        self.chat_summary = chat_summary
         self._touch(now)
 
     def set_goals(

@@ -1,12 +1,17 @@
 """Small signed values in URLs and cookies (share links, consent tickets): itsdangerous, one
 salt per purpose so that a value made for one job is never accepted by another, and an expiry
-read on the injected clock (itsdangerous's own timestamps use the wall clock)."""
+read on the injected clock (itsdangerous's own timestamps use the wall clock). And `fernet`:
+encryption keyed from the server's secret, one derived key per purpose."""
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime
 from typing import Any
 
+from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from itsdangerous import BadSignature, URLSafeSerializer
 
 #: Longer values are refused before any work: no real link or ticket comes near this.
@@ -34,3 +39,9 @@ def unsign(
     if not isinstance(expires, int | float) or now.timestamp() >= expires:
         return None
     return values, datetime.fromtimestamp(expires, UTC)
+
+
+def fernet(secret: bytes, purpose: bytes) -> Fernet:
+    """Fernet with a key derived (HKDF-SHA256) from `secret` for this one `purpose`."""
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(secret)
+    return Fernet(base64.urlsafe_b64encode(key))

@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 SCOPE = "access_as_user"
 ALGORITHMS = ["RS256"]
 DEFAULT_LEEWAY = timedelta(minutes=2)
-#: How many accepted tokens one process remembers (about 1 MB at most).
+#: How many accepted tokens one process remembers (each with its token: some 10 MB at most).
 ACCEPTED_TOKENS = 4096
 
 

@@ -41,7 +41,6 @@ refresh token only; with nothing usable it raises ``sign_in_required`` or ``cons
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
@@ -57,10 +56,11 @@ from typing import Any
 import msal
 import requests
 from cryptography import x509
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.fernet import InvalidToken
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from plugin.identity.signed import fernet
 
 log = logging.getLogger(__name__)
 
@@ -206,13 +206,6 @@ class _PartitionedCache(msal.SerializableTokenCache):  # type: ignore[misc]
                     self._cache.setdefault(credential_type, {}).update(entries)
 
 
-def _fernet_key(secret: bytes) -> bytes:
-    derived = HKDF(
-        algorithm=hashes.SHA256(), length=32, salt=None, info=b"ontwikkelgesprek/token-cache/v1"
-    ).derive(secret)
-    return base64.urlsafe_b64encode(derived)
-
-
 def _load_certificate(path: Path) -> dict[str, str]:
     """A PEM file holding the private key and the certificate → msal's credential dict."""
     pem = path.read_bytes()
@@ -275,12 +268,15 @@ class TokenService:
         self._apps: dict[str, Any] = {}
         self._apps_lock = threading.Lock()
         self._cache_dir = cache_dir
-        self._fernet = Fernet(_fernet_key(encryption_key))
+        self._fernet = fernet(encryption_key, b"ontwikkelgesprek/token-cache/v1")
         self._name_key = hashlib.sha256(b"ontwikkelgesprek/token-cache-name\0" + encryption_key)
         self._users_lock = threading.Lock()
         self._user_locks: dict[str, threading.Lock] = {}
         self._home_accounts: dict[str, str | None] = {}  # user_key → home_account_id (loaded)
         self._written: dict[str, str] = {}  # user_key → digest of the last partition written
+        # user_key → the cache file's mtime when last read or written: another process (the
+        # web, where consent and on-behalf-of happen) may write a newer one for a worker.
+        self._file_versions: dict[str, int | None] = {}
 
     @classmethod
     def from_settings(cls, settings: Any, cache_dir: Path | None = None) -> TokenService:
@@ -654,11 +650,19 @@ class TokenService:
         name = hmac.new(self._name_key.digest(), user_key.encode("utf-8"), "sha256").hexdigest()
         return self._cache_dir / f"{name}.tokens"
 
+    def _file_version(self, path: Path) -> int | None:
+        try:
+            return path.stat().st_mtime_ns
+        except OSError:
+            return None
+
     def _ensure_loaded(self, user_key: str) -> str | None:
-        if user_key in self._home_accounts:
-            return self._home_accounts[user_key]
-        home_account_id: str | None = None
         path = self._cache_path(user_key)
+        version = self._file_version(path)
+        if user_key in self._home_accounts and self._file_versions.get(user_key) == version:
+            return self._home_accounts[user_key]
+        home_account_id: str | None = self._home_accounts.get(user_key)
+        self._file_versions[user_key] = version
         try:
             blob = path.read_bytes()
         except FileNotFoundError:
@@ -675,7 +679,6 @@ class TokenService:
                 self._cache.merge(envelope["cache"])
             except (InvalidToken, ValueError, KeyError, TypeError, AttributeError):
                 log.warning("token cache %s is corrupt or undecryptable; ignored", path.name)
-                home_account_id = None
         self._home_accounts[user_key] = home_account_id
         return home_account_id
 
@@ -702,6 +705,7 @@ class TokenService:
             Path(tmp).unlink(missing_ok=True)
             raise
         self._written[user_key] = digest
+        self._file_versions[user_key] = self._file_version(path)
 
 
 def _str_or_none(value: object) -> str | None:

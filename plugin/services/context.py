@@ -96,7 +96,9 @@ class MeetingChat(Protocol):
         object_id: str,
     ) -> None: ...
 
-    def post(self, user_key: str, chat_id: str, summary: TalkSummary, language: str) -> str: ...
+    def post(
+        self, user_key: str, chat_id: str, summary: TalkSummary, language: str, timezone: str
+    ) -> str: ...
 
 
 def user_key(tenant_id: str, object_id: str) -> str:

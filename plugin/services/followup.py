@@ -72,7 +72,9 @@ def sync_event(svc: Services, session: Session, job: Job) -> None:
     if talk is None:
         return
     if talk.event_id is None and talk.meeting_chat_id is not None:
-        return  # held in a meeting the organiser booked themselves: not ours to edit
+        # Held in a meeting the organiser booked themselves: not ours to edit.
+        talk.calendar_state = CalendarState.SYNCED
+        return
     calendar = svc.calendar(session)
     draft = event_draft(svc, session, talk)
     if talk.status is TalkStatus.CANCELLED:
@@ -193,14 +195,19 @@ def _ref(talk: Talk) -> EventRef:
 
 def _store_ref(talk: Talk, ref: EventRef) -> None:
     talk.event_id, talk.event_ical_uid, talk.join_url = ref.event_id, ref.ical_uid, ref.join_url
-    # The meeting we booked is the talk's meeting: its tabs find the talk by this chat id.
-    talk.meeting_chat_id = chat_id_from_join_url(ref.join_url) or talk.meeting_chat_id
+    # The meeting we booked is the talk's meeting (unless the lead linked another one): its
+    # tabs find the talk by this chat id, and only the two are in its chat.
+    booked_chat = chat_id_from_join_url(ref.join_url)
+    if talk.meeting_chat_id is None and booked_chat is not None:
+        talk.meeting_chat_id, talk.chat_summary = booked_chat, True
 
 
 def post_summary(svc: Services, session: Session, job: Job) -> None:
     """Post the signed talk's agreements to its meeting chat, in the lead's name."""
     talk = session.get(Talk, job.payload["talk_id"])
     if svc.chat is None or talk is None or talk.meeting_chat_id is None:
+        return
+    if not talk.chat_summary:
         return
     if talk.status is not TalkStatus.SIGNED:
         return
@@ -219,7 +226,11 @@ def post_summary(svc: Services, session: Session, job: Job) -> None:
         follow_up=follow_up.starts_at if follow_up is not None else None,
     )
     message_id = svc.chat.post(
-        user_key(lead.tenant_id, lead.object_id), talk.meeting_chat_id, summary, svc.language
+        user_key(lead.tenant_id, lead.object_id),
+        talk.meeting_chat_id,
+        summary,
+        svc.language,
+        svc.policy.hours.timezone,
     )
     log.info("posted the summary of talk %s to its meeting chat (message %s)", talk.id, message_id)
 

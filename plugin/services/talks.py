@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from plugin.domain.agreement import Agreement, AgreementStatus, Owner
 from plugin.domain.errors import InvalidInput, NotAllowed, NotFound
-from plugin.domain.meeting import valid_chat_id
+from plugin.domain.meeting import chat_id_from_join_url, valid_chat_id
 from plugin.domain.people import Person, Track, check_pair
 from plugin.domain.preparation import Preparation
 from plugin.domain.talk import (
@@ -104,6 +104,7 @@ def plan_talk(
     goals: Iterable[str],
     own_goal: str,
     meeting_chat_id: str | None = None,
+    chat_summary: bool = False,
 ) -> Talk:
     """Plan a talk; its Teams meeting is booked, unless it is planned for a meeting that exists
     (``meeting_chat_id``: the meeting tab's "create a talk for this meeting")."""
@@ -131,7 +132,7 @@ def plan_talk(
         updated_at=now,
     )
     if meeting_chat_id is not None:
-        talk.link_meeting(lead.id, meeting_chat_id, now)
+        talk.link_meeting(lead.id, meeting_chat_id, now, chat_summary=chat_summary)
         # The meeting is the organiser's own, in their calendar: we don't book or edit it.
         talk.calendar_state = CalendarState.SYNCED
     session.add(talk)
@@ -153,10 +154,18 @@ def talks_in_meeting(session: Session, viewer: Person, chat_id: str) -> list[Tal
 
 
 def link_meeting(
-    svc: Services, session: Session, viewer: Person, talk_id: str, chat_id: str
+    svc: Services,
+    session: Session,
+    viewer: Person,
+    talk_id: str,
+    chat_id: str,
+    *,
+    chat_summary: bool,
 ) -> Talk:
     talk = load_talk(session, viewer, talk_id)
-    talk.link_meeting(viewer.id, chat_id, svc.clock.now())
+    # The meeting the app booked has only the two in it: its chat gets the summary anyway.
+    ours = chat_id_from_join_url(talk.join_url) == chat_id
+    talk.link_meeting(viewer.id, chat_id, svc.clock.now(), chat_summary=chat_summary or ours)
     return talk
 
 
@@ -388,7 +397,7 @@ def sign(svc: Services, session: Session, viewer: Person, talk_id: str) -> Talk:
     names = repo.names(session, (talk.lead_id, talk.learner_id))
     if talk.sign(viewer.id, new_id=svc.new_id(), now=now, names=names):
         enqueue(session, BOOK_FOLLOW_UP, {"talk_id": talk.id}, now, key=job_key(talk.id))
-        if svc.chat is not None and talk.meeting_chat_id is not None:
+        if svc.chat is not None and talk.meeting_chat_id is not None and talk.chat_summary:
             # After the booking (same key: in order), so the card can name the next talk.
             enqueue(session, POST_SUMMARY, {"talk_id": talk.id}, now, key=job_key(talk.id))
     return talk

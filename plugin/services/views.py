@@ -41,6 +41,7 @@ def talk_summary(talk: Talk, names: Mapping[str, str], viewer_id: str) -> dict[s
         "my_role": role.value if role else None,
         "previous_talk_id": talk.previous_talk_id,
         "meeting_chat_id": talk.meeting_chat_id,
+        "chat_summary": talk.chat_summary,
         "follow_up": follow_up_view(talk),
     }
 
@@ -97,6 +98,28 @@ def talk_detail(
     if with_shares and talk.role_of(viewer_id) is Role.LEAD:
         detail["shared_with"] = repo.shares_of(session, talk.id)
     return detail
+
+
+#: Not for a supervisor's share link: how to reach the meeting, and the participants' pages.
+_NOT_SHARED = ("calendar", "meeting_chat_id", "chat_summary", "urls", "shared_with")
+
+
+def shared_talk_view(
+    svc: Services, session: Session, talk: Talk, supervisor_id: str, lang: str
+) -> dict[str, Any]:
+    """What a school supervisor's link shows: the form, the goals' texts, the hash check."""
+    detail = talk_detail(svc, session, talk, supervisor_id, read_only=True, with_shares=False)
+    for key in _NOT_SHARED:
+        detail.pop(key, None)
+    return {
+        "talk": detail,
+        "goal_texts": {
+            item["id"]: item["text"]
+            for section in svc.template.to_dict(lang)["sections"]
+            for item in section["items"]
+        },
+        "intact": form_view(session, talk)["intact"],
+    }
 
 
 def form_view(session: Session, talk: Talk) -> dict[str, Any]:

@@ -114,6 +114,8 @@ talks = Table(
     Column("join_url", Text, nullable=True),
     #: The Teams meeting's chat (thread) id: how a meeting tab finds its talk.
     Column("meeting_chat_id", String(255), nullable=True),
+    #: Post the signed talk's summary in that meeting chat (its members see it).
+    Column("chat_summary", Boolean, nullable=False, default=False),
     Column("event_sequence", Integer, nullable=False, default=0),
     #: Counts every change of the talk and its agreements (live panels' ETag).
     Column("revision", Integer, nullable=False, default=0),

@@ -66,12 +66,17 @@ class GraphMeetingChat:
         """Redeem the pop-up's answer; raises TokenProblem (declined, another account...)."""
         self._tokens().finish_consent(user_key, flow, answer, tenant_id, object_id)
 
-    def post(self, user_key: str, chat_id: str, summary: TalkSummary, language: str) -> str:
+    def post(
+        self, user_key: str, chat_id: str, summary: TalkSummary, language: str, timezone: str
+    ) -> str:
         """Post the summary card as the user; raises the chat module's errors."""
-        from plugin.teams.chat import ChatRejected, post_card
+        from plugin.teams.chat import ChatRejected, RetryableChatError, post_card
 
         try:
             token = self._tokens().user_token_silent(user_key, self.scopes)
         except TokenProblem as problem:
+            if problem.kind == "unavailable":
+                raise RetryableChatError(str(problem)) from None  # Entra ID will be back
             raise ChatRejected(str(problem), "chat_permission") from None
-        return post_card(self._client(), token, chat_id, talk_card_message(summary, language))
+        message = talk_card_message(summary, language, timezone=timezone)
+        return post_card(self._client(), token, chat_id, message)

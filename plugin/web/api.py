@@ -150,6 +150,7 @@ def plan_talk(body: PlanTalk) -> dict[str, Any]:
             goals=body.goals,
             own_goal=body.own_goal,
             meeting_chat_id=body.meeting_chat_id,
+            chat_summary=body.chat_summary,
         )
         return talk.id
 
@@ -415,9 +416,7 @@ def react(talk_id: str, agreement_id: str, body: ReactionIn) -> dict[str, Any]:
 @api.route("POST", "/talks/<talk_id>/sign", summary="Sign the talk form", tag="sign-off")
 def sign(talk_id: str) -> dict[str, Any]:
     # Before anything is signed: may the app post the summary in the lead's name? (Teams)
-    as_viewer_read(
-        lambda svc, s, me: require_chat_consent(svc, me, talks.load_talk(s, me, talk_id))
-    )
+    require_chat_consent(talk_id)
     return _write_then_detail(talk_id, lambda svc, s, me: talks.sign(svc, s, me, talk_id))
 
 
@@ -518,7 +517,10 @@ def meeting_talks(chat_id: str) -> dict[str, Any]:
 )
 def link_meeting(talk_id: str, body: MeetingLink) -> dict[str, Any]:
     return _write_then_detail(
-        talk_id, lambda svc, s, me: talks.link_meeting(svc, s, me, talk_id, body.chat_id)
+        talk_id,
+        lambda svc, s, me: talks.link_meeting(
+            svc, s, me, talk_id, body.chat_id, chat_summary=body.chat_summary
+        ),
     )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from flask import Flask, Response, request, session
 from flask_babel import Babel, get_locale
@@ -45,12 +44,11 @@ def content_security_policy(mode: str, teamsjs: ScriptSource = TEAMSJS) -> str:
             "default-src 'self'; img-src 'self' data:; "
             "frame-ancestors 'self'; base-uri 'none'; form-action 'self'"
         )
-    # TeamsJS comes from Microsoft's CDN (its exact file, by integrity); the consent pop-up
-    # signs in at Entra ID, the only other place a form or redirect may go.
-    cdn = "{0.scheme}://{0.netloc}".format(urlsplit(teamsjs.src))
+    # Besides our own scripts, exactly one: the pinned TeamsJS file on Microsoft's CDN (whose
+    # content the page checks again by its integrity hash).
     ancestors = " ".join(("'self'", *MICROSOFT_FRAME_ANCESTORS))
     return (
-        f"default-src 'self'; script-src 'self' {cdn}; img-src 'self' data:; "
+        f"default-src 'self'; script-src 'self' {teamsjs.src}; img-src 'self' data:; "
         f"frame-ancestors {ancestors}; base-uri 'none'; form-action 'self'"
     )
 

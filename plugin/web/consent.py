@@ -13,24 +13,22 @@ app must be allowed to post the summary in the meeting chat in their name (`Chat
 
 from __future__ import annotations
 
-import base64
 import json
 from datetime import timedelta
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Blueprint, abort, g, redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from plugin.domain.people import Person
-from plugin.domain.talk import Role, Talk
-from plugin.identity.signed import sign, unsign
+from plugin.domain.talk import Role
+from plugin.identity.signed import fernet, sign, unsign
 from plugin.identity.tokens import TokenProblem
+from plugin.services import talks
 from plugin.services.context import Services, user_key
 from plugin.store import repo
-from plugin.web.context import services
+from plugin.web.context import as_viewer_read, services
 from plugin.web.errors import ConsentRequired
 from plugin.web.host import teamsjs
 from plugin.web.session import SSO_TOKEN
@@ -43,26 +41,40 @@ _COOKIE = "og_consent"
 _COOKIE_PATH = "/teams/consent"
 
 
-def require_chat_consent(svc: Services, me: Person, talk: Talk) -> None:
-    """Raise ConsentRequired when the lead signing this meeting's talk has not consented."""
+def require_chat_consent(talk_id: str) -> None:
+    """Raise ConsentRequired when the lead signing this talk must first allow the summary post.
+
+    Only for a talk whose summary goes to its meeting chat, and only for its lead. The question
+    to Entra ID is asked after the database read, outside any transaction.
+    """
+    svc = services()
     assertion = g.get(SSO_TOKEN)
-    if svc.chat is None or not isinstance(assertion, str) or talk.meeting_chat_id is None:
+    if svc.chat is None or not isinstance(assertion, str):
         return
-    if talk.role_of(me.id) is not Role.LEAD:
+
+    def lead_of_a_chat_talk(
+        _svc: Services, session: Any, me: Person
+    ) -> tuple[str, str, str] | None:
+        talk = talks.load_talk(session, me, talk_id)
+        if not (talk.meeting_chat_id and talk.chat_summary and talk.role_of(me.id) is Role.LEAD):
+            return None
+        return me.tenant_id, me.id, me.object_id
+
+    found = as_viewer_read(lead_of_a_chat_talk)
+    if found is None:
         return
-    if svc.chat.consent_missing(user_key(me.tenant_id, me.object_id), assertion):
-        ticket = sign(
-            svc.secret_key, _TICKET, [me.tenant_id, me.id], svc.clock.now() + _TICKET_LIFETIME
+    tenant_id, person_id, object_id = found
+    if svc.chat.consent_missing(user_key(tenant_id, object_id), assertion):
+        expires = svc.clock.now() + _TICKET_LIFETIME
+        ticket = sign(svc.secret_key, _TICKET, [tenant_id, person_id], expires)
+        raise ConsentRequired(
+            f"{svc.links.base_url.rstrip('/')}{_COOKIE_PATH}/start?ticket={ticket}"
         )
-        base = svc.links.base_url.rstrip("/")
-        raise ConsentRequired(f"{base}{_COOKIE_PATH}/start?ticket={ticket}")
 
 
-def _fernet(svc: Services) -> Fernet:
-    key = HKDF(
-        algorithm=hashes.SHA256(), length=32, salt=None, info=b"ontwikkelgesprek/consent/v1"
-    ).derive(svc.secret_key)
-    return Fernet(base64.urlsafe_b64encode(key))
+def _sealer(svc: Services) -> Fernet:
+    """Encrypts the sign-in state the pop-up's cookie carries."""
+    return fernet(svc.secret_key, b"ontwikkelgesprek/consent/v1")
 
 
 def _redirect_uri(svc: Services) -> str:
@@ -96,7 +108,7 @@ def start() -> BaseResponse | tuple[str, int]:
     response = redirect(flow["auth_uri"])
     response.set_cookie(
         _COOKIE,
-        _fernet(svc).encrypt(json.dumps(kept).encode()).decode(),
+        _sealer(svc).encrypt(json.dumps(kept).encode()).decode(),
         max_age=int(_TICKET_LIFETIME.total_seconds()),
         path=_COOKIE_PATH,
         secure=True,
@@ -117,7 +129,7 @@ def done() -> tuple[str, int, dict[str, str]]:
     if not cookie:
         return _finish(_page("expired", 400))
     try:
-        kept: dict[str, Any] = json.loads(_fernet(svc).decrypt(cookie.encode()))
+        kept: dict[str, Any] = json.loads(_sealer(svc).decrypt(cookie.encode()))
     except (InvalidToken, ValueError):
         return _finish(_page("expired", 400))
     answer = request.form if request.method == "POST" else request.args

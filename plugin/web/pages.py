@@ -8,7 +8,6 @@ under `static/js/` talk to the JSON API.
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from flask import (
@@ -40,7 +39,6 @@ from plugin.web.session import csrf_token, signed_in_identity, start_session
 blueprint = Blueprint("pages", __name__)
 
 THEMES = ("auto", "light", "dark", "contrast")
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 #: TeamsJS's frame context of the meeting side panel (teams.js passes it on as ``?frame=``).
 SIDE_PANEL = "sidePanel"
 
@@ -214,45 +212,23 @@ def shared_talk(token: str) -> tuple[str, int, dict[str, str]]:
     svc = services()
     lang = str(get_locale() or "nl")
 
-    def work(session: Any) -> tuple[Person, dict[str, Any], dict[str, Any]] | None:
+    def work(session: Any) -> tuple[Person, dict[str, Any], str] | None:
         found = talks.talk_by_share_link(svc, session, token)
         if found is None:
             return None
         talk, supervisor, claim = found
-        detail = views.talk_detail(svc, session, talk, supervisor.id, read_only=True)
-        extra = {
-            "shared_until": format_date(
-                claim.expires.astimezone(AMSTERDAM).date(), format="long", locale=lang
-            ),
-            "intact": views.form_view(session, talk)["intact"],
-        }
-        return supervisor, detail, extra
+        until = claim.expires.astimezone(svc.policy.hours.zone).date()
+        view = views.shared_talk_view(svc, session, talk, supervisor.id, lang)
+        return supervisor, view, format_date(until, format="long", locale=lang)
 
     found = svc.read(work)
     headers = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"}
     if found is None:
         return render_template("pages/share_link_invalid.html", **_chrome(None)), 404, headers
-    supervisor, detail, extra = found
-    goal_texts = {
-        item["id"]: item["text"]
-        for section in svc.template.to_dict(lang)["sections"]
-        for item in section["items"]
-    }
-    chrome = _chrome(
-        None,
-        talk_id=detail["id"],
-        talk=detail,
-        shared_link=True,
-        goal_texts=goal_texts,
-        intact=extra["intact"],
-    )
-    chrome["me"] = supervisor
+    supervisor, view, until = found
+    chrome = _chrome(supervisor, talk_id=view["talk"]["id"], shared_link=True, **view)
     page = render_template(
-        "pages/form.html",
-        talk=detail,
-        shared_link=True,
-        shared_until=extra["shared_until"],
-        **chrome,
+        "pages/form.html", talk=view["talk"], shared_link=True, shared_until=until, **chrome
     )
     return page, 200, headers
 

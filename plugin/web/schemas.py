@@ -23,6 +23,8 @@ class PlanTalk(Body):
     own_goal: str = ""
     #: Plan it for this existing Teams meeting (its chat id) instead of booking one.
     meeting_chat_id: str | None = Field(default=None, max_length=255)
+    #: With `meeting_chat_id`: post the summary in that meeting's chat after sign-off.
+    chat_summary: bool = False
 
 
 class ShareLinkIn(Body):
@@ -33,6 +35,8 @@ class ShareLinkIn(Body):
 
 class MeetingLink(Body):
     chat_id: str = Field(max_length=255)
+    #: Post the summary in that meeting's chat after sign-off (everyone in it reads it).
+    chat_summary: bool = False
 
 
 class UpdateTalk(Body):

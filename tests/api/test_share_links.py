@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from plugin.domain.people import Person
+from plugin.domain.talk import Talk
 from tests.conftest import BASE_URL
 
 
@@ -48,7 +49,13 @@ def path_of(url: str) -> str:
     return url[len(BASE_URL) :]
 
 
-def test_the_link_shows_the_form_read_only_and_nothing_private(app, marco, talk):
+def test_the_link_shows_the_form_read_only_and_nothing_private(app, marco, talk, services):
+    join_url = "https://teams.microsoft.com/l/meetup-join/19%3ameeting_abc%40thread.v2/0"
+
+    def meeting(s):
+        s.get(Talk, talk.id).join_url = join_url
+
+    services.write(meeting)
     made = make_link(marco, talk.id)
     assert made["supervisor"]["external"] is True
     assert [s["email"] for s in made["shares"]] == ["p.jansen@roc.example"]
@@ -58,6 +65,7 @@ def test_the_link_shows_the_form_read_only_and_nothing_private(app, marco, talk)
     assert talk.title in html
     assert "Privé: ik twijfel" not in html  # preparations are not shared
     assert 'id="share-form"' not in html
+    assert "meetup-join" not in html and "event.ics" not in html  # no way into the meeting
     assert page.headers["Cache-Control"] == "private, no-store"
     assert page.headers["X-Robots-Tag"] == "noindex"
 

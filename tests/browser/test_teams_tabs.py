@@ -383,7 +383,7 @@ def test_the_lead_gives_consent_in_a_pop_up_and_the_talk_is_signed(
     fake.redirect_uris.add(f"{teams.base}/teams/consent/done")
     fake.browser_user(MARCO, name="Marco", username="Marco@contoso.test")
     graph.add_chat(CHAT, [MARCO, SEM])
-    talk_id = teams.plan(meeting_chat_id=CHAT)
+    talk_id = teams.plan(meeting_chat_id=CHAT, chat_summary=True)
     teams.clock.set(teams.clock.now() + timedelta(days=1, minutes=1))
     fake.require_consent(MARCO)
 

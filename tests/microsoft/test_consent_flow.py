@@ -369,3 +369,15 @@ def test_silent_after_obo_and_when_the_grant_is_revoked_or_consent_withdrawn(
     with pytest.raises(TokenProblem) as caught:
         tokens.user_token_silent(withdrawn.key, [CHAT_SEND])
     assert (caught.value.kind, caught.value.code) == ("consent_required", "AADSTS65001")
+
+
+def test_a_running_worker_sees_what_the_web_process_stored_later(
+    entra: EntraFake, cache_dir: Path
+) -> None:
+    lead = Person(entra, "Marco")
+    worker, web = service(entra, cache_dir), service(entra, cache_dir)
+    with pytest.raises(TokenProblem) as caught:
+        worker.user_token_silent(lead.key)  # nothing stored yet: the worker notes that
+    assert caught.value.kind == "sign_in_required"
+    web.user_token(lead.key, lead.assertion)  # the lead signs in Teams: the web stores it
+    assert claims(worker.user_token_silent(lead.key))["oid"] == lead.oid  # no restart needed

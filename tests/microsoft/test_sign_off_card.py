@@ -52,6 +52,7 @@ def world(
             "learner_id": learner_id,
             "starts_at": (clock.now() + timedelta(hours=1)).isoformat(),
             "meeting_chat_id": CHAT,
+            "chat_summary": True,
         },
     ).json
     clock.set(clock.now() + timedelta(hours=1, minutes=5))

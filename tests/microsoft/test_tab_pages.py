@@ -66,7 +66,7 @@ def test_without_a_token_every_page_is_the_shell_that_loads_pinned_teamsjs(ms_ap
         assert "/static/js/teams.js" in html
         assert "og-strings" not in html and "csrf" not in html  # nothing of anyone's
         csp = answer.headers["Content-Security-Policy"]
-        assert "script-src 'self' https://res.cdn.office.net;" in csp
+        assert f"script-src 'self' {TEAMSJS.src};" in csp
     assert TEAMSJS.src.startswith("https://res.cdn.office.net/teams-js/2.")
     assert TEAMSJS.integrity.startswith("sha384-")
 
@@ -174,6 +174,7 @@ def test_a_booked_meeting_carries_its_chat_id_to_the_talk(
     assert talk is not None and talk.join_url
     assert talk.meeting_chat_id and talk.meeting_chat_id.startswith("19:meeting_")
     assert talk.meeting_chat_id in talk.join_url.replace("%3a", ":").replace("%40", "@")
+    assert talk.chat_summary  # our own meeting: only the two are in its chat
     found = client.get(f"/api/meetings/{talk.meeting_chat_id}/talks", headers=learner)
     assert [t["id"] for t in found.json["talks"]] == [talk_id]
 
@@ -213,3 +214,17 @@ def test_a_supervisors_share_link_works_without_teams(
     # The supervisor is no Entra identity: no token can sign in as them.
     supervisor = made.json["supervisor"]
     assert supervisor["external"] is True
+
+
+def test_the_summary_goes_to_a_hand_linked_meetings_chat_only_when_the_lead_says_so(
+    ms_app: Flask, entra: EntraFake, clock: FixedClock, graph: GraphFake, ms_services: Services
+) -> None:
+    client = https_client(ms_app)
+    lead, learner = bearer(entra, clock, MARCO), bearer(entra, clock, SEM)
+    talk_id = _plan(client, lead, learner, clock)["id"]
+    quiet = client.put(f"/api/talks/{talk_id}/meeting", headers=lead, json={"chat_id": CHAT})
+    assert quiet.json["chat_summary"] is False  # a team meeting's chat has more readers
+    told = client.put(
+        f"/api/talks/{talk_id}/meeting", headers=lead, json={"chat_id": CHAT, "chat_summary": True}
+    )
+    assert told.json["chat_summary"] is True

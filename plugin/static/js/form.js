@@ -133,7 +133,13 @@ function renderShares(shares) {
       type: "button",
       class: "secondary",
       onclick: async () => {
-        const answer = await api("DELETE", `${talkUrl}/shares/${encodeURIComponent(share.person_id)}`);
+        let answer;
+        try {
+          answer = await api("DELETE", `${talkUrl}/shares/${encodeURIComponent(share.person_id)}`);
+        } catch (error) {
+          showError(shareForm, error instanceof OfflineError ? { message: t("offline"), details: [] } : error);
+          return;
+        }
         document.getElementById("share-made").hidden = true;
         announce(t("share_stopped", { name: share.name }));
         renderShares(shares.filter((s) => answer.shared_with.includes(s.person_id)));

@@ -46,6 +46,7 @@ async function load() {
   const open = mine.talks.filter((talk) => talk.my_role === "lead" && ["planned", "held"].includes(talk.status));
   if (linked && !open.some((talk) => talk.id === linked.id)) open.unshift(linked);
   options.replaceChildren(...open.map((talk) => talkOption(talk, linked?.id === talk.id)));
+  form.elements.chat_summary.checked = Boolean(linked?.chat_summary);
   learner.replaceChildren(h("option", { value: "" }, t("choose_learner")),
     ...people.people.map((p) => h("option", { value: p.id }, p.name)));
   if (!open.length) document.getElementById("choice-new").checked = true;
@@ -67,6 +68,7 @@ function newTalkBody() {
       duration_minutes: Number(form.elements.duration_minutes.value),
       title: form.elements.title.value.trim() || null,
       meeting_chat_id: chatId,
+      chat_summary: form.elements.chat_summary.checked,
     },
   };
 }
@@ -80,7 +82,10 @@ async function save() {
     if (error) throw error;
     talk = await api("POST", "/api/talks", body);
   } else {
-    talk = await api("PUT", `/api/talks/${encodeURIComponent(choice)}/meeting`, { chat_id: chatId });
+    talk = await api("PUT", `/api/talks/${encodeURIComponent(choice)}/meeting`, {
+      chat_id: chatId,
+      chat_summary: form.elements.chat_summary.checked,
+    });
   }
   const url = `${boot.public_url}/talks/${encodeURIComponent(talk.id)}`;
   await sdk.pages.config.setConfig({

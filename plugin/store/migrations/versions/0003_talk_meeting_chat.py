@@ -19,6 +19,9 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("talks", schema=None) as batch_op:
         batch_op.add_column(sa.Column("meeting_chat_id", sa.String(length=255), nullable=True))
+        batch_op.add_column(
+            sa.Column("chat_summary", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
         batch_op.create_index(
             "ix_talks_meeting_chat", ["tenant_id", "meeting_chat_id"], unique=False
         )
@@ -32,4 +35,5 @@ def downgrade() -> None:
         batch_op.drop_column("link_id")
     with op.batch_alter_table("talks", schema=None) as batch_op:
         batch_op.drop_index("ix_talks_meeting_chat")
+        batch_op.drop_column("chat_summary")
         batch_op.drop_column("meeting_chat_id")
