@@ -228,3 +228,33 @@ def test_the_summary_goes_to_a_hand_linked_meetings_chat_only_when_the_lead_says
         f"/api/talks/{talk_id}/meeting", headers=lead, json={"chat_id": CHAT, "chat_summary": True}
     )
     assert told.json["chat_summary"] is True
+
+
+def test_a_meeting_linked_by_hand_stays_linked_when_the_talk_moves(
+    ms_app: Flask,
+    entra: EntraFake,
+    clock: FixedClock,
+    graph: GraphFake,
+    ms_services: Services,
+    ms_outbox: Outbox,
+) -> None:
+    client = https_client(ms_app)
+    lead, learner = (
+        bearer(entra, clock, oid, extra={"preferred_username": f"{name}@contoso.test"})
+        for oid, name in ((MARCO, "marco"), (SEM, "sem"))
+    )
+    for name in ("marco", "sem"):
+        graph.add_mailbox(f"{name}@contoso.test")
+    talk_id = str(_plan(client, lead, learner, clock)["id"])
+    ms_outbox.drain()  # booked: linked to its own meeting's chat
+    client.put(f"/api/talks/{talk_id}/meeting", headers=lead, json={"chat_id": CHAT})
+    moved = client.patch(
+        f"/api/talks/{talk_id}",
+        headers=lead,
+        json={"starts_at": (clock.now() + timedelta(days=4)).isoformat()},
+    )
+    assert moved.status_code == 200, moved.json
+    ms_outbox.drain()  # the booked event moves along...
+    talk = ms_services.read(lambda s: repo.talk(s, entra.tenant_id, talk_id))
+    assert talk is not None and talk.meeting_chat_id == CHAT  # ...the lead's choice stays
+    assert talk.chat_summary is False
