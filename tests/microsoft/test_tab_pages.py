@@ -65,6 +65,9 @@ def test_without_a_token_every_page_is_the_shell_that_loads_pinned_teamsjs(ms_ap
         assert boot["teamsjs"] == {"src": TEAMSJS.src, "integrity": TEAMSJS.integrity}
         assert "/static/js/teams.js" in html
         assert "og-strings" not in html and "csrf" not in html  # nothing of anyone's
+        assert answer.headers["X-Content-Type-Options"] == "nosniff"
+        assert answer.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+        assert "X-Frame-Options" not in answer.headers  # Teams frames it; CSP says who may
         csp = answer.headers["Content-Security-Policy"]
         assert f"script-src 'self' {TEAMSJS.src};" in csp
     assert TEAMSJS.src.startswith("https://res.cdn.office.net/teams-js/2.")
