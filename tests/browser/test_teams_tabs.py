@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 import uuid
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import Flask
@@ -371,6 +372,12 @@ def test_outside_a_host_the_page_says_where_it_belongs(teams: TeamsWorld) -> Non
     expect(teams_link).to_have_attribute(
         "href", re.compile(r"^https://teams\.microsoft\.com/l/entity/[0-9a-f-]{36}/overview$")
     )
+    # A talk's link (as in the Outlook invite) opens that talk in the personal app.
+    talk_id = teams.plan()
+    page.goto(f"{teams.base}/talks/{talk_id}")
+    href = page.get_by_role("link", name="Openen in Teams").get_attribute("href") or ""
+    context = json.loads(parse_qs(urlsplit(href).query)["context"][0])
+    assert context == {"subEntityId": talk_id}
     assert not any("res.cdn.office.net" in url for url in teams.requested)
 
 
@@ -420,3 +427,13 @@ def test_a_token_the_server_refuses_shows_a_plain_message(teams: TeamsWorld) -> 
     page, frame = teams.open_tab("/teams/personal", width=600, tenant_allowed=False)
     expect(frame.locator("[role=alert]")).to_contain_text("Teams kon je niet aanmelden")
     assert page.evaluate("harness.calls.filter((c) => c === 'getAuthToken').length") == 2
+
+
+def test_a_deep_link_into_the_personal_app_opens_its_talk(teams: TeamsWorld) -> None:
+    talk_id = teams.plan()
+    page, frame = teams.open_tab("/teams/personal", width=800)
+    expect(frame.locator("#main h1")).to_be_visible()
+    page.evaluate("(id) => { harness.context.page.subPageId = id; }", talk_id)
+    page.evaluate("(url) => harness.open(url, 800, 760)", f"{teams.base}/teams/personal")
+    frame.wait_for_url(re.compile(rf"/talks/{talk_id}/prepare$"))
+    expect(frame.locator("#main h1")).to_be_visible()

@@ -152,6 +152,23 @@ export async function connect(source) {
   return teams;
 }
 
+const TALK_PATH = /^\/talks\/([0-9a-f-]{36})(?:\/|$)/;
+
+/** The personal app's deep link; from a talk's page (an invite's link) it opens that talk. */
+function personalAppLink(base) {
+  const talk = TALK_PATH.exec(location.pathname);
+  if (!talk) return base;
+  const context = JSON.stringify({ subEntityId: talk[1] });
+  return `${base}?context=${encodeURIComponent(context)}`;
+}
+
+/** The talk a deep link into the personal app asked for (Teams passes it as subPageId). */
+function deepLinkedPage() {
+  const wanted = context?.page?.subPageId;
+  if (location.pathname !== "/teams/personal" || !wanted || !/^[0-9a-f-]{36}$/.test(wanted)) return null;
+  return new URL(`/talks/${wanted}`, location.origin).href;
+}
+
 async function start() {
   const framed = window.parent !== window || window.opener;
   if (!framed) {
@@ -159,7 +176,7 @@ async function start() {
     if (SHELL.open_in_teams) {
       const link = document.createElement("a");
       link.className = "button";
-      link.href = SHELL.open_in_teams;
+      link.href = personalAppLink(SHELL.open_in_teams);
       link.textContent = SHELL.open_in_teams_label;
       document.getElementById("main")?.append(link);
     }
@@ -183,7 +200,7 @@ async function start() {
     return;
   }
   downloadsWithToken();
-  if (SHELL.host_shell) await swapIn(location.href);
+  if (SHELL.host_shell) await swapIn(deepLinkedPage() || location.href);
   sdk.app.notifySuccess?.();
 }
 
