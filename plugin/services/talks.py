@@ -424,12 +424,18 @@ def choose_follow_up(
 # -- sharing with a school supervisor ---------------------------------------------------------
 
 
+def _load_as_lead(session: Session, viewer: Person, talk_id: str, field: str) -> Talk:
+    """The talk, for its lead: sharing is the lead's to decide."""
+    talk = load_talk(session, viewer, talk_id)
+    if talk.role_of(viewer.id) is not Role.LEAD:
+        raise NotAllowed("lead_only", field)
+    return talk
+
+
 def share(
     svc: Services, session: Session, viewer: Person, talk_id: str, person_id: str
 ) -> list[str]:
-    talk = load_talk(session, viewer, talk_id)
-    if talk.role_of(viewer.id) is not Role.LEAD:
-        raise NotAllowed("lead_only", "person_id")
+    talk = _load_as_lead(session, viewer, talk_id, "person_id")
     supervisor = _person(session, viewer, person_id, "person_id")
     if not supervisor.external:
         raise InvalidInput("not_external", "person_id")
@@ -440,17 +446,13 @@ def share(
 def unshare(
     svc: Services, session: Session, viewer: Person, talk_id: str, person_id: str
 ) -> list[str]:
-    talk = load_talk(session, viewer, talk_id)
-    if talk.role_of(viewer.id) is not Role.LEAD:
-        raise NotAllowed("lead_only", "person_id")
+    talk = _load_as_lead(session, viewer, talk_id, "person_id")
     repo.remove_share(session, talk.id, person_id)
     return repo.shares_of(session, talk.id)
 
 
 def shares(session: Session, viewer: Person, talk_id: str) -> list[dict[str, Any]]:
-    talk = load_talk(session, viewer, talk_id)
-    if talk.role_of(viewer.id) is not Role.LEAD:
-        raise NotAllowed("lead_only", "talk")
+    talk = _load_as_lead(session, viewer, talk_id, "talk")
     return repo.shares_with_people(session, talk.id)
 
 
@@ -474,9 +476,7 @@ def share_by_link(
     The supervisor is a person of the lead's tenant marked external (found again by e-mail
     address); a new link for them retires their earlier one.
     """
-    talk = load_talk(session, viewer, talk_id)
-    if talk.role_of(viewer.id) is not Role.LEAD:
-        raise NotAllowed("lead_only", "email")
+    talk = _load_as_lead(session, viewer, talk_id, "email")
     if not 1 <= days <= MAX_SHARE_LINK_DAYS:
         raise InvalidInput("choice", "days")
     name = clean_text(name, "name", max_length=100)

@@ -30,7 +30,6 @@ from plugin.domain.talk import TalkStatus
 from plugin.identity.feeds import feed_token_valid
 from plugin.identity.local import redeem_signin_token
 from plugin.services import talks, views
-from plugin.settings import LOCAL
 from plugin.store import repo
 from plugin.web.context import services
 from plugin.web.host import in_microsoft_mode, shell, signed_in_by_host
@@ -52,8 +51,8 @@ def healthz() -> Response:
 @blueprint.get("/signin/<token>")
 def signin(token: str) -> BaseResponse:
     svc = services()
-    if current_app.config["OG_MODE"] != LOCAL:
-        abort(404)
+    if in_microsoft_mode():
+        abort(404)  # identity comes only from Teams tokens there
     person = svc.write(lambda s: redeem_signin_token(s, token, svc.clock.now()))
     if person is None:
         return Response(
