@@ -21,16 +21,6 @@ def assert_error(response, status, code, field):
 
 
 @pytest.fixture
-def marco(client_for, lead):
-    return client_for(lead)
-
-
-@pytest.fixture
-def sem(client_for, learner):
-    return client_for(learner)
-
-
-@pytest.fixture
 def talk(make_talk, lead, learner, clock):
     """A talk under way (the clock is ten minutes past its start), with one agreement."""
     planned = make_talk(lead, learner)

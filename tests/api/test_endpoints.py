@@ -24,16 +24,6 @@ def events_of(client, start=START, days=60):
 
 
 @pytest.fixture
-def marco(client_for, lead):
-    return client_for(lead)
-
-
-@pytest.fixture
-def sem(client_for, learner):
-    return client_for(learner)
-
-
-@pytest.fixture
 def talk(make_talk, lead, learner):
     return make_talk(lead, learner)
 

@@ -13,16 +13,6 @@ from tests.conftest import BASE_URL
 
 
 @pytest.fixture
-def marco(client_for, lead):
-    return client_for(lead)
-
-
-@pytest.fixture
-def sem(client_for, learner):
-    return client_for(learner)
-
-
-@pytest.fixture
 def talk(make_talk, lead, learner, sem):
     talk = make_talk(lead, learner)
     prepared = sem.put(

@@ -22,8 +22,10 @@ from plugin.bootstrap import build_services
 from plugin.domain.agreement import Owner
 from plugin.domain.clock import FixedClock
 from plugin.domain.people import LOCAL_TENANT, Person
+from plugin.domain.talk import Talk
 from plugin.identity.local import issue_signin_token
 from plugin.services import talks
+from plugin.services.context import Services
 from plugin.settings import Settings
 from plugin.web.app import create_app
 
@@ -45,6 +47,23 @@ def summary(samples: list[float]) -> dict[str, float]:
     }
 
 
+def plan(svc: Services, lead: Person, learner: Person, clock: FixedClock) -> Talk:
+    """A talk tomorrow between the two, planned through the use case (as the benches need)."""
+    return svc.write(
+        lambda s: talks.plan_talk(
+            svc,
+            s,
+            lead,
+            learner_id=learner.id,
+            starts_at=clock.now() + timedelta(days=1),
+            duration_minutes=45,
+            title=None,
+            goals=["goals.learn"],
+            own_goal="",
+        )
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=2000)
@@ -56,19 +75,7 @@ def main() -> None:
         lead = Person(svc.new_id(), LOCAL_TENANT, "lead", "Lead", "lead@x.test")
         learner = Person(svc.new_id(), LOCAL_TENANT, "learner", "Learner", "l@x.test")
         svc.write(lambda s: s.add_all([lead, learner]))
-        talk = svc.write(
-            lambda s: talks.plan_talk(
-                svc,
-                s,
-                lead,
-                learner_id=learner.id,
-                starts_at=clock.now() + timedelta(days=1),
-                duration_minutes=45,
-                title=None,
-                goals=["goals.learn"],
-                own_goal="",
-            )
-        )
+        talk = plan(svc, lead, learner, clock)
         for n in range(8):
             svc.write(
                 lambda s, n=n: talks.add_agreement(

@@ -30,10 +30,9 @@ from plugin.bootstrap import build_services, sso_validator
 from plugin.domain.clock import FixedClock
 from plugin.domain.people import LOCAL_TENANT, Person
 from plugin.identity.local import issue_signin_token
-from plugin.services import talks
 from plugin.settings import Settings
 from plugin.web.app import create_app
-from tests.bench.api import summary, timings
+from tests.bench.api import plan, summary, timings
 from tests.microsoft.entra_fake import EntraFake
 from tests.microsoft.fixtures import TEST_GRAPH_OPTIONS, microsoft_settings
 from tests.microsoft.graph_fake import GraphFake
@@ -41,23 +40,6 @@ from tests.microsoft.graph_fake import GraphFake
 logging.getLogger("werkzeug").setLevel(logging.WARNING)
 START = datetime(2027, 3, 1, 8, tzinfo=UTC)
 HTTPS = "https://og.example.test"
-
-
-def plan(svc, lead: Person, learner: Person, clock: FixedClock) -> str:  # type: ignore[no-untyped-def]
-    talk = svc.write(
-        lambda s: talks.plan_talk(
-            svc,
-            s,
-            lead,
-            learner_id=learner.id,
-            starts_at=clock.now() + timedelta(days=1),
-            duration_minutes=45,
-            title=None,
-            goals=["goals.learn"],
-            own_goal="",
-        )
-    )
-    return str(talk.id)
 
 
 def main() -> None:
@@ -74,7 +56,7 @@ def main() -> None:
         lead = Person(local.new_id(), LOCAL_TENANT, "lead", "Lead", "lead@x.test")
         learner = Person(local.new_id(), LOCAL_TENANT, "learner", "Learner", "l@x.test")
         local.write(lambda s: s.add_all([lead, learner]))
-        local_talk = plan(local, lead, learner, clock)
+        local_talk = plan(local, lead, learner, clock).id
         local_app = create_app(local)
         session = local_app.test_client()
         session.get(f"/signin/{local.write(lambda s: issue_signin_token(s, lead, clock.now()))}")

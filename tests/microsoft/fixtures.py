@@ -6,6 +6,7 @@ Imported by the conftest.py of each test folder that needs them.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -145,3 +146,22 @@ def https_client(app: Flask) -> FlaskClient:
 def bearer(entra: EntraFake, clock: FixedClock, oid: str, **kw: object) -> dict[str, str]:
     token = entra.user_assertion(oid, issued_at=int(clock.now().timestamp()), **kw)  # type: ignore[arg-type]
     return {"Authorization": f"Bearer {token}"}
+
+
+def plan_over_api(
+    client: FlaskClient,
+    lead: dict[str, str],
+    learner: dict[str, str],
+    starts_at: datetime,
+    **extra: object,
+) -> dict[str, Any]:
+    """Plan a talk over the API as `lead` with `learner` (their bearer headers): its detail."""
+    learner_id = client.get("/api/me", headers=learner).json["id"]  # type: ignore[index]
+    answer = client.post(
+        "/api/talks",
+        headers=lead,
+        json={"learner_id": learner_id, "starts_at": starts_at.isoformat(), **extra},
+    )
+    assert answer.status_code == 201, answer.json
+    detail: dict[str, Any] = answer.json  # type: ignore[assignment]
+    return detail

@@ -19,7 +19,7 @@ from plugin.jobs.outbox import Outbox
 from plugin.services.context import Services
 from plugin.store import repo
 from tests.microsoft.entra_fake import EntraFake
-from tests.microsoft.fixtures import BASE_URL, bearer, https_client
+from tests.microsoft.fixtures import BASE_URL, bearer, https_client, plan_over_api
 from tests.microsoft.graph_fake import GraphFake
 from tests.microsoft.test_sso_api import MARCO, SEM
 
@@ -44,17 +44,14 @@ def world(
         )
 
     lead, learner = who(MARCO, "marco"), who(SEM, "sem")
-    learner_id = client.get("/api/me", headers=learner).json["id"]
-    talk = client.post(
-        "/api/talks",
-        headers=lead,
-        json={
-            "learner_id": learner_id,
-            "starts_at": (clock.now() + timedelta(hours=1)).isoformat(),
-            "meeting_chat_id": CHAT,
-            "chat_summary": True,
-        },
-    ).json
+    talk = plan_over_api(
+        client,
+        lead,
+        learner,
+        clock.now() + timedelta(hours=1),
+        meeting_chat_id=CHAT,
+        chat_summary=True,
+    )
     clock.set(clock.now() + timedelta(hours=1, minutes=5))
     lead, learner = who(MARCO, "marco"), who(SEM, "sem")  # fresh tokens on the moved clock
     added = client.post(
@@ -174,15 +171,8 @@ def test_a_talk_outside_a_meeting_signs_without_asking(
     entra.clock = lambda: clock.now().timestamp()
     entra.require_consent(MARCO)  # would be asked, if the talk had a meeting chat
     lead = bearer(entra, clock, MARCO)
-    learner_id = client.get("/api/me", headers=bearer(entra, clock, SEM)).json["id"]
-    talk = client.post(
-        "/api/talks",
-        headers=lead,
-        json={
-            "learner_id": learner_id,
-            "starts_at": (clock.now() + timedelta(minutes=30)).isoformat(),
-        },
-    ).json
+    learner = bearer(entra, clock, SEM)
+    talk = plan_over_api(client, lead, learner, clock.now() + timedelta(minutes=30))
     clock.set(clock.now() + timedelta(minutes=31))
     signed = client.post(f"/api/talks/{talk['id']}/sign", headers=bearer(entra, clock, MARCO))
     assert signed.status_code == 200, signed.json

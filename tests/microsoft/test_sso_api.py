@@ -16,7 +16,7 @@ from plugin.settings import Settings
 from plugin.web.app import create_app
 from plugin.web.context import STAMPS
 from tests.microsoft.entra_fake import EntraFake
-from tests.microsoft.fixtures import bearer, https_client
+from tests.microsoft.fixtures import bearer, https_client, plan_over_api
 
 MARCO, SEM = str(uuid.uuid4()), str(uuid.uuid4())
 
@@ -66,18 +66,10 @@ def test_bearer_calls_need_no_csrf_token_and_talks_stay_within_their_tenant(
 ) -> None:
     client = https_client(ms_app)
     lead, learner = bearer(entra, clock, MARCO), bearer(entra, clock, SEM)
-    learner_id = client.get("/api/me", headers=learner).json["id"]
-    planned = client.post(
-        "/api/talks",
-        headers=lead,
-        json={
-            "learner_id": learner_id,
-            "starts_at": (clock.now() + timedelta(days=2)).isoformat(),
-            "duration_minutes": 45,
-        },
+    planned = plan_over_api(
+        client, lead, learner, clock.now() + timedelta(days=2), duration_minutes=45
     )
-    assert planned.status_code == 201, planned.json
-    talk_id = planned.json["id"]
+    talk_id = planned["id"]
     assert client.get(f"/api/talks/{talk_id}", headers=learner).status_code == 200
     # Someone else of the same tenant: not theirs.
     other = bearer(entra, clock, str(uuid.uuid4()))
@@ -94,15 +86,7 @@ def test_the_same_object_id_in_another_allowed_tenant_is_someone_else(
     try:
         client = https_client(app)
         lead, learner = bearer(entra, clock, MARCO), bearer(entra, clock, SEM)
-        learner_id = client.get("/api/me", headers=learner).json["id"]
-        talk_id = client.post(
-            "/api/talks",
-            headers=lead,
-            json={
-                "learner_id": learner_id,
-                "starts_at": (clock.now() + timedelta(days=2)).isoformat(),
-            },
-        ).json["id"]
+        talk_id = plan_over_api(client, lead, learner, clock.now() + timedelta(days=2))["id"]
         twin = bearer(entra, clock, MARCO, tid=other_tenant)
         assert (
             client.get("/api/me", headers=twin).json["id"]

@@ -9,7 +9,6 @@ import uuid
 from datetime import timedelta
 
 from flask import Flask
-from flask.testing import FlaskClient
 
 from plugin.domain.clock import FixedClock
 from plugin.jobs.outbox import Outbox
@@ -17,7 +16,7 @@ from plugin.services.context import Services
 from plugin.store import repo
 from plugin.web.host import TEAMSJS
 from tests.microsoft.entra_fake import EntraFake
-from tests.microsoft.fixtures import bearer, https_client
+from tests.microsoft.fixtures import bearer, https_client, plan_over_api
 from tests.microsoft.graph_fake import GraphFake
 from tests.microsoft.test_sso_api import MARCO, SEM
 
@@ -32,26 +31,17 @@ def _boot(html: str) -> dict[str, object]:
     return loaded
 
 
-def _plan(
-    client: FlaskClient,
-    lead: dict[str, str],
-    learner: dict[str, str],
-    clock: FixedClock,
-    **extra: object,
-) -> dict[str, object]:
-    learner_id = client.get("/api/me", headers=learner).json["id"]  # type: ignore[index]
-    answer = client.post(
-        "/api/talks",
-        headers=lead,
-        json={
-            "learner_id": learner_id,
-            "starts_at": (clock.now() + timedelta(days=2)).isoformat(),
-            **extra,
-        },
-    )
-    assert answer.status_code == 201, answer.json
-    detail: dict[str, object] = answer.json  # type: ignore[assignment]
-    return detail
+def _with_mailboxes(
+    entra: EntraFake, clock: FixedClock, graph: GraphFake
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Marco's and Sem's bearer headers, with their mailboxes at the Graph fake."""
+    headers = []
+    for oid, name in ((MARCO, "marco"), (SEM, "sem")):
+        graph.add_mailbox(f"{name}@contoso.test")
+        headers.append(
+            bearer(entra, clock, oid, extra={"preferred_username": f"{name}@contoso.test"})
+        )
+    return headers[0], headers[1]
 
 
 def test_without_a_token_every_page_is_the_shell_that_loads_pinned_teamsjs(ms_app: Flask) -> None:
@@ -97,7 +87,7 @@ def test_the_side_panel_opens_the_talk_as_the_live_panel_narrow(
 ) -> None:
     client = https_client(ms_app)
     lead, learner = bearer(entra, clock, MARCO), bearer(entra, clock, SEM)
-    talk_id = _plan(client, lead, learner, clock)["id"]
+    talk_id = plan_over_api(client, lead, learner, clock.now() + timedelta(days=2))["id"]
     content = client.get(f"/talks/{talk_id}", headers=lead)
     assert content.headers["Location"] == f"/talks/{talk_id}/prepare"  # before the talk
     side = client.get(f"/talks/{talk_id}?frame=sidePanel", headers=lead)
@@ -111,7 +101,7 @@ def test_a_meeting_is_linked_to_a_talk_by_its_lead_and_found_by_both(
 ) -> None:
     client = https_client(ms_app)
     lead, learner = bearer(entra, clock, MARCO), bearer(entra, clock, SEM)
-    talk_id = _plan(client, lead, learner, clock)["id"]
+    talk_id = plan_over_api(client, lead, learner, clock.now() + timedelta(days=2))["id"]
     assert client.get(f"/api/meetings/{CHAT}/talks", headers=lead).json == {"talks": []}
 
     refused = client.put(f"/api/talks/{talk_id}/meeting", headers=learner, json={"chat_id": CHAT})
@@ -142,7 +132,9 @@ def test_a_talk_planned_for_an_existing_meeting_books_nothing(
 ) -> None:
     client = https_client(ms_app)
     lead, learner = bearer(entra, clock, MARCO), bearer(entra, clock, SEM)
-    talk = _plan(client, lead, learner, clock, meeting_chat_id=CHAT)
+    talk = plan_over_api(
+        client, lead, learner, clock.now() + timedelta(days=2), meeting_chat_id=CHAT
+    )
     assert talk["meeting_chat_id"] == CHAT
     ms_outbox.drain()
     assert graph.requests == []  # the organiser's own meeting stays as it is
@@ -165,13 +157,8 @@ def test_a_booked_meeting_carries_its_chat_id_to_the_talk(
     ms_outbox: Outbox,
 ) -> None:
     client = https_client(ms_app)
-    lead, learner = (
-        bearer(entra, clock, oid, extra={"preferred_username": f"{name}@contoso.test"})
-        for oid, name in ((MARCO, "marco"), (SEM, "sem"))
-    )
-    for name in ("marco", "sem"):
-        graph.add_mailbox(f"{name}@contoso.test")
-    talk_id = str(_plan(client, lead, learner, clock)["id"])
+    lead, learner = _with_mailboxes(entra, clock, graph)
+    talk_id = str(plan_over_api(client, lead, learner, clock.now() + timedelta(days=2))["id"])
     ms_outbox.drain()
     talk = ms_services.read(lambda s: repo.talk(s, entra.tenant_id, talk_id))
     assert talk is not None and talk.join_url
@@ -200,7 +187,7 @@ def test_a_supervisors_share_link_works_without_teams(
 ) -> None:
     client = https_client(ms_app)
     lead, learner = bearer(entra, clock, MARCO), bearer(entra, clock, SEM)
-    talk_id = _plan(client, lead, learner, clock)["id"]
+    talk_id = plan_over_api(client, lead, learner, clock.now() + timedelta(days=2))["id"]
     made = client.post(
         f"/api/talks/{talk_id}/share-links",
         headers=lead,
@@ -224,7 +211,7 @@ def test_the_summary_goes_to_a_hand_linked_meetings_chat_only_when_the_lead_says
 ) -> None:
     client = https_client(ms_app)
     lead, learner = bearer(entra, clock, MARCO), bearer(entra, clock, SEM)
-    talk_id = _plan(client, lead, learner, clock)["id"]
+    talk_id = plan_over_api(client, lead, learner, clock.now() + timedelta(days=2))["id"]
     quiet = client.put(f"/api/talks/{talk_id}/meeting", headers=lead, json={"chat_id": CHAT})
     assert quiet.json["chat_summary"] is False  # a team meeting's chat has more readers
     told = client.put(
@@ -242,13 +229,8 @@ def test_a_meeting_linked_by_hand_stays_linked_when_the_talk_moves(
     ms_outbox: Outbox,
 ) -> None:
     client = https_client(ms_app)
-    lead, learner = (
-        bearer(entra, clock, oid, extra={"preferred_username": f"{name}@contoso.test"})
-        for oid, name in ((MARCO, "marco"), (SEM, "sem"))
-    )
-    for name in ("marco", "sem"):
-        graph.add_mailbox(f"{name}@contoso.test")
-    talk_id = str(_plan(client, lead, learner, clock)["id"])
+    lead, learner = _with_mailboxes(entra, clock, graph)
+    talk_id = str(plan_over_api(client, lead, learner, clock.now() + timedelta(days=2))["id"])
     ms_outbox.drain()  # booked: linked to its own meeting's chat
     client.put(f"/api/talks/{talk_id}/meeting", headers=lead, json={"chat_id": CHAT})
     moved = client.patch(
