@@ -35,6 +35,7 @@ from plugin.teams.card import (
     talk_card_message,
 )
 from plugin.teams.chat import ChatRejected, RetryableChatError, post_card
+from plugin.teams.meeting_chat import GraphMeetingChat
 from plugin.tls import tls_context
 from tests.microsoft.entra_fake import EntraFake
 from tests.microsoft.fixtures import TEST_GRAPH_OPTIONS
@@ -503,3 +504,19 @@ def test_fake_lists_messages_newest_first(
     )
     assert app_only.status_code == 403
     assert "Missing role permissions" in app_only.json()["error"]["message"]
+
+
+def test_the_meeting_chat_waits_out_an_entra_outage_and_refuses_without_a_sign_in(
+    client: GraphClient, tokens: TokenService, graph: GraphFake, entra: EntraFake, lead: Member
+) -> None:
+    chat = GraphMeetingChat(lambda: tokens, lambda: client, graph.base_url)
+    stranger = Member(entra)
+    with pytest.raises(ChatRejected) as refused:  # never signed in here: nothing to post with
+        chat.post(stranger.key, CHAT, summary(), "nl", "Europe/Amsterdam")
+    assert refused.value.reason == "chat_permission"
+
+    delegated(tokens, lead)  # the lead signed in Teams: their refresh token is kept
+    entra.stop()  # and now Entra ID cannot be reached to renew it
+    with pytest.raises(RetryableChatError):
+        chat.post(lead.key, CHAT, summary(), "nl", "Europe/Amsterdam")
+    assert graph.chat_messages(CHAT) == []

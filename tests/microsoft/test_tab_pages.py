@@ -110,6 +110,8 @@ def test_a_meeting_is_linked_to_a_talk_by_its_lead_and_found_by_both(
     bad = client.put(f"/api/talks/{talk_id}/meeting", headers=lead, json={"chat_id": "19:x"})
     assert bad.status_code == 422
     assert bad.json["error"]["code"] == "invalid_chat_id"
+    unchanged = client.get(f"/api/talks/{talk_id}", headers=lead).json
+    assert unchanged["meeting_chat_id"] is None and unchanged["chat_summary"] is False
 
     linked = client.put(f"/api/talks/{talk_id}/meeting", headers=lead, json={"chat_id": CHAT})
     assert linked.status_code == 200, linked.json
@@ -243,3 +245,21 @@ def test_a_meeting_linked_by_hand_stays_linked_when_the_talk_moves(
     talk = ms_services.read(lambda s: repo.talk(s, entra.tenant_id, talk_id))
     assert talk is not None and talk.meeting_chat_id == CHAT  # ...the lead's choice stays
     assert talk.chat_summary is False
+
+
+def test_a_talk_linked_by_hand_before_its_booking_ran_is_not_left_pending(
+    ms_app: Flask,
+    entra: EntraFake,
+    clock: FixedClock,
+    graph: GraphFake,
+    ms_outbox: Outbox,
+) -> None:
+    client = https_client(ms_app)
+    lead, learner = bearer(entra, clock, MARCO), bearer(entra, clock, SEM)
+    talk_id = plan_over_api(client, lead, learner, clock.now() + timedelta(days=2))["id"]
+    assert client.get(f"/api/talks/{talk_id}", headers=lead).json["calendar"]["state"] == "pending"
+    client.put(f"/api/talks/{talk_id}/meeting", headers=lead, json={"chat_id": CHAT})
+    ms_outbox.drain()  # the booking job finds the organiser's own meeting: nothing to book
+    assert graph.requests == []
+    detail = client.get(f"/api/talks/{talk_id}", headers=lead).json
+    assert detail["calendar"]["state"] == "synced"
