@@ -17,7 +17,7 @@ from plugin.domain.clock import FixedClock
 from plugin.domain.people import LOCAL_TENANT, Person
 from plugin.identity.feeds import feed_token
 from plugin.identity.local import issue_signin_token
-from plugin.services import talks
+from plugin.services import agreements, sharing, signoff, talks
 from plugin.services.context import Services
 from plugin.store import repo
 
@@ -138,17 +138,17 @@ def seed(svc: Services, clock: FixedClock) -> list[DemoLink]:
 
         def agree(session: Session) -> None:
             for what, owner, due in plans:
-                item = talks.add_agreement(
+                item = agreements.add_agreement(
                     svc, session, lead, talk_id, what=what, owner=owner, due=due
                 )
-                talks.confirm_agreement(
+                agreements.confirm_agreement(
                     svc, session, intern, talk_id, item.id, expected_version=item.version
                 )
 
         svc.write(agree)
-        svc.write(lambda s: talks.sign(svc, s, lead, talk_id))
-        svc.write(lambda s: talks.sign(svc, s, intern, talk_id))
-        svc.write(lambda s: talks.share(svc, s, lead, talk_id, supervisor.id))
+        svc.write(lambda s: signoff.sign(svc, s, lead, talk_id))
+        svc.write(lambda s: signoff.sign(svc, s, intern, talk_id))
+        svc.write(lambda s: sharing.share(svc, s, lead, talk_id, supervisor.id))
         clock.set(now)
 
     if svc.read(lambda s: repo.track_for(s, LOCAL_TENANT, manager.id, newcomer.id)) is None:

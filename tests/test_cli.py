@@ -19,7 +19,8 @@ from icalendar import Calendar
 from plugin.bootstrap import build_services
 from plugin.cli import main
 from plugin.domain.people import Person
-from plugin.domain.talk import Talk, TalkStatus
+from plugin.domain.talk import Talk
+from plugin.domain.talk_state import TalkStatus
 from plugin.settings import Settings
 from plugin.web.app import create_app
 

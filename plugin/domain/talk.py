@@ -2,70 +2,39 @@
 
 `Talk` is the aggregate that keeps the guide's rules: agreements are recorded during the talk,
 the other participant confirms each wording, the learner may react, both sign, and a signed
-form is locked. Its status runs planned → held → signed, or cancelled.
+form is locked. Its status runs planned → held → signed, or cancelled. The agreement rules
+are in `talk_agreements`, the form and its hash in `form`, the states and roles in `talk_state`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 from plugin.domain.agreement import (
     Agreement,
     AgreementStatus,
-    Owner,
-    check_due,
-    clean_reaction,
-    clean_what,
 )
 from plugin.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from plugin.domain.form import form_hash, talk_form
 from plugin.domain.meeting import valid_chat_id
 from plugin.domain.preparation import Preparation, clean_points, clean_ticked
+from plugin.domain.talk_agreements import TalkAgreements
+from plugin.domain.talk_state import (
+    CalendarState,
+    FollowUpStatus,
+    Role,
+    Signature,
+    TalkStatus,
+)
 from plugin.domain.text import clean_text
 
 MAX_TITLE = 200
 MAX_OWN_GOAL = 500
 MIN_DURATION = timedelta(minutes=10)
 MAX_DURATION = timedelta(hours=8)
-
-
-class TalkStatus(StrEnum):
-    PLANNED = "planned"
-    HELD = "held"
-    SIGNED = "signed"
-    CANCELLED = "cancelled"
-
-
-class Role(StrEnum):
-    LEAD = "lead"
-    LEARNER = "learner"
-
-
-class FollowUpStatus(StrEnum):
-    NONE = "none"
-    BOOKING = "booking"
-    BOOKED = "booked"
-    NEEDS_ATTENTION = "needs_attention"
-
-
-class CalendarState(StrEnum):
-    PENDING = "pending"
-    SYNCED = "synced"
-    FAILED = "failed"
-
-
-@dataclass(eq=False)
-class Signature:
-    id: str
-    talk_id: str
-    person_id: str
-    role: Role
-    signed_at: datetime
 
 
 def check_schedule(starts_at: datetime, ends_at: datetime, now: datetime) -> None:
@@ -91,7 +60,7 @@ def clean_goals(goals: Iterable[str], known: Iterable[str]) -> list[str]:
 
 
 @dataclass(eq=False)
-class Talk:
+class Talk(TalkAgreements):
     id: str
     tenant_id: str
     track_id: str
@@ -269,124 +238,6 @@ class Talk:
         mine.updated_at = now
         return mine
 
-    # -- agreements --------------------------------------------------------------------------
-
-    def agreement(self, agreement_id: str) -> Agreement:
-        found = next((a for a in self.agreements if a.id == agreement_id), None)
-        if found is None:
-            raise NotFound("not_found", "agreement")
-        return found
-
-    def _fresh(self, agreement_id: str, expected_version: int) -> Agreement:
-        item = self.agreement(agreement_id)
-        if item.version != expected_version:
-            raise Conflict("stale", "version", current=item.to_dict())
-        return item
-
-    def _content_changed(self, now: datetime) -> None:
-        # A signature covers the wording as it was; any change asks both to sign again.
-        self.signatures = []
-        self._touch(now)
-
-    def add_agreement(
-        self,
-        by: str,
-        *,
-        what: str,
-        owner: Owner,
-        due: date | None,
-        today: date,
-        new_id: str,
-        now: datetime,
-    ) -> Agreement:
-        self.require_participant(by)
-        self._require_editable()
-        item = Agreement(
-            id=new_id,
-            talk_id=self.id,
-            position=max((a.position for a in self.agreements), default=0) + 1,
-            what=clean_what(what),
-            owner=owner,
-            due=check_due(due, today),
-            author_id=by,
-            created_at=now,
-            updated_at=now,
-        )
-        self.agreements.append(item)
-        self._content_changed(now)
-        return item
-
-    def edit_agreement(
-        self,
-        by: str,
-        agreement_id: str,
-        *,
-        expected_version: int,
-        today: date,
-        now: datetime,
-        what: str | None = None,
-        owner: Owner | None = None,
-        due: date | None = None,
-        clear_due: bool = False,
-    ) -> Agreement:
-        self.require_participant(by)
-        self._require_editable()
-        item = self._fresh(agreement_id, expected_version)
-        new_what = clean_what(what) if what is not None else item.what
-        new_owner = owner or item.owner
-        new_due = None if clear_due else (check_due(due, today) if due is not None else item.due)
-        if (new_what, new_owner, new_due) == (item.what, item.owner, item.due):
-            return item
-        item.what, item.owner, item.due = new_what, new_owner, new_due
-        # New wording needs the other participant's confirmation again.
-        item.author_id = by
-        item.confirmed_by = None
-        item.confirmed_at = None
-        item.version += 1
-        item.updated_at = now
-        self._content_changed(now)
-        return item
-
-    def remove_agreement(
-        self, by: str, agreement_id: str, *, expected_version: int, now: datetime
-    ) -> None:
-        self.require_participant(by)
-        self._require_editable()
-        item = self._fresh(agreement_id, expected_version)
-        self.agreements.remove(item)
-        self._content_changed(now)
-
-    def confirm_agreement(
-        self, by: str, agreement_id: str, *, expected_version: int, now: datetime
-    ) -> Agreement:
-        self.require_participant(by)
-        self._require_editable()
-        item = self._fresh(agreement_id, expected_version)
-        if item.author_id == by:
-            raise NotAllowed("confirm_own_wording", "confirmed")
-        if item.confirmed_by is None:
-            item.confirmed_by = by
-            item.confirmed_at = now
-            item.version += 1
-            item.updated_at = now
-            self._touch(now)
-        return item
-
-    def react(
-        self, by: str, agreement_id: str, *, reaction: str, expected_version: int, now: datetime
-    ) -> Agreement:
-        if self.require_participant(by) is not Role.LEARNER:
-            raise NotAllowed("learner_only", "reaction")
-        self._require_editable()
-        item = self._fresh(agreement_id, expected_version)
-        text = clean_reaction(reaction)
-        if text != item.reaction:
-            item.reaction = text
-            item.version += 1
-            item.updated_at = now
-            self._content_changed(now)
-        return item
-
     # -- sign-off ----------------------------------------------------------------------------
 
     def unconfirmed(self) -> list[Agreement]:
@@ -413,56 +264,10 @@ class Talk:
         if {s.person_id for s in self.signatures} != {self.lead_id, self.learner_id}:
             return False
         self.status = TalkStatus.SIGNED
-        self.signed_form = self.form(names)
+        self.signed_form = talk_form(self, names)
         self.content_hash = form_hash(self.signed_form)
         self.follow_up_status = FollowUpStatus.BOOKING
         return True
-
-    def form(self, names: Mapping[str, str]) -> dict[str, Any]:
-        """The talk form: what the two sign. Only content, in a stable order."""
-        return {
-            "talk_id": self.id,
-            "tenant_id": self.tenant_id,
-            "title": self.title,
-            "starts_at": self.starts_at.isoformat(),
-            "lead": {"id": self.lead_id, "name": names.get(self.lead_id, "")},
-            "learner": {"id": self.learner_id, "name": names.get(self.learner_id, "")},
-            "template_id": self.template_id,
-            "goals": list(self.goals),
-            "own_goal": self.own_goal,
-            "agreements": [
-                {
-                    "id": a.id,
-                    "what": a.what,
-                    "owner": a.owner.value,
-                    "due": a.due.isoformat() if a.due else None,
-                    "reaction": a.reaction,
-                    "author_id": a.author_id,
-                    "confirmed_by": a.confirmed_by,
-                    "confirmed_at": a.confirmed_at.isoformat() if a.confirmed_at else None,
-                }
-                for a in sorted(self.agreements, key=lambda a: a.position)
-            ],
-            "signatures": [
-                {
-                    "person_id": s.person_id,
-                    "role": s.role.value,
-                    "signed_at": s.signed_at.isoformat(),
-                }
-                for s in sorted(self.signatures, key=lambda s: s.role.value)
-            ],
-        }
-
-    def form_intact(self, names: Mapping[str, str]) -> bool:
-        """True when the stored form matches its hash and the talk's current content."""
-        if self.signed_form is None or self.content_hash is None:
-            return False
-        return form_hash(self.signed_form) == self.content_hash and self.form(names) == {
-            **self.signed_form,
-            # Names may change after signing (a marriage, a typo fixed); ids may not.
-            "lead": {**self.signed_form["lead"], "name": names.get(self.lead_id, "")},
-            "learner": {**self.signed_form["learner"], "name": names.get(self.learner_id, "")},
-        }
 
     # -- follow-up ---------------------------------------------------------------------------
 
@@ -492,45 +297,3 @@ class Talk:
             raise Conflict("already_booked", "follow_up")
         self.follow_up_status = FollowUpStatus.BOOKING
         self.follow_up_reason = None
-
-
-def close_earlier_agreement(
-    current: Talk,
-    earlier: Talk,
-    agreement_id: str,
-    *,
-    by: str,
-    status: AgreementStatus,
-    expected_version: int,
-    now: datetime,
-) -> Agreement:
-    """Close (or reopen) an agreement of an earlier, signed talk from the current talk.
-
-    The earlier form stays as signed: the change is recorded against the current talk.
-    """
-    current.require_participant(by)
-    current._require_editable()
-    if earlier.track_id != current.track_id or earlier.status is not TalkStatus.SIGNED:
-        raise NotFound("not_found", "agreement")
-    if earlier.starts_at >= current.starts_at:
-        raise NotFound("not_found", "agreement")
-    item = earlier.agreement(agreement_id)
-    if item.version != expected_version:
-        raise Conflict("stale", "version", current=item.to_dict())
-    if item.status is status:
-        return item
-    item.status = status
-    if status is AgreementStatus.OPEN:
-        item.closed_in_talk_id = item.closed_by = None
-        item.closed_at = None
-    else:
-        item.closed_in_talk_id, item.closed_by, item.closed_at = current.id, by, now
-    item.version += 1
-    item.updated_at = now
-    earlier._touch(now)
-    return item
-
-
-def form_hash(form: Mapping[str, Any]) -> str:
-    canonical = json.dumps(form, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -11,7 +11,8 @@ from plugin.calendar.local import ical_uid
 from plugin.calendar.port import TALK_CATEGORY
 from plugin.domain.agreement import Agreement
 from plugin.domain.people import Person
-from plugin.domain.talk import Talk, TalkStatus
+from plugin.domain.talk import Talk
+from plugin.domain.talk_state import TalkStatus
 from plugin.i18n import translations
 from plugin.services.context import Services
 from plugin.services.followup import event_draft

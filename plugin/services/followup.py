@@ -16,7 +16,8 @@ from plugin.calendar.port import Attendee, EventDraft, EventRef, SlotRequest
 from plugin.domain.meeting import chat_id_from_join_url
 from plugin.domain.people import Person
 from plugin.domain.schedule import Interval
-from plugin.domain.talk import CalendarState, FollowUpStatus, Talk, TalkStatus
+from plugin.domain.talk import Talk
+from plugin.domain.talk_state import CalendarState, FollowUpStatus, TalkStatus
 from plugin.jobs.outbox import Job, JobKind
 from plugin.services.context import Services, user_key
 from plugin.services.invite import render_invite

@@ -11,8 +11,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from plugin.domain.agreement import Agreement, AgreementStatus, Owner
+from plugin.domain.form import form_intact
 from plugin.domain.people import Person
-from plugin.domain.talk import Role, Talk, TalkStatus
+from plugin.domain.talk import Talk
+from plugin.domain.talk_state import Role, TalkStatus
 from plugin.services.context import Services
 from plugin.store import repo
 
@@ -129,7 +131,7 @@ def form_view(session: Session, talk: Talk) -> dict[str, Any]:
         "signed": talk.status is TalkStatus.SIGNED,
         "form": talk.signed_form,
         "content_hash": talk.content_hash,
-        "intact": talk.form_intact(names) if talk.signed_form else None,
+        "intact": form_intact(talk, names) if talk.signed_form else None,
     }
 
 

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session, raiseload
 
 from plugin.domain.agreement import Agreement, AgreementStatus
 from plugin.domain.people import Person, Track
-from plugin.domain.talk import Talk, TalkStatus
+from plugin.domain.talk import Talk
+from plugin.domain.talk_state import TalkStatus
 from plugin.store.schema import agreements, people, talk_shares, talks, tracks
 
 

@@ -26,14 +26,8 @@ from sqlalchemy.orm import registry, relationship
 from plugin.domain.agreement import MAX_WHAT, Agreement, AgreementStatus, Owner
 from plugin.domain.people import Person, Track
 from plugin.domain.preparation import Preparation
-from plugin.domain.talk import (
-    CalendarState,
-    FollowUpStatus,
-    Role,
-    Signature,
-    Talk,
-    TalkStatus,
-)
+from plugin.domain.talk import Talk
+from plugin.domain.talk_state import CalendarState, FollowUpStatus, Role, Signature, TalkStatus
 from plugin.store.types import EnumText, Json, UTCDateTime
 
 metadata = MetaData(

@@ -22,7 +22,7 @@ from flask import Blueprint, abort, g, redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from plugin.domain.people import Person
-from plugin.domain.talk import Role
+from plugin.domain.talk_state import Role
 from plugin.identity.signed import fernet, sign, unsign
 from plugin.identity.tokens import TokenProblem
 from plugin.services import talks

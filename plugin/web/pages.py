@@ -26,10 +26,10 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from plugin.domain.errors import NotFound
 from plugin.domain.people import Person
-from plugin.domain.talk import TalkStatus
+from plugin.domain.talk_state import TalkStatus
 from plugin.identity.feeds import feed_token_valid
 from plugin.identity.local import redeem_signin_token
-from plugin.services import talks, views
+from plugin.services import sharing, talks, views
 from plugin.store import repo
 from plugin.web.context import services
 from plugin.web.host import in_microsoft_mode, shell, signed_in_by_host
@@ -212,7 +212,7 @@ def shared_talk(token: str) -> tuple[str, int, dict[str, str]]:
     lang = str(get_locale() or "nl")
 
     def work(session: Any) -> tuple[Person, dict[str, Any], str] | None:
-        found = talks.talk_by_share_link(svc, session, token)
+        found = sharing.talk_by_share_link(svc, session, token)
         if found is None:
             return None
         talk, supervisor, claim = found

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from icalendar import Calendar
 
 from plugin.domain.agreement import Owner
-from plugin.services import talks
+from plugin.services import agreements, signoff
 
 
 def feed_path(client) -> str:
@@ -19,7 +19,7 @@ def signed_talk_with_agreements(services, clock, lead, learner, make_talk):
     clock.set(talk.starts_at + timedelta(minutes=5))
 
     def agree(s):
-        mine = talks.add_agreement(
+        mine = agreements.add_agreement(
             services,
             s,
             lead,
@@ -28,8 +28,8 @@ def signed_talk_with_agreements(services, clock, lead, learner, make_talk):
             owner=Owner.LEARNER,
             due=date(2027, 3, 26),
         )
-        talks.confirm_agreement(services, s, learner, talk.id, mine.id, expected_version=1)
-        lead_item = talks.add_agreement(
+        agreements.confirm_agreement(services, s, learner, talk.id, mine.id, expected_version=1)
+        lead_item = agreements.add_agreement(
             services,
             s,
             learner,
@@ -38,9 +38,9 @@ def signed_talk_with_agreements(services, clock, lead, learner, make_talk):
             owner=Owner.LEAD,
             due=date(2027, 4, 2),
         )
-        talks.confirm_agreement(services, s, lead, talk.id, lead_item.id, expected_version=1)
-        talks.sign(services, s, lead, talk.id)
-        talks.sign(services, s, learner, talk.id)
+        agreements.confirm_agreement(services, s, lead, talk.id, lead_item.id, expected_version=1)
+        signoff.sign(services, s, lead, talk.id)
+        signoff.sign(services, s, learner, talk.id)
 
     services.write(agree)
     return talk

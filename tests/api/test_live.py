@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from plugin.domain.agreement import Owner
-from plugin.services import talks
+from plugin.services import agreements, talks
 from plugin.store.db import Database, make_engine
 from plugin.web.stamps import TalkStamps
 
@@ -72,7 +72,7 @@ def test_the_cache_forgets_local_changes_and_refreshes_others(
 
     # A change through this process's database is seen at once.
     services.write(
-        lambda s: talks.add_agreement(
+        lambda s: agreements.add_agreement(
             services, s, lead, talk.id, what="Lokaal", owner=Owner.BOTH, due=None
         )
     )

@@ -60,7 +60,8 @@ def test_security_headers(app):
 def test_talk_pages_link_the_teams_meeting_or_say_why_it_is_not_in_outlook(
     services, client_for, lead, learner, make_talk
 ):
-    from plugin.domain.talk import CalendarState, Talk
+    from plugin.domain.talk import Talk
+    from plugin.domain.talk_state import CalendarState
 
     talk = make_talk(lead, learner)
 

@@ -24,7 +24,7 @@ from plugin.domain.clock import FixedClock
 from plugin.domain.people import LOCAL_TENANT, Person
 from plugin.domain.talk import Talk
 from plugin.identity.local import issue_signin_token
-from plugin.services import talks
+from plugin.services import agreements, talks
 from plugin.services.context import Services
 from plugin.settings import Settings
 from plugin.web.app import create_app
@@ -78,7 +78,7 @@ def main() -> None:
         talk = plan(svc, lead, learner, clock)
         for n in range(8):
             svc.write(
-                lambda s, n=n: talks.add_agreement(
+                lambda s, n=n: agreements.add_agreement(
                     svc, s, lead, talk.id, what=f"Afspraak {n}", owner=Owner.BOTH, due=None
                 )
             )

@@ -17,7 +17,7 @@ from plugin.domain.agreement import Owner
 from plugin.domain.clock import FixedClock
 from plugin.domain.people import Person
 from plugin.domain.talk import Talk
-from plugin.services import talks
+from plugin.services import agreements, signoff
 from plugin.services.context import Services
 from tests.browser.conftest import check_accessibility
 
@@ -43,7 +43,7 @@ def page_paths(
     clock.set(signed.starts_at + timedelta(minutes=5))
 
     def agree_and_sign(s: object) -> None:
-        mine = talks.add_agreement(
+        mine = agreements.add_agreement(
             services,
             s,
             learner,
@@ -52,8 +52,8 @@ def page_paths(
             owner=Owner.LEARNER,
             due=date(2027, 4, 1),
         )
-        talks.confirm_agreement(services, s, lead, signed.id, mine.id, expected_version=1)
-        theirs = talks.add_agreement(
+        agreements.confirm_agreement(services, s, lead, signed.id, mine.id, expected_version=1)
+        theirs = agreements.add_agreement(
             services,
             s,
             lead,
@@ -62,15 +62,15 @@ def page_paths(
             owner=Owner.LEAD,
             due=None,
         )
-        talks.confirm_agreement(services, s, learner, signed.id, theirs.id, expected_version=1)
-        talks.sign(services, s, lead, signed.id)
-        talks.sign(services, s, learner, signed.id)
+        agreements.confirm_agreement(services, s, learner, signed.id, theirs.id, expected_version=1)
+        signoff.sign(services, s, lead, signed.id)
+        signoff.sign(services, s, learner, signed.id)
 
     services.write(agree_and_sign)
 
     clock.set(live.starts_at + timedelta(minutes=5))
     services.write(
-        lambda s: talks.add_agreement(
+        lambda s: agreements.add_agreement(
             services,
             s,
             lead,

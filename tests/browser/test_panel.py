@@ -8,7 +8,7 @@ from datetime import timedelta
 from playwright.sync_api import Page, expect
 
 from plugin.domain.agreement import Owner
-from plugin.services import talks
+from plugin.services import agreements, talks
 from tests.browser.conftest import check_accessibility
 
 LIVE = 2000  # ms: the other panel shows a change within 2 s
@@ -50,7 +50,7 @@ def test_an_edit_conflict_shows_both_versions_and_lets_the_user_choose(
     talk = make_talk(lead, learner)
     clock.set(talk.starts_at + timedelta(minutes=1))
     item = services.write(
-        lambda s: talks.add_agreement(
+        lambda s: agreements.add_agreement(
             services, s, lead, talk.id, what="Oorspronkelijke tekst", owner=Owner.BOTH, due=None
         )
     )
@@ -113,10 +113,10 @@ def test_signing_in_the_panel_locks_it_and_books_the_follow_up(
     clock.set(talk.starts_at + timedelta(minutes=1))
 
     def agreed(s):
-        item = talks.add_agreement(
+        item = agreements.add_agreement(
             services, s, lead, talk.id, what="Samen terugkijken", owner=Owner.BOTH, due=None
         )
-        talks.confirm_agreement(services, s, learner, talk.id, item.id, expected_version=1)
+        agreements.confirm_agreement(services, s, learner, talk.id, item.id, expected_version=1)
 
     services.write(agreed)
     marco, sem = signed_in_page(lead), signed_in_page(learner)

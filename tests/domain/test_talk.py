@@ -13,14 +13,10 @@ import pytest
 
 from plugin.domain.agreement import Agreement, AgreementStatus, Owner
 from plugin.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from plugin.domain.talk import (
-    FollowUpStatus,
-    Role,
-    Talk,
-    TalkStatus,
-    close_earlier_agreement,
-    form_hash,
-)
+from plugin.domain.form import form_hash, form_intact, talk_form
+from plugin.domain.talk import Talk
+from plugin.domain.talk_agreements import close_earlier_agreement
+from plugin.domain.talk_state import FollowUpStatus, Role, TalkStatus
 
 NOW = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
 TODAY = NOW.date()
@@ -453,7 +449,7 @@ def test_second_signature_seals_form() -> None:
     canonical = json.dumps(form, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert talk.content_hash == hashlib.sha256(canonical.encode("utf-8")).hexdigest()
     assert talk.content_hash == form_hash(form)
-    assert form == talk.form(NAMES)
+    assert form == talk_form(talk, NAMES)
 
 
 def test_everything_locked_after_signing() -> None:
@@ -487,41 +483,41 @@ def test_everything_locked_after_signing() -> None:
         with pytest.raises(Conflict) as error:
             attempt()
         assert error.value.code == "locked"
-    assert talk.form_intact(NAMES)
+    assert form_intact(talk, NAMES)
     assert len(talk.signatures) == 2
 
 
 def test_form_intact_and_tampering() -> None:
     talk = signed_talk()
-    assert talk.form_intact(NAMES)
+    assert form_intact(talk, NAMES)
     # Changing the content behind the aggregate's back shows.
     original = talk.agreements[0].what
     talk.agreements[0].what = "Something else"
-    assert not talk.form_intact(NAMES)
+    assert not form_intact(talk, NAMES)
     talk.agreements[0].what = original
-    assert talk.form_intact(NAMES)
+    assert form_intact(talk, NAMES)
     # So does editing the stored form.
     saved = copy.deepcopy(talk.signed_form)
     talk.signed_form["agreements"][0]["what"] = "Something else"  # type: ignore[index]
-    assert not talk.form_intact(NAMES)
+    assert not form_intact(talk, NAMES)
     # Even when form and hash are both rewritten, the talk's content no longer matches.
     talk.content_hash = form_hash(talk.signed_form)  # type: ignore[arg-type]
-    assert not talk.form_intact(NAMES)
+    assert not form_intact(talk, NAMES)
     talk.signed_form = saved
     talk.content_hash = form_hash(saved)  # type: ignore[arg-type]
-    assert talk.form_intact(NAMES)
+    assert form_intact(talk, NAMES)
     talk.content_hash = "0" * 64
-    assert not talk.form_intact(NAMES)
+    assert not form_intact(talk, NAMES)
 
 
 def test_renaming_a_person_keeps_form_intact() -> None:
     talk = signed_talk()
-    assert talk.form_intact({LEAD: "Marco de Vries", LEARNER: "Sem Learner"})
-    assert talk.form_intact({})
+    assert form_intact(talk, {LEAD: "Marco de Vries", LEARNER: "Sem Learner"})
+    assert form_intact(talk, {})
 
 
 def test_form_intact_false_when_never_signed() -> None:
-    assert not make_talk().form_intact(NAMES)
+    assert not form_intact(make_talk(), NAMES)
 
 
 # -- closing an earlier agreement --------------------------------------------------------------
@@ -590,7 +586,7 @@ def test_close_earlier_agreement_records_current_talk_and_reopen_clears() -> Non
     assert item.status is AgreementStatus.OPEN
     assert (item.closed_in_talk_id, item.closed_by, item.closed_at) == (None, None, None)
     # The earlier form stays as it was signed.
-    assert earlier.form_intact(NAMES)
+    assert form_intact(earlier, NAMES)
 
 
 def test_close_earlier_agreement_only_same_track_signed_and_earlier() -> None:

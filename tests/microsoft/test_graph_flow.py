@@ -19,9 +19,10 @@ from sqlalchemy import select
 from plugin.domain.agreement import Owner
 from plugin.domain.clock import FixedClock
 from plugin.domain.people import Person
-from plugin.domain.talk import CalendarState, FollowUpStatus, Talk
+from plugin.domain.talk import Talk
+from plugin.domain.talk_state import CalendarState, FollowUpStatus
 from plugin.jobs.outbox import Outbox
-from plugin.services import talks
+from plugin.services import agreements, signoff, talks
 from plugin.services.context import Services
 from plugin.services.followup import follow_up_id
 from plugin.services.talks import POST_SUMMARY
@@ -126,18 +127,18 @@ def test_request_counts_per_operation(
         (learner, lead, "Marco plant", Owner.LEAD),
     ):
         added = ms_services.write(
-            lambda s, who=who, text=text, owner=owner: talks.add_agreement(
+            lambda s, who=who, text=text, owner=owner: agreements.add_agreement(
                 ms_services, s, who, talk.id, what=text, owner=owner, due=None
             )
         )
         ms_services.write(
-            lambda s, other=other, added=added: talks.confirm_agreement(
+            lambda s, other=other, added=added: agreements.confirm_agreement(
                 ms_services, s, other, talk.id, added.id, expected_version=added.version
             )
         )
     graph.clear_requests()
     for who in (lead, learner):
-        ms_services.write(lambda s, who=who: talks.sign(ms_services, s, who, talk.id))
+        ms_services.write(lambda s, who=who: signoff.sign(ms_services, s, who, talk.id))
     ms_outbox.drain()
     assert calls(graph) == [
         ("POST", "/users/{user}/calendar/getSchedule"),
@@ -172,7 +173,7 @@ def test_a_refused_calendar_shows_on_the_talk_and_its_follow_up(
     assert failed.calendar_error == "calendar_permission"
     clock.advance(timedelta(days=1, hours=3))
     for who in (lead, learner):
-        ms_services.write(lambda s, who=who: talks.sign(ms_services, s, who, talk.id))
+        ms_services.write(lambda s, who=who: signoff.sign(ms_services, s, who, talk.id))
     ms_outbox.drain()
     signed = load(ms_services, talk.id)
     assert signed.follow_up_status is FollowUpStatus.NEEDS_ATTENTION
@@ -200,7 +201,7 @@ def test_a_hundred_follow_ups_under_30_percent_faults_are_each_booked_once(
     for talk in signed:
         for who in (talk.lead_id, talk.learner_id):
             viewer = next(p for p in leads + learners if p.id == who)
-            ms_services.write(lambda s, v=viewer, t=talk: talks.sign(ms_services, s, v, t.id))
+            ms_services.write(lambda s, v=viewer, t=talk: signoff.sign(ms_services, s, v, t.id))
     graph.clear_requests()
     graph.fault_rate(0.3, seed=20270301, retry_after=0, slow_seconds=0.0)
 

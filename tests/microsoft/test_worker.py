@@ -23,7 +23,8 @@ from plugin.bootstrap import build_services
 from plugin.cli import main
 from plugin.domain.clock import FixedClock, SystemClock
 from plugin.domain.people import Person
-from plugin.domain.talk import CalendarState, Talk
+from plugin.domain.talk import Talk
+from plugin.domain.talk_state import CalendarState
 from plugin.services import talks
 from plugin.services.context import Services
 from tests.microsoft.entra_fake import EntraFake

@@ -21,9 +21,10 @@ from plugin.calendar.port import (
 )
 from plugin.domain.clock import FixedClock
 from plugin.domain.people import Person
-from plugin.domain.talk import CalendarState, FollowUpStatus, Talk, TalkStatus
+from plugin.domain.talk import Talk
+from plugin.domain.talk_state import CalendarState, FollowUpStatus, TalkStatus
 from plugin.jobs.outbox import MAX_ATTEMPTS, Job, JobKind, Outbox, enqueue
-from plugin.services import talks
+from plugin.services import signoff, talks
 from plugin.services.context import Services
 from plugin.services.followup import book_follow_up, follow_up_id
 from plugin.services.talks import BOOK_FOLLOW_UP, SYNC_EVENT
@@ -277,7 +278,7 @@ def _signed_talk(
     talk = make_talk(lead, learner)
     clock.advance(timedelta(days=1, minutes=5))
     for who in (lead, learner):
-        services.write(lambda s, who=who: talks.sign(services, s, who, talk.id))
+        services.write(lambda s, who=who: signoff.sign(services, s, who, talk.id))
     return talk
 
 

@@ -16,15 +16,18 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from plugin.domain.agreement import AgreementStatus, Owner
 from plugin.domain.clock import FixedClock
+from plugin.domain.form import form_intact
 from plugin.domain.people import Person
-from plugin.domain.talk import CalendarState, FollowUpStatus, Role, Talk, TalkStatus
+from plugin.domain.talk import Talk
+from plugin.domain.talk_state import CalendarState, FollowUpStatus, Role, TalkStatus
 from plugin.jobs.outbox import enqueue
-from plugin.services import talks
+from plugin.services import agreements, preparation, signoff, talks
 from plugin.services.context import Services
 from plugin.services.followup import follow_up_id
 from plugin.services.talks import BOOK_FOLLOW_UP
 from plugin.store import repo
-from plugin.store.schema import agreements, calendar_events, outbox_jobs
+from plugin.store.schema import agreements as agreements_table
+from plugin.store.schema import calendar_events, outbox_jobs
 from plugin.store.schema import talks as talks_table
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -36,7 +39,7 @@ def load(services: Services, talk_id: str) -> Talk:
 
 def add_agreement(services: Services, who: Person, talk_id: str, what: str, **kw: Any) -> Any:
     return services.write(
-        lambda s: talks.add_agreement(
+        lambda s: agreements.add_agreement(
             services,
             s,
             who,
@@ -50,14 +53,14 @@ def add_agreement(services: Services, who: Person, talk_id: str, what: str, **kw
 
 def confirm(services: Services, who: Person, talk_id: str, agreement_id: str, v: int) -> Any:
     return services.write(
-        lambda s: talks.confirm_agreement(
+        lambda s: agreements.confirm_agreement(
             services, s, who, talk_id, agreement_id, expected_version=v
         )
     )
 
 
 def sign(services: Services, who: Person, talk_id: str) -> Talk:
-    return services.write(lambda s: talks.sign(services, s, who, talk_id))
+    return services.write(lambda s: signoff.sign(services, s, who, talk_id))
 
 
 def follow_ups(services: Services, talk_id: str) -> list[Talk]:
@@ -113,7 +116,7 @@ def test_talk_round_trips(
     confirm(services, learner, talk.id, first.id, first.version)
     confirm(services, lead, talk.id, second.id, second.version)
     services.write(
-        lambda s: talks.prepare(
+        lambda s: preparation.prepare(
             services,
             s,
             learner,
@@ -176,7 +179,7 @@ def test_signed_form_round_trips_intact(
     assert loaded.content_hash is not None and len(loaded.content_hash) == 64
     assert isinstance(loaded.signed_form, dict)
     names = services.read(lambda s: repo.names(s, (lead.id, learner.id)))
-    assert loaded.form_intact(names)
+    assert form_intact(loaded, names)
     assert {s.role for s in loaded.signatures} == {Role.LEAD, Role.LEARNER}
 
 
@@ -222,10 +225,12 @@ def test_agreement_checks_hold_for_raw_sql(
     talk = make_talk(lead, learner)
     # The row itself is fine.
     with services.db.engine.begin() as connection:
-        connection.execute(sa.insert(agreements).values(**_agreement_row(talk, lead)))
+        connection.execute(sa.insert(agreements_table).values(**_agreement_row(talk, lead)))
     with pytest.raises(IntegrityError), services.db.engine.begin() as connection:
         connection.execute(
-            sa.insert(agreements).values(**_agreement_row(talk, lead, id="bad", position=7, **bad))
+            sa.insert(agreements_table).values(
+                **_agreement_row(talk, lead, id="bad", position=7, **bad)
+            )
         )
 
 
@@ -235,7 +240,7 @@ def test_confirmer_must_differ_from_author_for_raw_sql(
     talk = make_talk(lead, learner)
     with pytest.raises(IntegrityError), services.db.engine.begin() as connection:
         connection.execute(
-            sa.insert(agreements).values(**_agreement_row(talk, lead, confirmed_by=lead.id))
+            sa.insert(agreements_table).values(**_agreement_row(talk, lead, confirmed_by=lead.id))
         )
 
 
@@ -372,7 +377,7 @@ def test_interleaved_signatures_book_one_follow_up(
         Session(services.db.engine, expire_on_commit=False) as lead_session,
         Session(services.db.engine, expire_on_commit=False) as learner_session,
     ):
-        # What talks.sign does, split so that the two requests interleave: both read first...
+        # What signoff.sign does, split so that the two requests interleave: both read first...
         views = []
         for session, who in ((lead_session, lead), (learner_session, learner)):
             view = talks.load_talk(session, who, talk.id)

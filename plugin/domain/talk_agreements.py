@@ -1,0 +1,190 @@
+"""A talk's agreements: record, edit, remove, confirm the wording, react; and closing an
+earlier talk's agreement from a later one. `Talk` takes these rules in as a base class."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from plugin.domain.agreement import (
+    Agreement,
+    AgreementStatus,
+    Owner,
+    check_due,
+    clean_reaction,
+    clean_what,
+)
+from plugin.domain.errors import Conflict, NotAllowed, NotFound
+from plugin.domain.talk_state import Role, Signature, TalkStatus
+
+if TYPE_CHECKING:
+    from plugin.domain.talk import Talk
+
+
+class TalkAgreements:
+    """The agreement rules of `Talk` (which supplies the fields and checks declared here)."""
+
+    id: str
+    agreements: list[Agreement]
+    signatures: list[Signature]
+
+    if TYPE_CHECKING:
+
+        def require_participant(self, person_id: str) -> Role: ...
+
+        def _require_editable(self) -> None: ...
+
+        def _touch(self, now: datetime) -> None: ...
+
+    def agreement(self, agreement_id: str) -> Agreement:
+        found = next((a for a in self.agreements if a.id == agreement_id), None)
+        if found is None:
+            raise NotFound("not_found", "agreement")
+        return found
+
+    def _fresh(self, agreement_id: str, expected_version: int) -> Agreement:
+        item = self.agreement(agreement_id)
+        if item.version != expected_version:
+            raise Conflict("stale", "version", current=item.to_dict())
+        return item
+
+    def _content_changed(self, now: datetime) -> None:
+        # A signature covers the wording as it was; any change asks both to sign again.
+        self.signatures = []
+        self._touch(now)
+
+    def add_agreement(
+        self,
+        by: str,
+        *,
+        what: str,
+        owner: Owner,
+        due: date | None,
+        today: date,
+        new_id: str,
+        now: datetime,
+    ) -> Agreement:
+        self.require_participant(by)
+        self._require_editable()
+        item = Agreement(
+            id=new_id,
+            talk_id=self.id,
+            position=max((a.position for a in self.agreements), default=0) + 1,
+            what=clean_what(what),
+            owner=owner,
+            due=check_due(due, today),
+            author_id=by,
+            created_at=now,
+            updated_at=now,
+        )
+        self.agreements.append(item)
+        self._content_changed(now)
+        return item
+
+    def edit_agreement(
+        self,
+        by: str,
+        agreement_id: str,
+        *,
+        expected_version: int,
+        today: date,
+        now: datetime,
+        what: str | None = None,
+        owner: Owner | None = None,
+        due: date | None = None,
+        clear_due: bool = False,
+    ) -> Agreement:
+        self.require_participant(by)
+        self._require_editable()
+        item = self._fresh(agreement_id, expected_version)
+        new_what = clean_what(what) if what is not None else item.what
+        new_owner = owner or item.owner
+        new_due = None if clear_due else (check_due(due, today) if due is not None else item.due)
+        if (new_what, new_owner, new_due) == (item.what, item.owner, item.due):
+            return item
+        item.what, item.owner, item.due = new_what, new_owner, new_due
+        # New wording needs the other participant's confirmation again.
+        item.author_id = by
+        item.confirmed_by = None
+        item.confirmed_at = None
+        item.version += 1
+        item.updated_at = now
+        self._content_changed(now)
+        return item
+
+    def remove_agreement(
+        self, by: str, agreement_id: str, *, expected_version: int, now: datetime
+    ) -> None:
+        self.require_participant(by)
+        self._require_editable()
+        item = self._fresh(agreement_id, expected_version)
+        self.agreements.remove(item)
+        self._content_changed(now)
+
+    def confirm_agreement(
+        self, by: str, agreement_id: str, *, expected_version: int, now: datetime
+    ) -> Agreement:
+        self.require_participant(by)
+        self._require_editable()
+        item = self._fresh(agreement_id, expected_version)
+        if item.author_id == by:
+            raise NotAllowed("confirm_own_wording", "confirmed")
+        if item.confirmed_by is None:
+            item.confirmed_by = by
+            item.confirmed_at = now
+            item.version += 1
+            item.updated_at = now
+            self._touch(now)
+        return item
+
+    def react(
+        self, by: str, agreement_id: str, *, reaction: str, expected_version: int, now: datetime
+    ) -> Agreement:
+        if self.require_participant(by) is not Role.LEARNER:
+            raise NotAllowed("learner_only", "reaction")
+        self._require_editable()
+        item = self._fresh(agreement_id, expected_version)
+        text = clean_reaction(reaction)
+        if text != item.reaction:
+            item.reaction = text
+            item.version += 1
+            item.updated_at = now
+            self._content_changed(now)
+        return item
+
+
+def close_earlier_agreement(
+    current: Talk,
+    earlier: Talk,
+    agreement_id: str,
+    *,
+    by: str,
+    status: AgreementStatus,
+    expected_version: int,
+    now: datetime,
+) -> Agreement:
+    """Close (or reopen) an agreement of an earlier, signed talk from the current talk.
+
+    The earlier form stays as signed: the change is recorded against the current talk.
+    """
+    current.require_participant(by)
+    current._require_editable()
+    if earlier.track_id != current.track_id or earlier.status is not TalkStatus.SIGNED:
+        raise NotFound("not_found", "agreement")
+    if earlier.starts_at >= current.starts_at:
+        raise NotFound("not_found", "agreement")
+    item = earlier.agreement(agreement_id)
+    if item.version != expected_version:
+        raise Conflict("stale", "version", current=item.to_dict())
+    if item.status is status:
+        return item
+    item.status = status
+    if status is AgreementStatus.OPEN:
+        item.closed_in_talk_id = item.closed_by = None
+        item.closed_at = None
+    else:
+        item.closed_in_talk_id, item.closed_by, item.closed_at = current.id, by, now
+    item.version += 1
+    item.updated_at = now
+    earlier._touch(now)
+    return item

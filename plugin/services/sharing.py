@@ -1,0 +1,114 @@
+"""Use cases of sharing a talk read-only with a school supervisor: by person or by a link."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from plugin.domain.errors import InvalidInput, NotAllowed
+from plugin.domain.people import Person
+from plugin.domain.talk import Talk
+from plugin.domain.talk_state import Role
+from plugin.domain.text import clean_text
+from plugin.identity.share_links import ShareClaim, read_share_link_token
+from plugin.services.context import Services
+from plugin.services.talks import (
+    load_talk,
+    person_in_tenant,
+)
+from plugin.store import repo
+
+
+def _load_as_lead(session: Session, viewer: Person, talk_id: str, field: str) -> Talk:
+    """The talk, for its lead: sharing is the lead's to decide."""
+    talk = load_talk(session, viewer, talk_id)
+    if talk.role_of(viewer.id) is not Role.LEAD:
+        raise NotAllowed("lead_only", field)
+    return talk
+
+
+def share(
+    svc: Services, session: Session, viewer: Person, talk_id: str, person_id: str
+) -> list[str]:
+    talk = _load_as_lead(session, viewer, talk_id, "person_id")
+    supervisor = person_in_tenant(session, viewer, person_id, "person_id")
+    if not supervisor.external:
+        raise InvalidInput("not_external", "person_id")
+    repo.add_share(session, talk.id, supervisor.id, viewer.id, svc.clock.now())
+    return repo.shares_of(session, talk.id)
+
+
+def unshare(
+    svc: Services, session: Session, viewer: Person, talk_id: str, person_id: str
+) -> list[str]:
+    talk = _load_as_lead(session, viewer, talk_id, "person_id")
+    repo.remove_share(session, talk.id, person_id)
+    return repo.shares_of(session, talk.id)
+
+
+def shares(session: Session, viewer: Person, talk_id: str) -> list[dict[str, Any]]:
+    talk = _load_as_lead(session, viewer, talk_id, "talk")
+    return repo.shares_with_people(session, talk.id)
+
+
+#: How long a supervisor's link works, unless the lead says otherwise (days), and at most.
+SHARE_LINK_DAYS = 30
+MAX_SHARE_LINK_DAYS = 180
+
+
+def share_by_link(
+    svc: Services,
+    session: Session,
+    viewer: Person,
+    talk_id: str,
+    *,
+    name: str,
+    email: str,
+    days: int = SHARE_LINK_DAYS,
+) -> tuple[Person, ShareClaim]:
+    """Share the talk read-only with a supervisor outside the organisation, by a link.
+
+    The supervisor is a person of the lead's tenant marked external (found again by e-mail
+    address); a new link for them retires their earlier one.
+    """
+    talk = _load_as_lead(session, viewer, talk_id, "email")
+    if not 1 <= days <= MAX_SHARE_LINK_DAYS:
+        raise InvalidInput("choice", "days")
+    name = clean_text(name, "name", max_length=100)
+    email = clean_text(email, "email", max_length=254).lower()
+    supervisor = repo.external_person_by_email(session, viewer.tenant_id, email)
+    if supervisor is None:
+        supervisor = Person(
+            id=svc.new_id(),
+            tenant_id=viewer.tenant_id,
+            # Not an Entra object id (those are GUIDs), so no token can ever sign in as them.
+            object_id=f"share-link:{svc.new_id()}",
+            display_name=name,
+            email=email,
+            external=True,
+        )
+        session.add(supervisor)
+        session.flush()
+    now = svc.clock.now()
+    repo.add_share(session, talk.id, supervisor.id, viewer.id, now)
+    link_id = svc.new_id()
+    repo.set_share_link(session, talk.id, supervisor.id, link_id)
+    return supervisor, ShareClaim(talk.id, supervisor.id, link_id, now + timedelta(days=days))
+
+
+def talk_by_share_link(
+    svc: Services, session: Session, token: str
+) -> tuple[Talk, Person, ShareClaim] | None:
+    """The talk and supervisor of a share link that is genuine, unexpired and not revoked."""
+    claim = read_share_link_token(svc.secret_key, token, svc.clock.now())
+    if claim is None:
+        return None
+    if repo.share_link_id(session, claim.talk_id, claim.person_id) != claim.link_id:
+        return None  # the lead stopped sharing, or made a newer link
+    supervisor = session.get(Person, claim.person_id)
+    if supervisor is None or not supervisor.external:
+        return None
+    talk = repo.talk(session, supervisor.tenant_id, claim.talk_id)
+    return (talk, supervisor, claim) if talk is not None else None

@@ -1,0 +1,75 @@
+"""My identity, CSRF token, feed URL, colleagues, checklist and overview."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from plugin.domain.people import Person
+from plugin.identity.feeds import feed_token
+from plugin.services import views
+from plugin.services.context import Services
+from plugin.store import repo
+from plugin.web.api.base import api, language
+from plugin.web.context import as_viewer_read, as_viewer_write
+from plugin.web.session import csrf_token, end_session
+
+
+def _me(svc: Services, me: Person) -> dict[str, Any]:
+    return {
+        **views.person_view(me),
+        "tenant_id": me.tenant_id,
+        "csrf_token": csrf_token(),
+        "feed_url": svc.links.feed(me.id, feed_token(svc.secret_key, me)),
+        "language": language(),
+    }
+
+
+@api.route("GET", "/me", summary="Who I am, my CSRF token and my feed URL", tag="me")
+def me() -> dict[str, Any]:
+    return as_viewer_read(lambda svc, s, me: _me(svc, me))
+
+
+@api.route(
+    "POST", "/me/feed/renew", summary="Renew my feed URL (the old one stops working)", tag="me"
+)
+def renew_feed() -> dict[str, Any]:
+    def work(svc: Services, s: Session, me: Person) -> dict[str, Any]:
+        me.renew_feed()
+        return _me(svc, me)
+
+    return as_viewer_write(work)
+
+
+@api.route("POST", "/signout", summary="Sign out", tag="me")
+def signout() -> dict[str, Any]:
+    as_viewer_write(lambda svc, s, me: None)
+    end_session()
+    return {"signed_out": True}
+
+
+@api.route("GET", "/people", summary="Colleagues I can plan a talk with", tag="me")
+def people() -> dict[str, Any]:
+    def work(svc: Services, s: Session, me: Person) -> dict[str, Any]:
+        if me.external:
+            # A school supervisor reads what is shared with them; the staff list is not.
+            return {"people": [], "supervisors": []}
+        return {
+            "people": [
+                views.person_view(p) for p in repo.colleagues(s, me.tenant_id) if p.id != me.id
+            ],
+            "supervisors": [views.person_view(p) for p in repo.supervisors(s, me.tenant_id)],
+        }
+
+    return as_viewer_read(work)
+
+
+@api.route("GET", "/checklist", summary="The preparation checklist, in my language", tag="me")
+def checklist() -> dict[str, Any]:
+    return as_viewer_read(lambda svc, s, me: svc.template.to_dict(language()))
+
+
+@api.route("GET", "/overview", summary="My upcoming talks, open agreements and history", tag="me")
+def overview() -> dict[str, Any]:
+    return as_viewer_read(lambda svc, s, me: {**views.overview(svc, s, me), "me": _me(svc, me)})

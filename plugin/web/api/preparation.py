@@ -1,0 +1,68 @@
+"""The preparation: checklist ticks, discussion points, earlier talks' open agreements."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from plugin.services import preparation, talks, views
+from plugin.web.api.base import api, language
+from plugin.web.context import as_viewer_read, as_viewer_write
+from plugin.web.schemas import (
+    PreparationIn,
+    StatusIn,
+)
+
+
+@api.route(
+    "GET",
+    "/talks/<talk_id>/preparation",
+    summary="Checklist, my and the other's points, earlier open agreements",
+    tag="preparation",
+)
+def get_preparation(talk_id: str) -> dict[str, Any]:
+    return _preparation(talk_id)
+
+
+def _preparation(talk_id: str) -> dict[str, Any]:
+    return as_viewer_read(
+        lambda svc, s, me: views.preparation_view(
+            svc, s, talks.load_talk(s, me, talk_id), me, language()
+        )
+    )
+
+
+@api.route(
+    "PUT",
+    "/talks/<talk_id>/preparation",
+    summary="Save my ticks and discussion points",
+    tag="preparation",
+    body=PreparationIn,
+)
+def put_preparation(talk_id: str, body: PreparationIn) -> dict[str, Any]:
+    as_viewer_write(
+        lambda svc, s, me: preparation.prepare(
+            svc,
+            s,
+            me,
+            talk_id,
+            ticked=body.ticked,
+            points=[p.model_dump() for p in body.points],
+            expected_version=body.version,
+        )
+    )
+    return _preparation(talk_id)
+
+
+@api.route(
+    "POST",
+    "/talks/<talk_id>/earlier-agreements/<agreement_id>/status",
+    summary="Close or reopen an earlier talk's agreement",
+    tag="preparation",
+    body=StatusIn,
+)
+def close_earlier(talk_id: str, agreement_id: str, body: StatusIn) -> dict[str, Any]:
+    return as_viewer_write(
+        lambda svc, s, me: preparation.close_agreement_from(
+            svc, s, me, talk_id, agreement_id, status=body.status, expected_version=body.version
+        ).to_dict()
+    )

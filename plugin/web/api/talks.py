@@ -1,0 +1,195 @@
+"""Talks: list, plan, read, the live panel's conditional poll, move, cancel, the .ics, and
+the Teams meeting a talk is held in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify, request
+from sqlalchemy.orm import Session
+
+from plugin.domain.errors import NotFound
+from plugin.domain.people import Person
+from plugin.services import talks, views
+from plugin.services.context import Services
+from plugin.store import repo
+from plugin.web.api.base import api, talk_for_viewer, write_then_detail
+from plugin.web.context import as_viewer_read, as_viewer_write, services, stamps
+from plugin.web.errors import Unauthenticated
+from plugin.web.schemas import (
+    MeetingLink,
+    PlanTalk,
+    UpdateTalk,
+)
+from plugin.web.session import signed_in_identity
+
+
+@api.route("GET", "/talks", summary="Talks I take part in", tag="talks")
+def list_talks() -> dict[str, Any]:
+    def work(svc: Services, s: Session, me: Person) -> dict[str, Any]:
+        mine = repo.talks_of(s, me)
+        names = repo.names(s, {p for t in mine for p in (t.lead_id, t.learner_id)})
+        return {"talks": [views.talk_summary(t, names, me.id) for t in mine]}
+
+    return as_viewer_read(work)
+
+
+@api.route(
+    "POST", "/talks", summary="Plan a talk (I am the lead)", tag="talks", body=PlanTalk, status=201
+)
+def plan_talk(body: PlanTalk) -> dict[str, Any]:
+    def work(svc: Services, s: Session, me: Person) -> str:
+        talk = talks.plan_talk(
+            svc,
+            s,
+            me,
+            learner_id=body.learner_id,
+            starts_at=body.starts_at,
+            duration_minutes=body.duration_minutes,
+            title=body.title,
+            goals=body.goals,
+            own_goal=body.own_goal,
+            meeting_chat_id=body.meeting_chat_id,
+            chat_summary=body.chat_summary,
+        )
+        return talk.id
+
+    talk_id = as_viewer_write(work)
+    return as_viewer_read(lambda svc, s, me: talk_for_viewer(svc, s, talk_id, me))
+
+
+@api.route("GET", "/talks/<talk_id>", summary="One talk with its agreements", tag="talks")
+def get_talk(talk_id: str) -> dict[str, Any]:
+    return as_viewer_read(lambda svc, s, me: talk_for_viewer(svc, s, talk_id, me))
+
+
+@api.route(
+    "GET",
+    "/talks/<talk_id>/live",
+    summary="The talk for a live panel; send If-None-Match to get 304 while nothing changed",
+    tag="talks",
+)
+def live_talk(talk_id: str) -> Response | dict[str, Any]:
+    identity = signed_in_identity()
+    if identity is None:
+        raise Unauthenticated()
+    tenant_id, person_id = identity
+    stamp = stamps().stamp(tenant_id, talk_id)
+    # Every change a panel shows bumps the talk's version, so the version is the ETag.
+    participant = stamp is not None and person_id in stamp[1:]
+    if stamp is not None and participant:
+        etag = _live_etag(stamp[0], person_id)
+        if request.if_none_match.contains(etag):
+            response = Response(status=304)
+            response.set_etag(etag)
+            return response
+    if not participant:
+        return jsonify(as_viewer_read(lambda svc, s, me: talk_for_viewer(svc, s, talk_id, me)))
+    # A participant's identity and access were settled by the stamp: load only what the
+    # panel shows, in as few queries as possible (changed polls follow every save).
+    svc = services()
+    detail = svc.read(lambda s: _panel_detail(svc, s, tenant_id, person_id, talk_id))
+    etag = _live_etag(detail["version"], person_id)
+    # This process's cached version may lag another's change by one refresh; the database
+    # said the caller is up to date after all.
+    response = Response(status=304) if request.if_none_match.contains(etag) else jsonify(detail)
+    response.set_etag(etag)
+    return response
+
+
+def _panel_detail(
+    svc: Services, session: Session, tenant_id: str, person_id: str, talk_id: str
+) -> dict[str, Any]:
+    talk = repo.talk(session, tenant_id, talk_id, with_preparations=False)
+    if talk is None or talk.role_of(person_id) is None:
+        raise NotFound("not_found", "talk")
+    return views.talk_detail(svc, session, talk, person_id, read_only=False, with_shares=False)
+
+
+def _live_etag(version: int, person_id: str) -> str:
+    # The answer is data, not text, so the language does not enter the tag.
+    return f"{version}-{person_id[:8]}"
+
+
+@api.route(
+    "PATCH",
+    "/talks/<talk_id>",
+    summary="Move, retitle or change the goals",
+    tag="talks",
+    body=UpdateTalk,
+)
+def update_talk(talk_id: str, body: UpdateTalk) -> dict[str, Any]:
+    return write_then_detail(
+        talk_id,
+        lambda svc, s, me: talks.update_talk(
+            svc, s, me, talk_id, **body.model_dump(exclude_unset=True)
+        ),
+    )
+
+
+@api.route("POST", "/talks/<talk_id>/cancel", summary="Cancel the talk (lead)", tag="talks")
+def cancel_talk(talk_id: str) -> dict[str, Any]:
+    return write_then_detail(talk_id, lambda svc, s, me: talks.cancel_talk(svc, s, me, talk_id))
+
+
+@api.route("POST", "/talks/<talk_id>/held", summary="Mark the talk as held", tag="talks")
+def mark_held(talk_id: str) -> dict[str, Any]:
+    return write_then_detail(talk_id, lambda svc, s, me: talks.mark_held(svc, s, me, talk_id))
+
+
+@api.route(
+    "GET",
+    "/talks/<talk_id>/event.ics",
+    summary="The talk's calendar event",
+    tag="talks",
+    content_type="text/calendar",
+)
+def talk_event(talk_id: str) -> Response:
+    # iCalendar is loaded on first use: it would add a sixth of a second to every start.
+    from plugin.calendar.ics import ics_filename
+    from plugin.services import feeds
+
+    def work(svc: Services, s: Session, me: Person) -> tuple[bytes, str]:
+        talk, _ = talks.load_readable_talk(s, me, talk_id)
+        return feeds.talk_ics(svc, s, talk), ics_filename(talk.title, talk.starts_at)
+
+    body, filename = as_viewer_read(work)
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+# -- Teams meetings ---------------------------------------------------------------------------
+
+
+@api.route(
+    "GET",
+    "/meetings/<chat_id>/talks",
+    summary="My talks held in the Teams meeting with this chat id",
+    tag="teams",
+)
+def meeting_talks(chat_id: str) -> dict[str, Any]:
+    def work(svc: Services, s: Session, me: Person) -> dict[str, Any]:
+        found = talks.talks_in_meeting(s, me, chat_id)
+        names = repo.names(s, {p for t in found for p in (t.lead_id, t.learner_id)})
+        return {"talks": [views.talk_summary(t, names, me.id) for t in found]}
+
+    return as_viewer_read(work)
+
+
+@api.route(
+    "PUT",
+    "/talks/<talk_id>/meeting",
+    summary="Hold the talk in the Teams meeting with this chat id (lead)",
+    tag="teams",
+    body=MeetingLink,
+)
+def link_meeting(talk_id: str, body: MeetingLink) -> dict[str, Any]:
+    return write_then_detail(
+        talk_id,
+        lambda svc, s, me: talks.link_meeting(
+            svc, s, me, talk_id, body.chat_id, chat_summary=body.chat_summary
+        ),
+    )
