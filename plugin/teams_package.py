@@ -1,7 +1,8 @@
 """The Teams app package: `manifest.json`, the two icons and the localisation files in one zip.
 
 Admins upload the zip in the Teams admin center (or Developer Portal). It is built from the
-files in `manifest/` at the top of a source checkout (not shipped in the wheel):
+files in `manifest/` at the top of a source checkout, which the wheel carries as
+`plugin/manifest/` (see `manifest_dir`):
 
 - `manifest.template.json`: the manifest (schema v1.30) with `{{placeholders}}`. Deployment
   values fill `{{app_id}}`, `{{client_id}}`, `{{version}}`, `{{base_url}}` (the public URL
@@ -29,12 +30,11 @@ import re
 import tempfile
 import uuid
 import zipfile
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-#: Where the template, the icons and the localisation files live (a source checkout).
-MANIFEST_DIR = Path(__file__).resolve().parents[1] / "manifest"
 TEMPLATE_NAME = "manifest.template.json"
 #: The file in the data folder that keeps the generated Teams app id.
 APP_ID_FILE = "teams_app_id"
@@ -42,6 +42,22 @@ APP_ID_FILE = "teams_app_id"
 APP_ID_SETTING = "ONTWIKKELGESPREK_TEAMS_APP_ID"
 CLIENT_ID_SETTING = "ONTWIKKELGESPREK_CLIENT_ID"
 PUBLIC_URL_SETTING = "ONTWIKKELGESPREK_PUBLIC_URL"
+
+
+def manifest_dir() -> Path:
+    """The folder with the template, the icons and the localisation files.
+
+    Found as `plugin.paths.templates_dir` finds the templates: an installed wheel carries the
+    files inside the package (pyproject's force-include), while a checkout or an editable
+    install keeps them in `manifest/` at the top level, beside the package.
+    """
+    package = Path(str(resources.files("plugin")))
+    packaged = package / "manifest"
+    return packaged if (packaged / TEMPLATE_NAME).is_file() else package.parent / "manifest"
+
+
+#: Where the template, the icons and the localisation files live.
+MANIFEST_DIR = manifest_dir()
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
