@@ -146,9 +146,18 @@ def seed(svc: Services, clock: FixedClock) -> list[DemoLink]:
                 )
 
         svc.write(agree)
-        svc.write(lambda s: signoff.sign(svc, s, lead, talk_id))
-        svc.write(lambda s: signoff.sign(svc, s, intern, talk_id))
-        svc.write(lambda s: sharing.share(svc, s, lead, talk_id, supervisor.id))
+        svc.write(lambda s: signoff.sign_as_shown(svc, s, lead, talk_id))
+        svc.write(lambda s: signoff.sign_as_shown(svc, s, intern, talk_id))
+        svc.write(
+            lambda s: sharing.share(
+                svc,
+                s,
+                lead,
+                talk_id,
+                supervisor.id,
+                expected_version=talks.load_talk(s, lead, talk_id).version,
+            )
+        )
         clock.set(now)
 
     if svc.read(lambda s: repo.track_for(s, LOCAL_TENANT, manager.id, newcomer.id)) is None:

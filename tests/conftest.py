@@ -206,6 +206,19 @@ class ApiClient:
     def delete(self, url: str, **kwargs: Any) -> Any:
         return self._send("DELETE", url, None, **kwargs)
 
+    def talk(self, talk_id: str) -> dict[str, Any]:
+        """The talk as this person sees it now (asserted readable)."""
+        response = self.get(f"/api/talks/{talk_id}")
+        assert response.status_code == 200, response.json
+        found: dict[str, Any] = response.json
+        return found
+
+    def sign(self, talk_id: str) -> Any:
+        """Sign the form as this person sees it now: the answer of `POST …/sign`."""
+        return self.post(
+            f"/api/talks/{talk_id}/sign", json={"form_hash": self.talk(talk_id)["form_hash"]}
+        )
+
 
 @pytest.fixture
 def client_for(app: Flask, services: Services) -> Callable[[Person], ApiClient]:

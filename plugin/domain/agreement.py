@@ -51,10 +51,24 @@ def clean_reaction(value: str | None) -> str:
     return clean_text(value, "reaction", max_length=MAX_REACTION, required=False)
 
 
+#: How far ahead a due date (or a talk) may lie: further is a typo, not a plan.
+YEARS_AHEAD = 5
+
+
+def latest_date(today: date) -> date:
+    """The last day a plan may name: `YEARS_AHEAD` years from today (28 February for 29th)."""
+    try:
+        return today.replace(year=today.year + YEARS_AHEAD)
+    except ValueError:
+        return today.replace(year=today.year + YEARS_AHEAD, day=28)
+
+
 def check_due(due: date | None, today: date) -> date | None:
     """A due date is optional, but one in the past can never be kept."""
     if due is not None and due < today:
         raise InvalidInput("in_past", "due")
+    if due is not None and due > latest_date(today):
+        raise InvalidInput("too_far", "due", years=YEARS_AHEAD)
     return due
 
 
@@ -74,6 +88,8 @@ class Agreement:
     reaction: str = ""
     confirmed_by: str | None = None
     confirmed_at: datetime | None = None
+    #: Who asked to strike this agreement; it goes once the other participant confirms.
+    removal_requested_by: str | None = None
     #: When the agreement is closed from a later talk's preparation, which talk that was.
     closed_in_talk_id: str | None = None
     closed_by: str | None = None
@@ -83,6 +99,11 @@ class Agreement:
     @property
     def confirmed(self) -> bool:
         return self.confirmed_by is not None
+
+    @property
+    def settled(self) -> bool:
+        """Both stand behind it as it is: its wording confirmed, no removal waiting."""
+        return self.confirmed and self.removal_requested_by is None
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -98,6 +119,7 @@ class Agreement:
             "confirmed": self.confirmed,
             "confirmed_by": self.confirmed_by,
             "confirmed_at": self.confirmed_at.isoformat() if self.confirmed_at else None,
+            "removal_requested_by": self.removal_requested_by,
             "closed_in_talk_id": self.closed_in_talk_id,
             "closed_at": self.closed_at.isoformat() if self.closed_at else None,
             "version": self.version,

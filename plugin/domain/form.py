@@ -59,6 +59,19 @@ def form_intact(talk: Talk, names: Mapping[str, str]) -> bool:
     }
 
 
+def content_to_sign(talk: Talk) -> dict[str, Any]:
+    """What a signature covers: the form as both see it before signing, without the signatures
+    (they come one by one) and the names (they may be corrected; the ids stay)."""
+    form = talk_form(talk, {})
+    del form["signatures"]
+    return form
+
+
+def signing_hash(talk: Talk) -> str:
+    """The hash a signer names: it changes with every change of what the form says."""
+    return form_hash(content_to_sign(talk))
+
+
 def form_hash(form: Mapping[str, Any]) -> str:
     canonical = json.dumps(form, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

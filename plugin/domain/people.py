@@ -28,9 +28,14 @@ class Person:
     #: Bumped to revoke the person's iCalendar feed URL.
     feed_version: int = 1
     locale: str = "nl"
+    #: Sessions carry the generation they began in; signing out bumps it, ending them all.
+    session_generation: int = 1
 
     def renew_feed(self) -> None:
         self.feed_version += 1
+
+    def end_sessions(self) -> None:
+        self.session_generation += 1
 
 
 @dataclass(eq=False)

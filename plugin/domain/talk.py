@@ -13,12 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from plugin.domain.agreement import (
-    Agreement,
-    AgreementStatus,
-)
+from plugin.domain.agreement import YEARS_AHEAD, Agreement, AgreementStatus
 from plugin.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from plugin.domain.form import form_hash, talk_form
+from plugin.domain.form import form_hash, signing_hash, talk_form
 from plugin.domain.meeting import valid_chat_id
 from plugin.domain.preparation import Preparation, clean_points, clean_ticked
 from plugin.domain.talk_agreements import TalkAgreements
@@ -37,11 +34,19 @@ MIN_DURATION = timedelta(minutes=10)
 MAX_DURATION = timedelta(hours=8)
 
 
-def check_schedule(starts_at: datetime, ends_at: datetime, now: datetime) -> None:
+def check_start(starts_at: datetime, now: datetime) -> None:
+    """A talk starts from now on, and within `YEARS_AHEAD` years: a later date is a typo,
+    and one near the calendar's end would break every calendar that shows it."""
     if starts_at.tzinfo is None:
         raise InvalidInput("timezone_required", "starts_at")
     if starts_at < now:
         raise InvalidInput("in_past", "starts_at")
+    if starts_at > now + timedelta(days=365 * YEARS_AHEAD):
+        raise InvalidInput("too_far", "starts_at", years=YEARS_AHEAD)
+
+
+def check_schedule(starts_at: datetime, ends_at: datetime, now: datetime) -> None:
+    check_start(starts_at, now)
     duration = ends_at - starts_at
     if not MIN_DURATION <= duration <= MAX_DURATION:
         raise InvalidInput(
@@ -199,6 +204,16 @@ class Talk(TalkAgreements):
             self.status = TalkStatus.HELD
             self._touch(now)
 
+    def sharing_changed(self, now: datetime) -> None:
+        """Who the talk is shared with changed (the lead's decision, checked by the caller)."""
+        self._touch(now)
+
+    def require_version(self, expected: int) -> None:
+        """A write based on an older state of the talk is refused: it would undo what the
+        other participant did meanwhile."""
+        if expected != self.version:
+            raise Conflict("stale", "version")
+
     def _require_started(self, now: datetime) -> None:
         if now < self.starts_at:
             raise Conflict("not_started", "starts_at")
@@ -214,7 +229,7 @@ class Talk(TalkAgreements):
         *,
         ticked: Iterable[str],
         points: Iterable[Mapping[str, Any]],
-        expected_version: int | None,
+        expected_version: int,
         known_items: Iterable[str],
         new_id: Callable[[], str],
         now: datetime,
@@ -225,11 +240,12 @@ class Talk(TalkAgreements):
         clean_pts = clean_points(points, new_id)
         mine = self.preparation_of(by)
         if mine is None:
-            if expected_version not in (None, 0):
+            # A first save is based on nothing: version 0.
+            if expected_version != 0:
                 raise Conflict("stale", "version", current=None)
             mine = Preparation(id=new_id(), talk_id=self.id, person_id=by, updated_at=now)
             self.preparations.append(mine)
-        elif expected_version is not None and expected_version != mine.version:
+        elif expected_version != mine.version:
             raise Conflict("stale", "version", current=mine.version)
         else:
             mine.version += 1
@@ -241,15 +257,28 @@ class Talk(TalkAgreements):
     # -- sign-off ----------------------------------------------------------------------------
 
     def unconfirmed(self) -> list[Agreement]:
-        return [a for a in self.agreements if not a.confirmed]
+        """Agreements the two do not both stand behind yet: wording or removal unconfirmed."""
+        return [a for a in self.agreements if not a.settled]
 
     def signature_of(self, person_id: str) -> Signature | None:
         return next((s for s in self.signatures if s.person_id == person_id), None)
 
-    def sign(self, by: str, *, new_id: str, now: datetime, names: Mapping[str, str]) -> bool:
-        """Record `by`'s signature; returns True when this completes the form."""
+    def sign(
+        self,
+        by: str,
+        *,
+        shown_hash: str,
+        new_id: str,
+        now: datetime,
+        names: Mapping[str, str],
+    ) -> bool:
+        """Record `by`'s signature of the form as it was shown to them (`shown_hash`, its
+        `signing_hash` then); returns True when this completes the form."""
         role = self.require_participant(by)
         self._require_editable()
+        if shown_hash != signing_hash(self):
+            # The form changed after the signer last saw it: they must see it before signing.
+            raise Conflict("form_changed", "form_hash")
         self._require_started(now)
         waiting = self.unconfirmed()
         if waiting:

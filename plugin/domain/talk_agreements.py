@@ -14,11 +14,14 @@ from plugin.domain.agreement import (
     clean_reaction,
     clean_what,
 )
-from plugin.domain.errors import Conflict, NotAllowed, NotFound
+from plugin.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from plugin.domain.talk_state import Role, Signature, TalkStatus
 
 if TYPE_CHECKING:
     from plugin.domain.talk import Talk
+
+#: Agreements per talk: a talk of an hour makes a handful; this many is a runaway client.
+MAX_AGREEMENTS = 50
 
 
 class TalkAgreements:
@@ -66,6 +69,8 @@ class TalkAgreements:
     ) -> Agreement:
         self.require_participant(by)
         self._require_editable()
+        if len(self.agreements) >= MAX_AGREEMENTS:
+            raise InvalidInput("too_many", "agreements", max=MAX_AGREEMENTS)
         item = Agreement(
             id=new_id,
             talk_id=self.id,
@@ -103,7 +108,9 @@ class TalkAgreements:
         if (new_what, new_owner, new_due) == (item.what, item.owner, item.due):
             return item
         item.what, item.owner, item.due = new_what, new_owner, new_due
-        # New wording needs the other participant's confirmation again.
+        # New wording needs the other participant's confirmation again, and replaces a
+        # request to strike the old one.
+        item.removal_requested_by = None
         item.author_id = by
         item.confirmed_by = None
         item.confirmed_at = None
@@ -114,12 +121,45 @@ class TalkAgreements:
 
     def remove_agreement(
         self, by: str, agreement_id: str, *, expected_version: int, now: datetime
-    ) -> None:
+    ) -> Agreement | None:
+        """Strike an agreement. Only your own wording that the other has not confirmed goes at
+        once (None); anything the other stands behind waits for their confirmation, and is
+        returned with the request on it."""
         self.require_participant(by)
         self._require_editable()
         item = self._fresh(agreement_id, expected_version)
+        if item.author_id == by and not item.confirmed:
+            self.agreements.remove(item)
+            self._content_changed(now)
+            return None
+        if item.removal_requested_by is None:
+            item.removal_requested_by = by
+            item.version += 1
+            item.updated_at = now
+            self._content_changed(now)
+        return item
+
+    def decide_removal(
+        self, by: str, agreement_id: str, *, keep: bool, expected_version: int, now: datetime
+    ) -> Agreement | None:
+        """The answer to a request to strike an agreement: the other participant confirms it
+        (the agreement goes: None) or keeps the agreement; the one who asked can withdraw."""
+        self.require_participant(by)
+        self._require_editable()
+        item = self._fresh(agreement_id, expected_version)
+        if item.removal_requested_by is None:
+            raise Conflict("no_removal", "agreement")
+        if not keep and item.removal_requested_by == by:
+            raise NotAllowed("confirm_own_removal", "agreement")
+        if keep:
+            item.removal_requested_by = None
+            item.version += 1
+            item.updated_at = now
+            self._content_changed(now)
+            return item
         self.agreements.remove(item)
         self._content_changed(now)
+        return None
 
     def confirm_agreement(
         self, by: str, agreement_id: str, *, expected_version: int, now: datetime

@@ -71,10 +71,28 @@ def remove_agreement(
     agreement_id: str,
     *,
     expected_version: int,
-) -> None:
+) -> Agreement | None:
+    """Strike it at once (your own unconfirmed wording: None), or ask the other to confirm."""
     talk = load_talk(session, viewer, talk_id)
-    talk.remove_agreement(
+    return talk.remove_agreement(
         viewer.id, agreement_id, expected_version=expected_version, now=svc.clock.now()
+    )
+
+
+def decide_removal(
+    svc: Services,
+    session: Session,
+    viewer: Person,
+    talk_id: str,
+    agreement_id: str,
+    *,
+    keep: bool,
+    expected_version: int,
+) -> Agreement | None:
+    """Confirm a request to strike an agreement (None: it is gone), or keep the agreement."""
+    talk = load_talk(session, viewer, talk_id)
+    return talk.decide_removal(
+        viewer.id, agreement_id, keep=keep, expected_version=expected_version, now=svc.clock.now()
     )
 
 

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import json
 import logging
+import random
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import urlencode
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from plugin.calendar.port import Calendar
 from plugin.domain.checklist import ChecklistTemplate
 from plugin.domain.clock import Clock
-from plugin.domain.errors import Conflict
 from plugin.domain.followup import FollowUpPolicy
 from plugin.jobs.outbox import ENQUEUED
 from plugin.store.db import Database
@@ -28,8 +30,28 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-#: How often a write that lost an optimistic-lock race is tried again from scratch.
-STALE_RETRIES = 3
+#: How often a write that lost a race it can safely retry is tried again from scratch.
+WRITE_ATTEMPTS = 5
+#: SQLSTATEs of PostgreSQL's "try the transaction again": serialization failure, deadlock.
+_RETRY_SQLSTATES = frozenset({"40001", "40P01"})
+
+
+class Busy(Exception):
+    """The database stayed busy through every attempt: the caller may try again shortly."""
+
+    retry_after_seconds = 1
+
+
+def _lost_a_race(error: Exception) -> bool:
+    """A write that failed only because another writer got in the way, and may run again."""
+    if isinstance(error, StaleDataError):
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    if getattr(error.orig, "sqlstate", None) in _RETRY_SQLSTATES:
+        return True
+    # SQLite gave up waiting for the write lock (its busy timeout ran out).
+    return "database is locked" in str(error.orig)
 
 
 @dataclass(frozen=True)
@@ -131,17 +153,22 @@ class Services:
         return self.graph is None
 
     def write(self, work: Callable[[Session], T]) -> T:
-        """Run `work` in one transaction, again from scratch if a concurrent writer won."""
-        for attempt in range(1, STALE_RETRIES + 1):
+        """Run `work` in one transaction, again from scratch if a concurrent writer got in the
+        way; `Busy` when it keeps losing (never a half-done change: each attempt is whole)."""
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
             try:
                 with self.db.writing() as session:
                     result = work(session)
                     enqueued = bool(session.info.get(ENQUEUED))
                 break
-            except StaleDataError:
+            except (StaleDataError, OperationalError) as error:
+                if not _lost_a_race(error):
+                    raise
                 log.info("write lost a race (attempt %s), trying again", attempt)
-                if attempt == STALE_RETRIES:
-                    raise Conflict("busy", None) from None
+                if attempt == WRITE_ATTEMPTS:
+                    raise Busy() from None
+                # Spread the retries, so writers that collided do not collide again.
+                time.sleep(random.uniform(0, 0.02 * 2**attempt))  # noqa: S311
         if enqueued:
             for hook in self.after_enqueue:
                 hook()

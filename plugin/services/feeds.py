@@ -3,6 +3,8 @@ download of one talk's event."""
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy.orm import Session
 
 from plugin.calendar.ics import IcsEvent, IcsTodo, render_calendar
@@ -10,6 +12,8 @@ from plugin.calendar.ics import Person as IcsPerson
 from plugin.calendar.local import ical_uid
 from plugin.calendar.port import TALK_CATEGORY
 from plugin.domain.agreement import Agreement
+from plugin.domain.dates import within_span
+from plugin.domain.errors import Conflict
 from plugin.domain.people import Person
 from plugin.domain.talk import Talk
 from plugin.domain.talk_state import TalkStatus
@@ -18,6 +22,8 @@ from plugin.services.context import Services
 from plugin.services.followup import event_draft
 from plugin.services.views import open_agreements_for_feed
 from plugin.store import repo
+
+log = logging.getLogger(__name__)
 
 
 def talk_uid(talk: Talk) -> str:
@@ -61,8 +67,21 @@ def _todo(svc: Services, agreement: Agreement, talk: Talk, language: str) -> Ics
     )
 
 
+def _renderable(talks: list[Talk]) -> list[Talk]:
+    """The talks a calendar can show. A row from before dates were bounded can lie near the
+    calendar's end; one such row must not break the whole feed, so it is left out (and
+    logged by id, never by content)."""
+    fine = []
+    for talk in talks:
+        if within_span(talk.starts_at) and within_span(talk.ends_at):
+            fine.append(talk)
+        else:
+            log.warning("talk %s left out of a feed: its date is outside the calendar", talk.id)
+    return fine
+
+
 def person_feed(svc: Services, session: Session, person: Person, language: str) -> bytes:
-    talks = repo.talks_of(session, person)
+    talks = _renderable(list(repo.talks_of(session, person)))
     people = repo.people_by_id(session, {p for t in talks for p in (t.lead_id, t.learner_id)})
     gettext = translations(language).gettext
     events = [
@@ -71,7 +90,11 @@ def person_feed(svc: Services, session: Session, person: Person, language: str) 
     ]
     tracks = repo.tracks_of(session, person)
     open_items = repo.open_agreements_of_tracks(session, person.tenant_id, [t.id for t in tracks])
-    todos = [_todo(svc, a, t, language) for a, t in open_agreements_for_feed(person, open_items)]
+    todos = [
+        _todo(svc, a, t, language)
+        for a, t in open_agreements_for_feed(person, open_items)
+        if a.due is not None and within_span(a.due)
+    ]
     return render_calendar(
         name=gettext("Development talks: %(name)s") % {"name": person.display_name},
         events=events,
@@ -82,6 +105,8 @@ def person_feed(svc: Services, session: Session, person: Person, language: str) 
 
 
 def talk_ics(svc: Services, session: Session, talk: Talk) -> bytes:
+    if not _renderable([talk]):
+        raise Conflict("outside_calendar", "starts_at")
     people = repo.people_by_id(session, (talk.lead_id, talk.learner_id))
     draft = event_draft(svc, session, talk)
     return render_calendar(

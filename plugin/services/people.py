@@ -39,5 +39,12 @@ def person_for_sign_in(
     return person
 
 
+def session_is_current(session: Session, tenant_id: str, person_id: str, generation: int) -> bool:
+    """Whether a session begun in `generation` still counts: the person has not signed out
+    since (local mode: signing out ends every session of the person, on the server)."""
+    person = repo.person(session, tenant_id, person_id)
+    return person is not None and person.session_generation == generation
+
+
 def _name(name: str, email: str) -> str:
     return clean_text(name, "name", max_length=200, required=False) or email or "?"

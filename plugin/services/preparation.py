@@ -27,7 +27,7 @@ def prepare(
     *,
     ticked: Iterable[str],
     points: Iterable[Mapping[str, Any]],
-    expected_version: int | None,
+    expected_version: int,
 ) -> Preparation:
     talk = load_talk(session, viewer, talk_id)
     return talk.prepare(

@@ -20,6 +20,9 @@ from plugin.services.talks import (
 )
 from plugin.store import repo
 
+#: School supervisors one talk may be shared with: a student has one or two.
+MAX_SHARES = 10
+
 
 def _load_as_lead(session: Session, viewer: Person, talk_id: str, field: str) -> Talk:
     """The talk, for its lead: sharing is the lead's to decide."""
@@ -29,21 +32,53 @@ def _load_as_lead(session: Session, viewer: Person, talk_id: str, field: str) ->
     return talk
 
 
+def _change_sharing(
+    svc: Services, session: Session, viewer: Person, talk_id: str, field: str, version: int
+) -> Talk:
+    """The talk, for its lead to change who it is shared with, based on `version` of it; the
+    change counts as a change of the talk, so both see it and stale writes are refused."""
+    talk = _load_as_lead(session, viewer, talk_id, field)
+    talk.require_version(version)
+    talk.sharing_changed(svc.clock.now())
+    return talk
+
+
+def _add_share(
+    session: Session, talk: Talk, supervisor: Person, viewer: Person, svc: Services, field: str
+) -> None:
+    shared = repo.shares_of(session, talk.id)
+    if supervisor.id not in shared and len(shared) >= MAX_SHARES:
+        raise InvalidInput("too_many", field, max=MAX_SHARES)
+    repo.add_share(session, talk.id, supervisor.id, viewer.id, svc.clock.now())
+
+
 def share(
-    svc: Services, session: Session, viewer: Person, talk_id: str, person_id: str
+    svc: Services,
+    session: Session,
+    viewer: Person,
+    talk_id: str,
+    person_id: str,
+    *,
+    expected_version: int,
 ) -> list[str]:
-    talk = _load_as_lead(session, viewer, talk_id, "person_id")
+    talk = _change_sharing(svc, session, viewer, talk_id, "person_id", expected_version)
     supervisor = person_in_tenant(session, viewer, person_id, "person_id")
     if not supervisor.external:
         raise InvalidInput("not_external", "person_id")
-    repo.add_share(session, talk.id, supervisor.id, viewer.id, svc.clock.now())
+    _add_share(session, talk, supervisor, viewer, svc, "person_id")
     return repo.shares_of(session, talk.id)
 
 
 def unshare(
-    svc: Services, session: Session, viewer: Person, talk_id: str, person_id: str
+    svc: Services,
+    session: Session,
+    viewer: Person,
+    talk_id: str,
+    person_id: str,
+    *,
+    expected_version: int,
 ) -> list[str]:
-    talk = _load_as_lead(session, viewer, talk_id, "person_id")
+    talk = _change_sharing(svc, session, viewer, talk_id, "person_id", expected_version)
     repo.remove_share(session, talk.id, person_id)
     return repo.shares_of(session, talk.id)
 
@@ -67,13 +102,14 @@ def share_by_link(
     name: str,
     email: str,
     days: int = SHARE_LINK_DAYS,
+    expected_version: int,
 ) -> tuple[Person, ShareClaim]:
     """Share the talk read-only with a supervisor outside the organisation, by a link.
 
     The supervisor is a person of the lead's tenant marked external (found again by e-mail
     address); a new link for them retires their earlier one.
     """
-    talk = _load_as_lead(session, viewer, talk_id, "email")
+    talk = _change_sharing(svc, session, viewer, talk_id, "email", expected_version)
     if not 1 <= days <= MAX_SHARE_LINK_DAYS:
         raise InvalidInput("choice", "days")
     name = clean_text(name, "name", max_length=100)
@@ -92,7 +128,7 @@ def share_by_link(
         session.add(supervisor)
         session.flush()
     now = svc.clock.now()
-    repo.add_share(session, talk.id, supervisor.id, viewer.id, now)
+    _add_share(session, talk, supervisor, viewer, svc, "email")
     link_id = svc.new_id()
     repo.set_share_link(session, talk.id, supervisor.id, link_id)
     return supervisor, ShareClaim(talk.id, supervisor.id, link_id, now + timedelta(days=days))

@@ -55,6 +55,16 @@ def load_talk(session: Session, viewer: Person, talk_id: str) -> Talk:
     return talk
 
 
+def load_talk_for_change(
+    session: Session, viewer: Person, talk_id: str, expected_version: int
+) -> Talk:
+    """The talk, for a change of the talk as a whole based on `expected_version` of it: a
+    change based on an older state is refused (409), never applied over the newer one."""
+    talk = load_talk(session, viewer, talk_id)
+    talk.require_version(expected_version)
+    return talk
+
+
 def load_readable_talk(session: Session, viewer: Person, talk_id: str) -> tuple[Talk, bool]:
     """The talk for a participant, or read-only for a supervisor it is shared with."""
     talk = repo.talk(session, viewer.tenant_id, talk_id)
@@ -151,8 +161,9 @@ def link_meeting(
     chat_id: str,
     *,
     chat_summary: bool,
+    expected_version: int,
 ) -> Talk:
-    talk = load_talk(session, viewer, talk_id)
+    talk = load_talk_for_change(session, viewer, talk_id, expected_version)
     # The meeting the app booked has only the two in it: its chat gets the summary anyway.
     ours = chat_id_from_join_url(talk.join_url) == chat_id
     talk.link_meeting(viewer.id, chat_id, svc.clock.now(), chat_summary=chat_summary or ours)
@@ -180,13 +191,14 @@ def update_talk(
     viewer: Person,
     talk_id: str,
     *,
+    expected_version: int,
     starts_at: datetime | None = None,
     duration_minutes: int | None = None,
     title: str | None = None,
     goals: Iterable[str] | None = None,
     own_goal: str | None = None,
 ) -> Talk:
-    talk = load_talk(session, viewer, talk_id)
+    talk = load_talk_for_change(session, viewer, talk_id, expected_version)
     now = svc.clock.now()
     calendar_changed = False
     if starts_at is not None or duration_minutes is not None:
@@ -211,15 +223,19 @@ def update_talk(
     return talk
 
 
-def cancel_talk(svc: Services, session: Session, viewer: Person, talk_id: str) -> Talk:
-    talk = load_talk(session, viewer, talk_id)
+def cancel_talk(
+    svc: Services, session: Session, viewer: Person, talk_id: str, *, expected_version: int
+) -> Talk:
+    talk = load_talk_for_change(session, viewer, talk_id, expected_version)
     now = svc.clock.now()
     talk.cancel(viewer.id, now)
     enqueue(session, SYNC_EVENT, {"talk_id": talk.id}, now, key=job_key(talk.id))
     return talk
 
 
-def mark_held(svc: Services, session: Session, viewer: Person, talk_id: str) -> Talk:
-    talk = load_talk(session, viewer, talk_id)
+def mark_held(
+    svc: Services, session: Session, viewer: Person, talk_id: str, *, expected_version: int
+) -> Talk:
+    talk = load_talk_for_change(session, viewer, talk_id, expected_version)
     talk.mark_held(viewer.id, svc.clock.now())
     return talk

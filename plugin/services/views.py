@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from plugin.domain.agreement import Agreement, AgreementStatus, Owner
-from plugin.domain.form import form_intact
+from plugin.domain.form import form_intact, signing_hash
 from plugin.domain.people import Person
 from plugin.domain.talk import Talk
 from plugin.domain.talk_state import Role, TalkStatus
@@ -45,6 +45,8 @@ def talk_summary(talk: Talk, names: Mapping[str, str], viewer_id: str) -> dict[s
         "meeting_chat_id": talk.meeting_chat_id,
         "chat_summary": talk.chat_summary,
         "follow_up": follow_up_view(talk),
+        #: What a change of the talk as a whole names as the state it is based on.
+        "version": talk.version,
     }
 
 
@@ -83,6 +85,8 @@ def talk_detail(
                 for s in talk.signatures
             ],
             "content_hash": talk.content_hash,
+            #: What a signature must name (`POST …/sign`): the form as this answer shows it.
+            "form_hash": signing_hash(talk),
             "calendar": {
                 "state": talk.calendar_state.value,
                 "error": talk.calendar_error,
@@ -94,16 +98,31 @@ def talk_detail(
                 "talk": svc.links.talk(talk.id),
                 "ics": f"/api/talks/{talk.id}/event.ics",
             },
-            "version": talk.version,
         }
     )
     if with_shares and talk.role_of(viewer_id) is Role.LEAD:
         detail["shared_with"] = repo.shares_of(session, talk.id)
+    if read_only:
+        _leave_out_for_supervisors(detail)
     return detail
 
 
-#: Not for a supervisor's share link: how to reach the meeting, and the participants' pages.
-_NOT_SHARED = ("calendar", "meeting_chat_id", "chat_summary", "urls", "shared_with")
+#: Not for a school supervisor (signed in, or by a share link): how to reach the meeting, the
+#: participants' pages and their other talks.
+_NOT_SHARED = (
+    "calendar",
+    "meeting_chat_id",
+    "chat_summary",
+    "urls",
+    "shared_with",
+    "previous_talk_id",
+)
+
+
+def _leave_out_for_supervisors(detail: dict[str, Any]) -> None:
+    for key in _NOT_SHARED:
+        detail.pop(key, None)
+    detail["follow_up"] = {k: v for k, v in detail["follow_up"].items() if k != "talk_id"}
 
 
 def shared_talk_view(
@@ -111,8 +130,6 @@ def shared_talk_view(
 ) -> dict[str, Any]:
     """What a school supervisor's link shows: the form, the goals' texts, the hash check."""
     detail = talk_detail(svc, session, talk, supervisor_id, read_only=True, with_shares=False)
-    for key in _NOT_SHARED:
-        detail.pop(key, None)
     return {
         "talk": detail,
         "goal_texts": {

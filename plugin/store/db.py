@@ -15,6 +15,9 @@ from plugin.domain.talk import Talk
 #: Execution option that makes SQLite take the write lock at BEGIN. Without it two deferred
 #: transactions that both read and then write fail with "database is locked" instead of waiting.
 WRITE = "ontwikkelgesprek_write"
+#: `session.info` key: this transaction writes what it loads, so loading a talk locks its row
+#: (PostgreSQL). Concurrent changes of one talk then queue instead of failing at commit.
+LOCK_ON_LOAD = "lock_on_load"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -99,6 +102,7 @@ class Database:
         """
         with self._sessions() as session:
             session.connection(execution_options={WRITE: lock_early})
+            session.info[LOCK_ON_LOAD] = lock_early
             try:
                 yield session
                 session.commit()

@@ -13,6 +13,7 @@ from plugin.domain.agreement import Agreement, AgreementStatus
 from plugin.domain.people import Person, Track
 from plugin.domain.talk import Talk
 from plugin.domain.talk_state import TalkStatus
+from plugin.store.db import LOCK_ON_LOAD
 from plugin.store.schema import agreements, people, talk_shares, talks, tracks
 
 
@@ -94,8 +95,14 @@ def track_for(session: Session, tenant_id: str, lead_id: str, learner_id: str) -
 def talk(
     session: Session, tenant_id: str, talk_id: str, *, with_preparations: bool = True
 ) -> Talk | None:
-    """The tenant's talk as an aggregate; live panels leave out the preparations they don't show."""
+    """The tenant's talk as an aggregate; live panels leave out the preparations they don't show.
+
+    In a transaction that writes (`Database.writing`) the talk's row is locked on PostgreSQL
+    until it ends (SQLite's write lock covers the whole database already).
+    """
     query = select(Talk).where(talks.c.id == talk_id, talks.c.tenant_id == tenant_id)
+    if session.info.get(LOCK_ON_LOAD) and session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(of=talks)
     if not with_preparations:
         query = query.options(raiseload(Talk.preparations))  # type: ignore[arg-type]
     return session.execute(query).scalar_one_or_none()

@@ -61,6 +61,8 @@ people = Table(
     Column("job_title", String(200), nullable=False, default=""),
     Column("external", Boolean, nullable=False, default=False),
     Column("feed_version", Integer, nullable=False, default=1),
+    #: Bumped at sign-out (local mode): every session cookie issued before stops working.
+    Column("session_generation", Integer, nullable=False, default=1),
     Column("locale", String(8), nullable=False, default="nl"),
     UniqueConstraint("tenant_id", "object_id", name="uq_people_identity"),
 )
@@ -141,6 +143,8 @@ agreements = Table(
     Column("author_id", ID, ForeignKey("people.id"), nullable=False),
     Column("confirmed_by", ID, ForeignKey("people.id"), nullable=True),
     Column("confirmed_at", UTCDateTime, nullable=True),
+    #: A participant asked to strike this agreement; the other confirms before it goes.
+    Column("removal_requested_by", ID, ForeignKey("people.id"), nullable=True),
     Column("closed_in_talk_id", ID, ForeignKey("talks.id"), nullable=True),
     Column("closed_by", ID, ForeignKey("people.id"), nullable=True),
     Column("closed_at", UTCDateTime, nullable=True),

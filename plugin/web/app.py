@@ -8,14 +8,17 @@ from typing import TYPE_CHECKING
 
 from flask import Flask, Response, request, session
 from flask_babel import Babel, get_locale
+from werkzeug.routing import BaseConverter
 
 from plugin.i18n import DEFAULT_LANGUAGE, LANGUAGES, TRANSLATIONS_DIR, resolve
 from plugin.paths import templates_dir
 from plugin.services.context import Services
+from plugin.services.people import session_is_current
 from plugin.settings import LOCAL
 from plugin.web import api, consent, errors, pages
 from plugin.web.context import EXTENSION, STAMPS
 from plugin.web.host import TEAMSJS, ScriptSource
+from plugin.web.session import SESSION_CHECK
 from plugin.web.stamps import TalkStamps
 
 if TYPE_CHECKING:  # PyJWT is loaded only in Microsoft mode, where tokens are checked
@@ -53,6 +56,13 @@ def content_security_policy(mode: str, teamsjs: ScriptSource = TEAMSJS) -> str:
     )
 
 
+class PathSegment(BaseConverter):
+    """The default URL converter, less control characters: no id of ours holds one, and
+    PostgreSQL would refuse a NUL in a query. Such a URL simply matches no route (404)."""
+
+    regex = r"[^/\x00-\x1f\x7f]+"
+
+
 def select_language() -> str:
     asked = request.args.get("lang")
     if asked in LANGUAGES:
@@ -84,6 +94,8 @@ def create_app(
         static_folder=str(Path(__file__).resolve().parent.parent / "static"),
         static_url_path="/static",
     )
+    app.url_map.converters["default"] = PathSegment
+    app.url_map.converters["string"] = PathSegment
     app.config.update(
         SECRET_KEY=services.secret_key,
         SESSION_COOKIE_NAME=SESSION_COOKIE,
@@ -108,6 +120,9 @@ def create_app(
             app.wsgi_app, x_for=proxy_hops, x_proto=proxy_hops, x_host=proxy_hops
         )
     app.extensions[EXTENSION] = services
+    app.extensions[SESSION_CHECK] = lambda tenant_id, person_id, generation: services.read(
+        lambda s: session_is_current(s, tenant_id, person_id, generation)
+    )
     stamps = TalkStamps(services.db)
     services.db.talk_listeners.append(stamps.forget)
     app.extensions[STAMPS] = stamps

@@ -16,6 +16,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
 from plugin.domain.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
+from plugin.services.context import Busy
+from plugin.settings import LOCAL
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +25,19 @@ STATUS = {InvalidInput: 422, NotAllowed: 403, NotFound: 404, Conflict: 409}
 
 
 class Unauthenticated(Exception):
-    """No valid session (or token): the caller must sign in."""
+    """No valid session (or token): the caller must sign in.
+
+    `invalid_token`: a bearer token was sent and refused (RFC 6750's `error="invalid_token"`),
+    as opposed to none sent at all.
+    """
+
+    def __init__(self, *, invalid_token: bool = False) -> None:
+        super().__init__("unauthenticated")
+        self.invalid_token = invalid_token
+
+
+class PayloadTooLarge(Exception):
+    """The request body is larger than the app takes."""
 
 
 class ConsentRequired(Exception):
@@ -50,6 +64,9 @@ def message(code: str, field: str | None, params: dict[str, Any]) -> str:
         "too_long": lambda: _("At most %(max)s characters, please.", max=params.get("max")),
         "too_short": lambda: _("This is too short."),
         "in_past": lambda: _("This date lies in the past."),
+        "too_far": lambda: _(
+            "This lies more than %(years)s years ahead. Check the year.", years=params.get("years")
+        ),
         "timezone_required": lambda: _("Give the time with its time zone."),
         "duration_range": lambda: _(
             "A talk lasts between %(min)s and %(max)s minutes.",
@@ -82,7 +99,7 @@ def message(code: str, field: str | None, params: dict[str, Any]) -> str:
         "stale": lambda: _(
             "Someone else changed this in the meantime. Compare both versions and choose."
         ),
-        "busy": lambda: _("Many changes at once; please try again."),
+        "busy": lambda: _("Many changes at once. Try again in a moment."),
         "https_required": lambda: _("This app answers over https only."),
         "invalid_chat_id": lambda: _("This is not the id of a Teams meeting chat."),
         "consent_required": lambda: _(
@@ -92,8 +109,19 @@ def message(code: str, field: str | None, params: dict[str, Any]) -> str:
             "Your calendar is in Outlook: look there. This app reads it only in the background."
         ),
         "unconfirmed": lambda: _(
-            "Every agreement needs the other participant's confirmation before signing."
+            "Before signing, the other participant confirms every agreement and every removal."
         ),
+        "form_changed": lambda: _(
+            "The form changed after you opened it. Read it again, then sign."
+        ),
+        "outside_calendar": lambda: _(
+            "This talk's date cannot be shown in a calendar. Move the talk to a real date."
+        ),
+        "no_removal": lambda: _("Nobody asked to remove this agreement."),
+        "confirm_own_removal": lambda: _(
+            "The other participant confirms the removal you asked for."
+        ),
+        "too_large": lambda: _("This request is too large."),
         "not_signed": lambda: _("The talk is not signed yet."),
         "already_booked": lambda: _("The follow-up is booked already."),
         "malformed_json": lambda: _("The request body is not valid JSON."),
@@ -147,10 +175,18 @@ PYDANTIC_CODES = {
 }
 
 
+def field_name(loc: tuple[int | str, ...]) -> str | None:
+    """A field's name as the domain writes it too: `points[2].text`."""
+    name = ""
+    for part in loc:
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+    return name or None
+
+
 def validation_details(error: ValidationError) -> list[dict[str, Any]]:
     details = []
     for item in error.errors(include_url=False):
-        field = ".".join(str(part) for part in item["loc"]) or None
+        field = field_name(item["loc"])
         kind = item["type"]
         if kind.startswith(("date", "datetime", "time")) and kind != "timezone_aware":
             code = "invalid_date"
@@ -202,14 +238,31 @@ def register(app: Flask) -> None:
         return error_response(403, "consent_required", extra={"consent_url": error.url})
 
     @app.errorhandler(Unauthenticated)
-    def unauthenticated(_error: Unauthenticated) -> tuple[Response, int]:
-        return error_response(401, "unauthenticated")
+    def unauthenticated(error: Unauthenticated) -> tuple[Response, int]:
+        response, status = error_response(401, "unauthenticated")
+        if app.config.get("OG_MODE") != LOCAL:
+            # RFC 6750: say which scheme gets in, and whether the token sent was refused.
+            challenge = 'Bearer error="invalid_token"' if error.invalid_token else "Bearer"
+            response.headers["WWW-Authenticate"] = challenge
+        return response, status
+
+    @app.errorhandler(PayloadTooLarge)
+    def payload_too_large(_error: PayloadTooLarge) -> tuple[Response, int]:
+        return error_response(413, "too_large")
+
+    @app.errorhandler(Busy)
+    def busy(error: Busy) -> tuple[Response, int]:
+        response, status = error_response(503, "busy")
+        response.headers["Retry-After"] = str(error.retry_after_seconds)
+        return response, status
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> BaseResponse | tuple[Response, int]:
         if not request.path.startswith("/api/"):
             return error.get_response()
-        code = {404: "not_found", 405: "method_not_allowed"}.get(error.code or 0, "http")
+        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(
+            error.code or 0, "http"
+        )
         response, status = error_response(error.code or 500, code)
         return response, status
 

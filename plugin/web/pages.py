@@ -8,6 +8,7 @@ under `static/js/` talk to the JSON API.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from babel.dates import format_date
 from flask import (
@@ -183,8 +184,12 @@ def talk_page(talk_id: str) -> BaseResponse | tuple[str, int] | str:
         return _signed_out()
     if target == "missing":
         return render_template("pages/not_found.html", **_chrome(None)), 404
-    query: dict[str, Any] = request.args.to_dict()
-    return redirect(url_for(target, talk_id=talk_id, **query))
+    # The query string goes along as it came (frame, lang…); as keyword arguments it could
+    # collide with url_for's own (talk_id, endpoint, _method…).
+    url = url_for(target, talk_id=talk_id)
+    if request.args:
+        url += "?" + urlencode(request.args.to_dict(flat=False), doseq=True)
+    return redirect(url)
 
 
 @blueprint.get("/talks/<talk_id>/prepare")

@@ -1,22 +1,63 @@
-"""The shapes of request bodies. Types and presence are checked here; the domain checks the
-rules (lengths, dates in the past, who may do what), so each rule lives in one place."""
+"""The shapes of requests: bodies and query strings. Types and presence are checked here,
+strictly (a number is a JSON number, a yes/no a JSON boolean, a time an ISO 8601 string with
+its offset); the domain checks the rules (lengths, dates in the past, who may do what), so each
+rule lives in one place. Control characters are refused for every body by `openapi.read_body`.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+)
+from pydantic_core import PydanticCustomError
 
 from plugin.domain.agreement import AgreementStatus, Owner
+from plugin.domain.dates import within_span
+
+
+def _within_calendar(value: datetime) -> datetime:
+    # Before any arithmetic on it: near the calendar's ends, adding a duration overflows.
+    if not within_span(value):
+        raise PydanticCustomError("datetime_range", "time outside the years this app plans in")
+    return value
+
+
+def _within_calendar_date(value: date) -> date:
+    if not within_span(value):
+        raise PydanticCustomError("date_range", "date outside the years this app plans in")
+    return value
+
+
+#: A moment with its UTC offset, in years the app can compute with.
+Moment = Annotated[AwareDatetime, AfterValidator(_within_calendar)]
+Day = Annotated[date, AfterValidator(_within_calendar_date)]
+#: The version a write is based on (see README: "never overwrite each other silently").
+Version = Annotated[int, Field(ge=0, le=2**31 - 1)]
+Id = Annotated[str, StringConstraints(max_length=64)]
 
 
 class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, strict=True)
+
+
+class Query(BaseModel):
+    """Query-string parameters: text by nature, so numbers are parsed from their digits."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class PlanTalk(Body):
-    learner_id: str = Field(max_length=64)
-    starts_at: AwareDatetime
+    learner_id: Id
+    starts_at: Moment
     duration_minutes: int = Field(default=60, ge=1, le=24 * 60)
     title: str | None = None
     goals: list[str] = Field(default_factory=list, max_length=50)
@@ -28,19 +69,22 @@ class PlanTalk(Body):
 
 
 class ShareLinkIn(Body):
+    version: Version
     name: str = Field(max_length=100)
-    email: str = Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    email: Annotated[EmailStr, StringConstraints(max_length=254)]
     days: int = Field(default=30, ge=1, le=180)
 
 
 class MeetingLink(Body):
+    version: Version
     chat_id: str = Field(max_length=255)
     #: Post the summary in that meeting's chat after sign-off (everyone in it reads it).
     chat_summary: bool = False
 
 
 class UpdateTalk(Body):
-    starts_at: AwareDatetime | None = None
+    version: Version
+    starts_at: Moment | None = None
     duration_minutes: int | None = Field(default=None, ge=1, le=24 * 60)
     title: str | None = None
     goals: list[str] | None = Field(default=None, max_length=50)
@@ -48,50 +92,73 @@ class UpdateTalk(Body):
 
 
 class PointIn(Body):
-    id: str | None = Field(default=None, max_length=64)
+    id: Id | None = None
     text: str
     shared: bool = True
 
 
 class PreparationIn(Body):
+    #: The version of my preparation this edit is based on; 0 for the first save.
+    version: Version
     ticked: list[str] = Field(default_factory=list, max_length=200)
     points: list[PointIn] = Field(default_factory=list, max_length=100)
-    #: The version this edit is based on; 0 or absent for the first save.
-    version: int | None = None
 
 
 class AgreementIn(Body):
     what: str
     owner: Owner = Owner.BOTH
-    due: date | None = None
+    due: Day | None = None
 
 
 class AgreementChange(Body):
-    version: int
+    version: Version
     what: str | None = None
     owner: Owner | None = None
     #: Explicit null removes the due date; leaving it out keeps it.
-    due: date | None = None
+    due: Day | None = None
 
 
 class Versioned(Body):
-    version: int
+    version: Version
+
+
+class VersionQuery(Query):
+    #: The version the removal is based on.
+    version: Version
+
+
+class RemovalDecision(Body):
+    version: Version
+    #: True keeps the agreement (or withdraws my own request); false confirms the removal.
+    keep: bool
 
 
 class ReactionIn(Body):
-    version: int
+    version: Version
     reaction: str
 
 
 class StatusIn(Body):
-    version: int
+    version: Version
     status: AgreementStatus
 
 
+class SignIn(Body):
+    #: The `form_hash` of the talk as the signer saw it: a signature covers exactly that.
+    form_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
 class FollowUpChoice(Body):
+    version: Version
     #: One of the offered options; leave out to search again.
-    starts_at: AwareDatetime | None = None
+    starts_at: Moment | None = None
 
 
 class ShareIn(Body):
-    person_id: str = Field(max_length=64)
+    version: Version
+    person_id: Id
+
+
+class CalendarWindow(Query):
+    start: Moment
+    end: Moment

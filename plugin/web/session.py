@@ -3,12 +3,16 @@
 
 Cookie-authenticated API calls that change state must carry the session's CSRF token in
 `X-CSRF-Token`, so another site cannot make a signed-in browser act. Bearer calls need none.
+
+A session cookie names the person's session generation; signing out bumps it on the server,
+so a copied cookie stops working the moment its owner signs out.
 """
 
 from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Callable
 
 from flask import current_app, g, request, session
 
@@ -19,10 +23,18 @@ from plugin.web.errors import BadRequest
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+#: `app.extensions` key: (tenant id, person id, generation) → whether that session still counts.
+SESSION_CHECK = "ontwikkelgesprek.session_check"
+SessionCheck = Callable[[str, str, int], bool]
+#: `g` attribute: this request's checked session identity (checked once per request).
+_CHECKED = "session_identity"
+
+
 def start_session(person: Person) -> None:
     session.clear()
     session["pid"] = person.id
     session["tid"] = person.tenant_id
+    session["gen"] = person.session_generation
     session["csrf"] = secrets.token_urlsafe(24)
     session.permanent = True
 
@@ -44,8 +56,17 @@ def signed_in_identity() -> tuple[str, str] | None:
         return bearer
     if current_app.config.get("OG_MODE") != LOCAL:
         return None  # Microsoft mode: only validated tokens say who is asking
-    pid, tid = session.get("pid"), session.get("tid")
-    return (tid, pid) if isinstance(pid, str) and isinstance(tid, str) else None
+    if _CHECKED in g:
+        checked: tuple[str, str] | None = g.get(_CHECKED)
+        return checked
+    pid, tid, gen = session.get("pid"), session.get("tid"), session.get("gen")
+    identity = None
+    if isinstance(pid, str) and isinstance(tid, str) and type(gen) is int:
+        check: SessionCheck = current_app.extensions[SESSION_CHECK]
+        if check(tid, pid, gen):
+            identity = (tid, pid)
+    setattr(g, _CHECKED, identity)
+    return identity
 
 
 def csrf_token() -> str:
@@ -58,5 +79,6 @@ def check_csrf() -> None:
         return
     expected = csrf_token()
     given = request.headers.get("X-CSRF-Token", "")
-    if not expected or not hmac.compare_digest(expected, given):
+    # Bytes: compare_digest refuses str with characters outside ASCII, which a header may hold.
+    if not expected or not hmac.compare_digest(expected.encode(), given.encode("utf-8", "replace")):
         raise BadRequest("csrf")

@@ -30,12 +30,12 @@ def register(app: Flask, validator: SsoValidator) -> None:
             return
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthenticated()
+            raise Unauthenticated(invalid_token=True)
         try:
             identity = validator.validate(token.strip())
         except InvalidSsoToken as error:
             log.info("SSO token refused: %s", error.reason)
-            raise Unauthenticated() from None
+            raise Unauthenticated(invalid_token=True) from None
         svc = services()
         args = (
             identity.tenant_id,

@@ -147,6 +147,20 @@ def test_plan_talk_refuses_bad_input_and_creates_nothing(
         pytest.param({"title": "   "}, "required", "title", id="blank-title"),
         pytest.param({"title": "x" * 201}, "too_long", "title", id="title-201"),
         pytest.param({"goals": "x"}, "type", "goals", id="goals-not-a-list"),
+        pytest.param(
+            {"starts_at": "9999-12-31T23:30:00+00:00"}, "invalid_date", "starts_at", id="year-9999"
+        ),
+        pytest.param(
+            {"starts_at": "0001-01-01T00:00:00+14:00"}, "invalid_date", "starts_at", id="year-1"
+        ),
+        pytest.param(
+            {"starts_at": (START + timedelta(days=365 * 6)).isoformat()},
+            "too_far",
+            "starts_at",
+            id="six-years-ahead",
+        ),
+        pytest.param({"starts_at": 1803542400}, "invalid_date", "starts_at", id="epoch-number"),
+        pytest.param({"version": "1"}, "type", "version", id="version-as-text"),
     ],
 )
 def test_update_talk_refuses_bad_input_and_keeps_talk_and_event(
@@ -154,7 +168,9 @@ def test_update_talk_refuses_bad_input_and_keeps_talk_and_event(
 ):
     planned = make_talk(lead, learner)
     before = snapshot(sem, planned.id)
-    response = marco.patch(f"/api/talks/{planned.id}", json=body)
+    response = marco.patch(
+        f"/api/talks/{planned.id}", json={"version": marco.talk(planned.id)["version"], **body}
+    )
     assert_error(response, 422, code, field)
     assert snapshot(sem, planned.id) == before
 
@@ -263,7 +279,7 @@ def test_reaction_with_control_characters_is_refused(sem, talk, agreement):
 def test_preparation_with_unknown_item_saves_nothing(sem, talk):
     response = sem.put(
         f"/api/talks/{talk.id}/preparation",
-        json={"ticked": ["goals.wishes", "goals.nope"], "points": [{"text": "Punt"}]},
+        json={"ticked": ["goals.wishes", "goals.nope"], "points": [{"text": "Punt"}], "version": 0},
     )
     assert_error(response, 422, "unknown_item", "ticked")
     assert sem.get(f"/api/talks/{talk.id}/preparation").json["mine"] == {
@@ -278,7 +294,7 @@ def test_preparation_with_unknown_item_saves_nothing(sem, talk):
 
 def test_signing_with_an_unconfirmed_agreement_records_no_signature(marco, talk, agreement):
     before = snapshot(marco, talk.id)
-    response = marco.post(f"/api/talks/{talk.id}/sign")
+    response = marco.sign(talk.id)
     assert_error(response, 409, "unconfirmed", "agreements")
     assert response.json["error"]["agreements"] == [agreement["id"]]
     after = snapshot(marco, talk.id)
@@ -289,7 +305,7 @@ def test_signing_with_an_unconfirmed_agreement_records_no_signature(marco, talk,
 
 def test_signing_before_the_talk_started_is_refused(marco, make_talk, lead, learner):
     planned = make_talk(lead, learner, starts_at=START + timedelta(days=3))
-    response = marco.post(f"/api/talks/{planned.id}/sign")
+    response = marco.sign(planned.id)
     assert_error(response, 409, "not_started", "starts_at")
     detail = marco.get(f"/api/talks/{planned.id}").json
     assert detail["signatures"] == []

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pytest
 from icalendar import Calendar
 from openapi_spec_validator import validate
 
-from plugin.calendar.port import SlotRequest
-from plugin.domain.schedule import Interval, SlotSearch
 from tests.conftest import BASE_URL, START
 
 WEEK = {"start": START.isoformat(), "end": (START + timedelta(days=7)).isoformat()}
@@ -39,8 +36,8 @@ def add(client, talk_id, what="Sem oefent met inregelen", **extra):
 
 
 def sign_both(marco, sem, talk_id):
-    assert marco.post(f"/api/talks/{talk_id}/sign").status_code == 200
-    signed = sem.post(f"/api/talks/{talk_id}/sign")
+    assert marco.sign(talk_id).status_code == 200
+    signed = sem.sign(talk_id)
     assert signed.status_code == 200, signed.json
     return signed.json
 
@@ -212,7 +209,10 @@ def test_get_talk_shows_detail_to_participants_only(marco, sem, talk, client_for
 
 def test_patch_talk_moves_the_event(marco, sem, talk):
     new_start = talk.starts_at + timedelta(days=2)
-    response = marco.patch(f"/api/talks/{talk.id}", json={"starts_at": new_start.isoformat()})
+    response = marco.patch(
+        f"/api/talks/{talk.id}",
+        json={"starts_at": new_start.isoformat(), "version": marco.talk(talk.id)["version"]},
+    )
     assert response.status_code == 200, response.json
     assert datetime.fromisoformat(response.json["starts_at"]) == new_start
     assert datetime.fromisoformat(response.json["ends_at"]) == new_start + timedelta(minutes=45)
@@ -225,7 +225,12 @@ def test_patch_talk_moves_the_event(marco, sem, talk):
 def test_patch_talk_retitles_and_changes_goals(marco, sem, talk):
     response = marco.patch(
         f"/api/talks/{talk.id}",
-        json={"title": "Nieuwe titel", "goals": ["goals.feedback"], "own_goal": "Veiligheid"},
+        json={
+            "title": "Nieuwe titel",
+            "goals": ["goals.feedback"],
+            "own_goal": "Veiligheid",
+            "version": marco.talk(talk.id)["version"],
+        },
     )
     assert response.status_code == 200, response.json
     assert response.json["title"] == "Nieuwe titel"
@@ -234,19 +239,26 @@ def test_patch_talk_retitles_and_changes_goals(marco, sem, talk):
     [event] = events_of(sem, days=7)
     assert event["subject"] == "Nieuwe titel"
     # The learner may not change the talk.
-    refused = sem.patch(f"/api/talks/{talk.id}", json={"title": "Mijn titel"})
+    refused = sem.patch(
+        f"/api/talks/{talk.id}",
+        json={"title": "Mijn titel", "version": sem.talk(talk.id)["version"]},
+    )
     assert refused.status_code == 403
     assert refused.json["error"]["code"] == "lead_only"
     assert marco.get(f"/api/talks/{talk.id}").json["title"] == "Nieuwe titel"
 
 
 def test_cancel_talk_cancels_the_event(marco, sem, talk):
-    refused = sem.post(f"/api/talks/{talk.id}/cancel")
+    refused = sem.post(
+        f"/api/talks/{talk.id}/cancel", json={"version": sem.talk(talk.id)["version"]}
+    )
     assert refused.status_code == 403
     assert refused.json["error"]["code"] == "lead_only"
     assert sem.get(f"/api/talks/{talk.id}").json["status"] == "planned"
 
-    response = marco.post(f"/api/talks/{talk.id}/cancel")
+    response = marco.post(
+        f"/api/talks/{talk.id}/cancel", json={"version": marco.talk(talk.id)["version"]}
+    )
     assert response.status_code == 200, response.json
     assert response.json["status"] == "cancelled"
     for who in (marco, sem):
@@ -256,13 +268,13 @@ def test_cancel_talk_cancels_the_event(marco, sem, talk):
 
 
 def test_mark_held_only_after_the_start(marco, sem, talk, clock):
-    early = sem.post(f"/api/talks/{talk.id}/held")
+    early = sem.post(f"/api/talks/{talk.id}/held", json={"version": sem.talk(talk.id)["version"]})
     assert early.status_code == 409
     assert early.json["error"]["code"] == "not_started"
     assert early.json["error"]["field"] == "starts_at"
     assert sem.get(f"/api/talks/{talk.id}").json["status"] == "planned"
     start_talk(clock, talk)
-    held = sem.post(f"/api/talks/{talk.id}/held")
+    held = sem.post(f"/api/talks/{talk.id}/held", json={"version": sem.talk(talk.id)["version"]})
     assert held.status_code == 200, held.json
     assert held.json["status"] == "held"
     assert marco.get(f"/api/talks/{talk.id}").json["status"] == "held"
@@ -317,7 +329,9 @@ def test_preparation_is_versioned_and_shares_only_shared_points(marco, sem, talk
     )
     assert stale.status_code == 409
     assert stale.json["error"]["code"] == "stale"
-    assert stale.json["error"]["current"] == 2
+    # The answer carries what is saved now (another tab's save), so nothing is lost.
+    assert stale.json["error"]["current"]["mine"]["version"] == 2
+    assert stale.json["error"]["current"]["mine"]["ticked"] == ["goals.wishes", "tips.listen"]
     unknown = sem.put(
         f"/api/talks/{talk.id}/preparation", json={"ticked": ["nope.nothing"], "version": 2}
     )
@@ -470,7 +484,7 @@ def test_sign_locks_the_form_and_books_the_follow_up(marco, sem, talk, clock, le
     start_talk(clock, talk)
     item = add(marco, talk.id)
     sem.post(f"/api/talks/{talk.id}/agreements/{item['id']}/confirm", json={"version": 1})
-    first = marco.post(f"/api/talks/{talk.id}/sign")
+    first = marco.sign(talk.id)
     assert first.status_code == 200
     assert first.json["status"] == "held"
     assert [s["role"] for s in first.json["signatures"]] == ["lead"]
@@ -483,7 +497,7 @@ def test_sign_locks_the_form_and_books_the_follow_up(marco, sem, talk, clock, le
         "intact": None,
     }
 
-    signed = sem.post(f"/api/talks/{talk.id}/sign").json
+    signed = sem.sign(talk.id).json
     assert signed["status"] == "signed"
     assert {s["person_id"] for s in signed["signatures"]} == {lead.id, learner.id}
     assert signed["follow_up"]["status"] == "booked"
@@ -499,53 +513,11 @@ def test_sign_locks_the_form_and_books_the_follow_up(marco, sem, talk, clock, le
     assert follow["status"] == "booked"
     assert follow["talk_id"] == signed["follow_up"]["talk_id"]
     assert follow["options"] == []
-    again = marco.post(f"/api/talks/{talk.id}/follow-up", json={})
+    again = marco.post(
+        f"/api/talks/{talk.id}/follow-up", json={"version": marco.talk(talk.id)["version"]}
+    )
     assert again.status_code == 409
     assert again.json["error"]["code"] == "already_booked"
-
-
-@dataclass
-class NoFreeSlot:
-    """A calendar whose search never finds a free slot, but offers one alternative."""
-
-    inner: object
-    option: Interval
-
-    def find_slot(self, request: SlotRequest) -> SlotSearch:
-        return SlotSearch(slot=None, options=(self.option,))
-
-    def __getattr__(self, name):
-        return getattr(self.inner, name)
-
-
-def test_follow_up_needs_attention_then_books_a_chosen_option(
-    marco, sem, talk, clock, services, monkeypatch
-):
-    option_start = talk.starts_at + timedelta(days=43)
-    option = Interval(option_start, option_start + services.policy.duration)
-    real = services.calendar
-    monkeypatch.setattr(services, "calendar", lambda s: NoFreeSlot(real(s), option))
-
-    start_talk(clock, talk)
-    signed = sign_both(marco, sem, talk.id)
-    assert signed["follow_up"]["status"] == "needs_attention"
-    view = sem.get(f"/api/talks/{talk.id}/follow-up").json
-    assert view["status"] == "needs_attention"
-    assert view["reason"] == "no_free_slot"
-    assert view["talk_id"] is None
-    [offered] = view["options"]
-    assert datetime.fromisoformat(offered["starts_at"]) == option_start
-
-    monkeypatch.setattr(services, "calendar", real)
-    chosen = sem.post(f"/api/talks/{talk.id}/follow-up", json={"starts_at": offered["starts_at"]})
-    assert chosen.status_code == 200, chosen.json
-    assert chosen.json["status"] == "booked"
-    follow_up = marco.get(f"/api/talks/{chosen.json['talk_id']}").json
-    assert datetime.fromisoformat(follow_up["starts_at"]) == option_start
-    assert follow_up["previous_talk_id"] == talk.id
-    for who in (marco, sem):
-        starts = [datetime.fromisoformat(e["start"]) for e in events_of(who, days=90)]
-        assert option_start in starts
 
 
 # -- sharing ----------------------------------------------------------------------------------
@@ -559,17 +531,28 @@ def test_share_with_a_supervisor_gives_read_only_access(
     bea = client_for(supervisor)
     assert bea.get(f"/api/talks/{talk.id}").status_code == 404
 
-    learner_try = sem.post(f"/api/talks/{talk.id}/shares", json={"person_id": supervisor.id})
+    def version() -> int:
+        return int(marco.talk(talk.id)["version"])
+
+    learner_try = sem.post(
+        f"/api/talks/{talk.id}/shares", json={"person_id": supervisor.id, "version": version()}
+    )
     assert learner_try.status_code == 403
-    not_external = marco.post(f"/api/talks/{talk.id}/shares", json={"person_id": colleague.id})
+    not_external = marco.post(
+        f"/api/talks/{talk.id}/shares", json={"person_id": colleague.id, "version": version()}
+    )
     assert not_external.status_code == 422
     assert not_external.json["error"]["code"] == "not_external"
     assert not_external.json["error"]["field"] == "person_id"
     assert marco.get(f"/api/talks/{talk.id}").json["shared_with"] == []
 
-    shared = marco.post(f"/api/talks/{talk.id}/shares", json={"person_id": supervisor.id})
+    before = version()
+    shared = marco.post(
+        f"/api/talks/{talk.id}/shares", json={"person_id": supervisor.id, "version": before}
+    )
     assert shared.status_code == 200, shared.json
-    assert shared.json == {"shared_with": [supervisor.id]}
+    # Sharing is a change of the talk: it gets a new version, which the next change names.
+    assert shared.json == {"shared_with": [supervisor.id], "version": before + 1}
     assert marco.get(f"/api/talks/{talk.id}").json["shared_with"] == [supervisor.id]
 
     seen = bea.get(f"/api/talks/{talk.id}")
@@ -577,22 +560,36 @@ def test_share_with_a_supervisor_gives_read_only_access(
     assert seen.json["read_only"] is True
     assert seen.json["my_role"] is None
     assert "shared_with" not in seen.json
+    # A supervisor reads what the share page shows: nothing that reaches the meeting or the
+    # participants' other talks.
+    for hidden in ("calendar", "meeting_chat_id", "chat_summary", "urls", "previous_talk_id"):
+        assert hidden not in seen.json
+    assert "talk_id" not in seen.json["follow_up"]
+    assert "calendar" in marco.talk(talk.id)  # the participants do see it
     form = bea.get(f"/api/talks/{talk.id}/form")
     assert form.status_code == 200
     assert form.json["talk_id"] == talk.id
     assert [t["id"] for t in bea.get("/api/overview").json["shared_with_me"]] == [talk.id]
-    assert bea.get(f"/api/talks/{talk.id}/event.ics").status_code == 200
+    # The event holds the meeting's join link: participants only.
+    assert bea.get(f"/api/talks/{talk.id}/event.ics").status_code == 404
 
     start_talk(clock, talk)
-    prep = bea.put(f"/api/talks/{talk.id}/preparation", json={"ticked": []})
+    prep = bea.put(f"/api/talks/{talk.id}/preparation", json={"ticked": [], "version": 0})
     assert prep.status_code in (403, 404)
     agreement = bea.post(f"/api/talks/{talk.id}/agreements", json={"what": "Van school"})
     assert agreement.status_code in (403, 404)
     assert marco.get(f"/api/talks/{talk.id}").json["agreements"] == []
 
-    removed = marco.delete(f"/api/talks/{talk.id}/shares/{supervisor.id}")
+    stale = marco.delete(
+        f"/api/talks/{talk.id}/shares/{supervisor.id}", query_string={"version": before}
+    )
+    assert stale.status_code == 409
+    assert stale.json["error"]["current"]["shared_with"] == [supervisor.id]
+    removed = marco.delete(
+        f"/api/talks/{talk.id}/shares/{supervisor.id}", query_string={"version": version()}
+    )
     assert removed.status_code == 200
-    assert removed.json == {"shared_with": []}
+    assert removed.json == {"shared_with": [], "version": before + 2}
     assert bea.get(f"/api/talks/{talk.id}").status_code == 404
     assert bea.get(f"/api/talks/{talk.id}/form").status_code == 404
 
@@ -613,21 +610,38 @@ def test_calendar_events_lists_my_events_in_a_window(marco, sem, talk, lead, lea
 
 
 @pytest.mark.parametrize(
-    ("query", "field"),
+    ("query", "field", "code"),
     [
-        ({}, "start"),
-        ({"start": "gisteren", "end": WEEK["end"]}, "start"),
-        ({"start": "2027-03-01T08:00:00", "end": WEEK["end"]}, "start"),
-        ({"start": WEEK["start"]}, "end"),
-        ({"start": WEEK["end"], "end": WEEK["start"]}, "end"),
-        ({"start": WEEK["start"], "end": (START + timedelta(days=93)).isoformat()}, "end"),
+        ({}, "start", "required"),
+        ({"start": "gisteren", "end": WEEK["end"]}, "start", "invalid_date"),
+        ({"start": "2027-03-01T08:00:00", "end": WEEK["end"]}, "start", "timezone_required"),
+        ({"start": WEEK["start"]}, "end", "required"),
+        ({"start": WEEK["end"], "end": WEEK["start"]}, "end", "invalid_date"),
+        (
+            {"start": WEEK["start"], "end": (START + timedelta(days=93)).isoformat()},
+            "end",
+            "invalid_date",
+        ),
+        ({"start": "9999-12-31T23:30:00+00:00", "end": WEEK["end"]}, "start", "invalid_date"),
+        ({"start": "0001-01-01T00:00:00+14:00", "end": WEEK["end"]}, "start", "invalid_date"),
+        ({"start": WEEK["start"], "end": WEEK["end"], "extra": "1"}, "extra", "unknown_field"),
     ],
-    ids=["missing", "not-a-date", "naive", "no-end", "end-before-start", "window-too-long"],
+    ids=[
+        "missing",
+        "not-a-date",
+        "naive",
+        "no-end",
+        "end-before-start",
+        "window-too-long",
+        "year-9999",
+        "year-1",
+        "unknown",
+    ],
 )
-def test_calendar_events_refuses_a_bad_window(marco, query, field):
+def test_calendar_events_refuses_a_bad_window(marco, query, field, code):
     response = marco.get("/api/calendar/events", query_string=query)
     assert response.status_code == 422
-    assert response.json["error"]["code"] == "invalid_date"
+    assert response.json["error"]["code"] == code
     assert response.json["error"]["field"] == field
     assert response.json["error"]["message"]
 

@@ -39,8 +39,8 @@ def signed_talk_with_agreements(services, clock, lead, learner, make_talk):
             due=date(2027, 4, 2),
         )
         agreements.confirm_agreement(services, s, lead, talk.id, lead_item.id, expected_version=1)
-        signoff.sign(services, s, lead, talk.id)
-        signoff.sign(services, s, learner, talk.id)
+        signoff.sign_as_shown(services, s, lead, talk.id)
+        signoff.sign_as_shown(services, s, learner, talk.id)
 
     services.write(agree)
     return talk
@@ -95,7 +95,10 @@ def test_the_uid_is_stable_and_a_move_raises_the_sequence(
     before = event()
     moved = marco.patch(
         f"/api/talks/{talk.id}",
-        json={"starts_at": (talk.starts_at + timedelta(hours=2)).isoformat()},
+        json={
+            "starts_at": (talk.starts_at + timedelta(hours=2)).isoformat(),
+            "version": marco.talk(talk.id)["version"],
+        },
     )
     assert moved.status_code == 200
     after = event()
@@ -107,7 +110,12 @@ def test_the_uid_is_stable_and_a_move_raises_the_sequence(
 def test_a_cancelled_talk_stays_in_the_feed_as_cancelled(client_for, lead, learner, make_talk):
     talk = make_talk(lead, learner)
     marco = client_for(lead)
-    assert marco.post(f"/api/talks/{talk.id}/cancel").status_code == 200
+    assert (
+        marco.post(
+            f"/api/talks/{talk.id}/cancel", json={"version": marco.talk(talk.id)["version"]}
+        ).status_code
+        == 200
+    )
     event = Calendar.from_ical(marco.get(feed_path(marco)).data).walk("VEVENT")[0]
     assert str(event["STATUS"]) == "CANCELLED"
     ics = Calendar.from_ical(marco.get(f"/api/talks/{talk.id}/event.ics").data)

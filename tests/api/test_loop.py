@@ -10,6 +10,12 @@ from icalendar import Calendar
 from tests.conftest import START
 
 
+def created(response):
+    """The answer of a set-up step, which must have worked for the rest to mean anything."""
+    assert response.status_code == 201, response.json
+    return response.json
+
+
 def test_whole_loop_for_lead_and_learner(client_for, lead, learner, clock, services):
     marco, sem = client_for(lead), client_for(learner)
 
@@ -47,14 +53,16 @@ def test_whole_loop_for_lead_and_learner(client_for, lead, learner, clock, servi
                 {"text": "Ik wil meer storingsdienst doen", "shared": True},
                 {"text": "Privé: vakantie in mei", "shared": False},
             ],
+            "version": 0,
         },
     )
     assert saved.status_code == 200, saved.json
     assert saved.json["mine"]["version"] == 1
-    marco.put(
+    marcos = marco.put(
         f"/api/talks/{talk_id}/preparation",
-        json={"ticked": ["goals.learn"], "points": [{"text": "Rapportages op tijd"}]},
+        json={"ticked": ["goals.learn"], "points": [{"text": "Rapportages op tijd"}], "version": 0},
     )
+    assert marcos.status_code == 200, marcos.json
     seen_by_marco = marco.get(f"/api/talks/{talk_id}/preparation").json
     assert [p["text"] for p in seen_by_marco["other"]["points"]] == [
         "Ik wil meer storingsdienst doen"
@@ -64,17 +72,25 @@ def test_whole_loop_for_lead_and_learner(client_for, lead, learner, clock, servi
     # 3. Talk: agreements during the call.
     clock.set(starts + timedelta(minutes=10))
     due = (starts + timedelta(days=20)).date().isoformat()
-    first = marco.post(
-        f"/api/talks/{talk_id}/agreements",
-        json={"what": "Sem regelt zelfstandig een installatie in", "owner": "learner", "due": due},
-    ).json
-    second = sem.post(
-        f"/api/talks/{talk_id}/agreements",
-        json={"what": "Marco plant een dag meelopen", "owner": "lead"},
-    ).json
+    first = created(
+        marco.post(
+            f"/api/talks/{talk_id}/agreements",
+            json={
+                "what": "Sem regelt zelfstandig een installatie in",
+                "owner": "learner",
+                "due": due,
+            },
+        )
+    )
+    second = created(
+        sem.post(
+            f"/api/talks/{talk_id}/agreements",
+            json={"what": "Marco plant een dag meelopen", "owner": "lead"},
+        )
+    )
 
     # Signing before every agreement is confirmed is refused, naming the agreements.
-    early = marco.post(f"/api/talks/{talk_id}/sign")
+    early = marco.sign(talk_id)
     assert early.status_code == 409
     assert early.json["error"]["field"] == "agreements"
 
@@ -99,8 +115,8 @@ def test_whole_loop_for_lead_and_learner(client_for, lead, learner, clock, servi
     )
 
     # 5. Both sign; the form is locked and its hash verifies.
-    assert marco.post(f"/api/talks/{talk_id}/sign").json["status"] == "held"
-    signed = sem.post(f"/api/talks/{talk_id}/sign").json
+    assert marco.sign(talk_id).json["status"] == "held"
+    signed = sem.sign(talk_id).json
     assert signed["status"] == "signed"
     assert {s["role"] for s in signed["signatures"]} == {"lead", "learner"}
     form = marco.get(f"/api/talks/{talk_id}/form").json

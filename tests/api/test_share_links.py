@@ -28,7 +28,12 @@ def talk(make_talk, lead, learner, sem):
 
 
 def make_link(client, talk_id, **body):
-    body = {"name": "Petra Jansen", "email": "p.jansen@roc.example", **body}
+    body = {
+        "name": "Petra Jansen",
+        "email": "p.jansen@roc.example",
+        "version": client.talk(talk_id)["version"],
+        **body,
+    }
     answer = client.post(f"/api/talks/{talk_id}/share-links", json=body)
     assert answer.status_code == 201, answer.json
     return answer.json
@@ -61,30 +66,30 @@ def test_the_link_shows_the_form_read_only_and_nothing_private(app, marco, talk,
 
 
 def test_only_the_lead_makes_links(sem, talk, client_for, make_person):
-    answer = sem.post(
-        f"/api/talks/{talk.id}/share-links", json={"name": "P", "email": "p@roc.example"}
-    )
+    body = {"name": "P", "email": "p@roc.example", "version": sem.talk(talk.id)["version"]}
+    answer = sem.post(f"/api/talks/{talk.id}/share-links", json=body)
     assert answer.status_code == 403
     stranger = client_for(make_person())
-    answer = stranger.post(
-        f"/api/talks/{talk.id}/share-links", json={"name": "P", "email": "p@roc.example"}
-    )
+    answer = stranger.post(f"/api/talks/{talk.id}/share-links", json=body)
     assert answer.status_code == 404
 
 
 @pytest.mark.parametrize(
-    ("body", "field"),
+    ("body", "code", "field"),
     [
-        ({"name": "Petra", "email": "geen-adres"}, "email"),
-        ({"name": "", "email": "p@roc.example"}, "name"),
-        ({"name": "Petra", "email": "p@roc.example", "days": 0}, "days"),
-        ({"name": "Petra", "email": "p@roc.example", "days": 400}, "days"),
+        ({"name": "Petra", "email": "geen-adres"}, "invalid", "email"),
+        ({"name": "", "email": "p@roc.example"}, "required", "name"),
+        ({"name": "Petra", "email": "p@roc.example", "days": 0}, "too_small", "days"),
+        ({"name": "Petra", "email": "p@roc.example", "days": 400}, "too_big", "days"),
     ],
 )
-def test_bad_input_is_refused_and_saves_nothing(marco, talk, services, body, field):
-    answer = marco.post(f"/api/talks/{talk.id}/share-links", json=body)
+def test_bad_input_is_refused_and_saves_nothing(marco, talk, services, body, code, field):
+    version = marco.talk(talk.id)["version"]
+    answer = marco.post(f"/api/talks/{talk.id}/share-links", json={**body, "version": version})
     assert answer.status_code == 422, answer.json
-    assert answer.json["error"]["field"] == field or field in str(answer.json["error"])
+    error = answer.json["error"]
+    assert (error["code"], error["field"]) == (code, field), error
+    assert [(d["code"], d["field"]) for d in error.get("details", [error])] == [(code, field)]
     assert services.read(lambda s: s.query(Person).filter_by(external=True).count()) == 0
     assert marco.get(f"/api/talks/{talk.id}/shares").json == {"shares": []}
 
@@ -106,7 +111,10 @@ def test_stopping_the_share_or_a_newer_link_retires_the_old_link(app, marco, tal
     client = app.test_client()
     assert client.get(path_of(first["url"])).status_code == 404
     assert client.get(path_of(second["url"])).status_code == 200
-    stopped = marco.delete(f"/api/talks/{talk.id}/shares/{second['supervisor']['id']}")
+    stopped = marco.delete(
+        f"/api/talks/{talk.id}/shares/{second['supervisor']['id']}",
+        query_string={"version": marco.talk(talk.id)["version"]},
+    )
     assert stopped.status_code == 200
     assert client.get(path_of(second["url"])).status_code == 404
 

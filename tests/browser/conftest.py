@@ -3,7 +3,8 @@ pages signed in as a person, and an axe-core accessibility check.
 
 Browser tests run on SQLite only (the API tests cover both databases); a test that needs
 PostgreSQL asks for it with ``@pytest.mark.parametrize("db_url", ["postgresql"],
-indirect=True)`` or uses the ``pg_db_url`` fixture.
+indirect=True)`` (or ``["sqlite", "postgresql"]`` for both, as the main talk loop does) or
+uses the ``pg_db_url`` fixture.
 """
 
 from __future__ import annotations

@@ -6,12 +6,11 @@ Nothing here is skipped: a page whose template is missing fails."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import suppress
 from datetime import date, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from plugin.domain.agreement import Owner
 from plugin.domain.clock import FixedClock
@@ -23,6 +22,9 @@ from tests.browser.conftest import check_accessibility
 
 PAGES = ["overview", "plan", "prepare", "panel", "form"]
 THEMES = ["light", "dark", "contrast"]
+#: The agreement waiting for confirmation in the talk under way (what its panel shows).
+LIVE_AGREEMENT = "Sem leest de veiligheidsinstructie"
+SETTLE_MS = 5_000
 
 
 @pytest.fixture
@@ -63,8 +65,8 @@ def page_paths(
             due=None,
         )
         agreements.confirm_agreement(services, s, learner, signed.id, theirs.id, expected_version=1)
-        signoff.sign(services, s, lead, signed.id)
-        signoff.sign(services, s, learner, signed.id)
+        signoff.sign_as_shown(services, s, lead, signed.id)
+        signoff.sign_as_shown(services, s, learner, signed.id)
 
     services.write(agree_and_sign)
 
@@ -75,7 +77,7 @@ def page_paths(
             s,
             lead,
             live.id,
-            what="Sem leest de veiligheidsinstructie",
+            what=LIVE_AGREEMENT,
             owner=Owner.LEARNER,
             due=None,
         )
@@ -105,10 +107,15 @@ def open_as_lead(
 
 
 def settle(page: Page) -> None:
-    """Let the page's scripts fetch and render (a live panel keeps polling, so don't insist)."""
-    # Still busy after 5 s: what is there by then is what we check.
-    with suppress(PlaywrightTimeoutError):
-        page.wait_for_load_state("networkidle", timeout=5_000)
+    """Wait until the page's scripts have fetched and rendered; not settling in 5 s fails the
+    test (a page checked half-rendered would pass for the wrong reason)."""
+    if urlsplit(page.url).path.endswith("/panel"):
+        # The live panel polls every 500 ms, so its network never goes idle: wait until it
+        # shows the talk's agreement instead.
+        agreement = page.locator("#agreements li", has_text=LIVE_AGREEMENT)
+        expect(agreement).to_be_visible(timeout=SETTLE_MS)
+    else:
+        page.wait_for_load_state("networkidle", timeout=SETTLE_MS)
 
 
 @pytest.mark.parametrize("theme", THEMES)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import urlparse
 
+import pytest
 from icalendar import Calendar
 from playwright.sync_api import Page, expect
 
@@ -22,6 +23,9 @@ def feed_of(page: Page, live_server: str) -> Calendar:
     return Calendar.from_ical(response.body())
 
 
+# The main loop on both databases (the rest of the browser suite runs on SQLite only): the
+# live panel's polling, optimistic locks and the follow-up booking through real PostgreSQL too.
+@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
 def test_a_lead_and_a_learner_do_the_whole_talk(signed_in_page, live_server, lead, learner, clock):
     marco = signed_in_page(lead)
     sem = signed_in_page(learner, width=320)

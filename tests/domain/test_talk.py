@@ -13,9 +13,9 @@ import pytest
 
 from plugin.domain.agreement import Agreement, AgreementStatus, Owner
 from plugin.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from plugin.domain.form import form_hash, form_intact, talk_form
-from plugin.domain.talk import Talk
-from plugin.domain.talk_agreements import close_earlier_agreement
+from plugin.domain.form import form_hash, form_intact, signing_hash, talk_form
+from plugin.domain.talk import Talk, check_schedule
+from plugin.domain.talk_agreements import MAX_AGREEMENTS, close_earlier_agreement
 from plugin.domain.talk_state import FollowUpStatus, Role, TalkStatus
 
 NOW = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
@@ -72,8 +72,10 @@ def signed_talk(**overrides: Any) -> Talk:
     talk = make_talk(**overrides)
     item = add(talk, due=TODAY + timedelta(days=30))
     confirm(talk, item)
-    talk.sign(LEAD, new_id=new_id(), now=LATER, names=NAMES)
-    assert talk.sign(LEARNER, new_id=new_id(), now=LATER, names=NAMES)
+    talk.sign(LEAD, shown_hash=signing_hash(talk), new_id=new_id(), now=LATER, names=NAMES)
+    assert talk.sign(
+        LEARNER, shown_hash=signing_hash(talk), new_id=new_id(), now=LATER, names=NAMES
+    )
     return talk
 
 
@@ -101,14 +103,23 @@ def test_mark_held_moves_planned_to_held_once_started() -> None:
 
 def test_first_signature_makes_talk_held_second_signs() -> None:
     talk = make_talk()
-    assert talk.sign(LEARNER, new_id="sig-1", now=LATER, names=NAMES) is False
+    assert (
+        talk.sign(LEARNER, shown_hash=signing_hash(talk), new_id="sig-1", now=LATER, names=NAMES)
+        is False
+    )
     assert talk.status is TalkStatus.HELD
     assert talk.signature_of(LEARNER).role is Role.LEARNER  # type: ignore[union-attr]
     assert talk.signed_form is None and talk.content_hash is None
     # Signing twice by the same person adds no second signature.
-    assert talk.sign(LEARNER, new_id="sig-2", now=LATER, names=NAMES) is False
+    assert (
+        talk.sign(LEARNER, shown_hash=signing_hash(talk), new_id="sig-2", now=LATER, names=NAMES)
+        is False
+    )
     assert len(talk.signatures) == 1
-    assert talk.sign(LEAD, new_id="sig-3", now=LATER, names=NAMES) is True
+    assert (
+        talk.sign(LEAD, shown_hash=signing_hash(talk), new_id="sig-3", now=LATER, names=NAMES)
+        is True
+    )
     assert talk.status is TalkStatus.SIGNED
     assert talk.locked
 
@@ -366,21 +377,101 @@ def test_reaction_change_clears_signatures() -> None:
     talk = make_talk()
     item = add(talk)
     confirm(talk, item)
-    talk.sign(LEAD, new_id="s1", now=LATER, names=NAMES)
+    talk.sign(LEAD, shown_hash=signing_hash(talk), new_id="s1", now=LATER, names=NAMES)
     assert len(talk.signatures) == 1
     talk.react(LEARNER, item.id, reaction="Hmm", expected_version=item.version, now=LATER)
     assert talk.signatures == []
 
 
-def test_remove_agreement() -> None:
+def test_remove_own_unconfirmed_wording_at_once() -> None:
     talk = make_talk()
     item = add(talk)
     with pytest.raises(Conflict):
         talk.remove_agreement(LEAD, item.id, expected_version=5, now=NOW)
-    talk.remove_agreement(LEARNER, item.id, expected_version=1, now=NOW)
+    assert talk.remove_agreement(LEAD, item.id, expected_version=1, now=NOW) is None
     assert talk.agreements == []
     with pytest.raises(NotFound):
         talk.remove_agreement(LEAD, item.id, expected_version=1, now=NOW)
+
+
+@pytest.mark.parametrize("confirmed", [True, False])
+def test_removing_what_the_other_stands_behind_waits_for_them(confirmed: bool) -> None:
+    # Confirmed by the learner, or written by the learner: the lead alone cannot strike it.
+    talk = make_talk()
+    item = add(talk, by=LEAD) if confirmed else add(talk, by=LEARNER)
+    if confirmed:
+        item = confirm(talk, item)
+    asked = talk.remove_agreement(LEAD, item.id, expected_version=item.version, now=NOW)
+    assert asked is item and item.removal_requested_by == LEAD
+    assert talk.agreements == [item]
+    # Nobody signs while the removal waits, and the one who asked cannot confirm it.
+    waiting = [a.id for a in talk.unconfirmed()]
+    assert waiting == [item.id]
+    with pytest.raises(Conflict) as error:
+        talk.sign(LEARNER, shown_hash=signing_hash(talk), new_id="s", now=LATER, names=NAMES)
+    assert error.value.code == "unconfirmed"
+    with pytest.raises(NotAllowed):
+        talk.decide_removal(LEAD, item.id, keep=False, expected_version=item.version, now=NOW)
+    # Keeping it clears the request; asking again and confirming removes it.
+    kept = talk.decide_removal(LEARNER, item.id, keep=True, expected_version=item.version, now=NOW)
+    assert kept is item and item.removal_requested_by is None
+    with pytest.raises(Conflict) as error:
+        talk.decide_removal(LEARNER, item.id, keep=True, expected_version=item.version, now=NOW)
+    assert error.value.code == "no_removal"
+    talk.remove_agreement(LEAD, item.id, expected_version=item.version, now=NOW)
+    with pytest.raises(Conflict):  # based on an older state of the agreement
+        talk.decide_removal(LEARNER, item.id, keep=False, expected_version=1, now=NOW)
+    gone = talk.decide_removal(LEARNER, item.id, keep=False, expected_version=item.version, now=NOW)
+    assert gone is None and talk.agreements == []
+
+
+def test_new_wording_replaces_a_removal_request() -> None:
+    talk = make_talk()
+    item = confirm(talk, add(talk))
+    talk.remove_agreement(LEAD, item.id, expected_version=item.version, now=NOW)
+    talk.edit_agreement(
+        LEARNER, item.id, expected_version=item.version, today=TODAY, now=NOW, what="Anders"
+    )
+    assert item.removal_requested_by is None and not item.confirmed
+
+
+def test_a_signature_names_the_form_as_shown() -> None:
+    talk = make_talk()
+    first, second = confirm(talk, add(talk)), confirm(talk, add(talk, what="Second"))
+    shown = signing_hash(talk)
+    # Removing a confirmed agreement: the learner's signature of what they saw is refused.
+    talk.remove_agreement(LEAD, second.id, expected_version=second.version, now=LATER)
+    talk.decide_removal(LEARNER, second.id, keep=False, expected_version=second.version, now=LATER)
+    with pytest.raises(Conflict) as error:
+        talk.sign(LEARNER, shown_hash=shown, new_id="s1", now=LATER, names=NAMES)
+    assert error.value.code == "form_changed" and talk.signatures == []
+    assert [a.id for a in talk.agreements] == [first.id]
+    # Seen anew, it signs; names and signatures do not enter what is signed.
+    shown = signing_hash(talk)
+    assert talk.sign(LEARNER, shown_hash=shown, new_id="s1", now=LATER, names=NAMES) is False
+    assert signing_hash(talk) == shown
+    assert talk.sign(LEAD, shown_hash=shown, new_id="s2", now=LATER, names={}) is True
+
+
+def test_agreements_per_talk_are_bounded() -> None:
+    talk = make_talk()
+    for i in range(MAX_AGREEMENTS):
+        add(talk, what=f"Afspraak {i}")
+    with pytest.raises(InvalidInput) as error:
+        add(talk, what="Nog een")
+    assert (error.value.code, error.value.field) == ("too_many", "agreements")
+    assert len(talk.agreements) == MAX_AGREEMENTS
+
+
+def test_dates_lie_within_five_years() -> None:
+    with pytest.raises(InvalidInput) as error:
+        check_schedule(NOW + timedelta(days=365 * 5 + 1), NOW + timedelta(days=365 * 5 + 2), NOW)
+    assert (error.value.code, error.value.field) == ("too_far", "starts_at")
+    check_schedule(NOW + timedelta(days=365 * 4), NOW + timedelta(days=365 * 4, hours=1), NOW)
+    with pytest.raises(InvalidInput) as error:
+        add(talk=make_talk(), due=TODAY.replace(year=TODAY.year + 5) + timedelta(days=1))
+    assert (error.value.code, error.value.field) == ("too_far", "due")
+    add(talk=make_talk(), due=TODAY.replace(year=TODAY.year + 5))
 
 
 @pytest.mark.parametrize("change", ["add", "edit", "remove", "react"])
@@ -388,7 +479,7 @@ def test_any_content_change_after_one_signature_needs_both_again(change: str) ->
     talk = make_talk()
     item = add(talk)
     confirm(talk, item)
-    talk.sign(LEARNER, new_id="s1", now=LATER, names=NAMES)
+    talk.sign(LEARNER, shown_hash=signing_hash(talk), new_id="s1", now=LATER, names=NAMES)
     if change == "add":
         add(talk, now=LATER)
     elif change == "edit":
@@ -401,11 +492,20 @@ def test_any_content_change_after_one_signature_needs_both_again(change: str) ->
         talk.react(LEARNER, item.id, reaction="Ok", expected_version=item.version, now=LATER)
     assert talk.signatures == []
     for a in talk.unconfirmed():
-        confirm(talk, a)
+        if a.removal_requested_by:
+            other = talk.other_participant(a.removal_requested_by)
+            talk.decide_removal(other, a.id, keep=False, expected_version=a.version, now=LATER)
+        else:
+            confirm(talk, a)
     # The lead's signature alone no longer completes the form.
-    assert talk.sign(LEAD, new_id="s2", now=LATER, names=NAMES) is False
+    assert (
+        talk.sign(LEAD, shown_hash=signing_hash(talk), new_id="s2", now=LATER, names=NAMES) is False
+    )
     assert talk.status is TalkStatus.HELD
-    assert talk.sign(LEARNER, new_id="s3", now=LATER, names=NAMES) is True
+    assert (
+        talk.sign(LEARNER, shown_hash=signing_hash(talk), new_id="s3", now=LATER, names=NAMES)
+        is True
+    )
 
 
 # -- signing -----------------------------------------------------------------------------------
@@ -418,7 +518,7 @@ def test_sign_refused_with_unconfirmed_agreements() -> None:
     c = add(talk)
     confirm(talk, b)
     with pytest.raises(Conflict) as error:
-        talk.sign(LEAD, new_id="s1", now=LATER, names=NAMES)
+        talk.sign(LEAD, shown_hash=signing_hash(talk), new_id="s1", now=LATER, names=NAMES)
     assert error.value.code == "unconfirmed"
     assert error.value.params["agreements"] == [a.id, c.id]
     assert talk.signatures == []
@@ -428,10 +528,18 @@ def test_sign_refused_with_unconfirmed_agreements() -> None:
 def test_sign_refused_before_start() -> None:
     talk = make_talk()
     with pytest.raises(Conflict) as error:
-        talk.sign(LEAD, new_id="s1", now=START - timedelta(seconds=1), names=NAMES)
+        talk.sign(
+            LEAD,
+            shown_hash=signing_hash(talk),
+            new_id="s1",
+            now=START - timedelta(seconds=1),
+            names=NAMES,
+        )
     assert error.value.code == "not_started"
     assert talk.signatures == []
-    talk.sign(LEAD, new_id="s1", now=START, names=NAMES)  # at the start is fine
+    talk.sign(
+        LEAD, shown_hash=signing_hash(talk), new_id="s1", now=START, names=NAMES
+    )  # at the start is fine
     assert len(talk.signatures) == 1
 
 
@@ -464,7 +572,9 @@ def test_everything_locked_after_signing() -> None:
         lambda: talk.remove_agreement(LEAD, item.id, expected_version=v, now=LATER),
         lambda: talk.confirm_agreement(LEAD, item.id, expected_version=v, now=LATER),
         lambda: talk.react(LEARNER, item.id, reaction="x", expected_version=v, now=LATER),
-        lambda: talk.sign(LEAD, new_id="again", now=LATER, names=NAMES),
+        lambda: talk.sign(
+            LEAD, shown_hash=signing_hash(talk), new_id="again", now=LATER, names=NAMES
+        ),
         lambda: talk.mark_held(LEAD, LATER),
         lambda: talk.cancel(LEAD, LATER),
         lambda: talk.retitle(LEAD, "New title", LATER),
@@ -473,7 +583,7 @@ def test_everything_locked_after_signing() -> None:
             LEAD,
             ticked=[],
             points=[],
-            expected_version=None,
+            expected_version=0,
             known_items=TEMPLATE_ITEMS,
             new_id=new_id,
             now=LATER,
@@ -655,7 +765,8 @@ def _prepare(talk: Talk, by: str = LEARNER, **kw: Any) -> Any:
         by,
         ticked=kw.pop("ticked", []),
         points=kw.pop("points", []),
-        expected_version=kw.pop("expected_version", None),
+        # By default based on what is saved now: 0 before the first save.
+        expected_version=kw.pop("expected_version", getattr(talk.preparation_of(by), "version", 0)),
         known_items=TEMPLATE_ITEMS,
         new_id=new_id,
         now=kw.pop("now", NOW),
@@ -716,8 +827,6 @@ def test_prepare_versions() -> None:
     assert error.value.code == "stale"
     assert error.value.params["current"] == 2
     assert prep.ticked == ["goals.learn"]
-    _prepare(talk, expected_version=None)  # last writer wins when no version is given
-    assert prep.version == 3
     assert len(talk.preparations) == 1
     # Each participant has their own.
     assert _prepare(talk, by=LEAD).version == 1
@@ -746,7 +855,9 @@ def test_non_participant_sees_nothing() -> None:
         lambda: talk.remove_agreement(STRANGER, item.id, expected_version=1, now=NOW),
         lambda: talk.confirm_agreement(STRANGER, item.id, expected_version=1, now=NOW),
         lambda: talk.react(STRANGER, item.id, reaction="x", expected_version=1, now=NOW),
-        lambda: talk.sign(STRANGER, new_id="s", now=LATER, names=NAMES),
+        lambda: talk.sign(
+            STRANGER, shown_hash=signing_hash(talk), new_id="s", now=LATER, names=NAMES
+        ),
         lambda: talk.other_participant(STRANGER),
         lambda: talk.retry_follow_up(STRANGER),
         lambda: close_earlier_agreement(

@@ -21,6 +21,7 @@ import pytest
 from plugin.identity.tokens import TokenProblem, TokenService
 from plugin.tls import tls_context
 from tests.microsoft.entra_fake import AUTH_CODE_GRANT, OBO_GRANT, EntraFake
+from tests.microsoft.test_tokens import assert_user_token
 
 KEY = b"test-encryption-key-0123456789"
 REDIRECT = "https://og.example.test/auth/consent/done"
@@ -159,8 +160,9 @@ def test_consent_lets_obo_work_and_is_kept_for_the_worker(
     # The same service answers from what the consent stored; a fresh one with no cache by OBO.
     assert claims(tokens.user_token(lead.key, lead.assertion, [CHAT_SEND]))["oid"] == lead.oid
     assert OBO_GRANT not in grants(entra)[1:]
-    assert service(entra, tmp_path / "other-cache").user_token(lead.key, lead.assertion)
+    fresh = service(entra, tmp_path / "other-cache").user_token(lead.key, lead.assertion)
     assert grants(entra)[-1] == OBO_GRANT
+    assert_user_token(entra, fresh, lead.oid)  # Marco's Graph token, with his delegated scopes
 
     # The worker, restarted, has no assertion: the persisted consent is enough.
     worker = service(entra, cache_dir)
@@ -180,7 +182,7 @@ def test_query_response_mode_redirects_with_code_state_and_client_info(
     answer = query_of(response.headers["location"])
     assert set(answer) == {"code", "state", "session_state", "client_info"}
     tokens.finish_consent(lead.key, flow, answer, entra.tenant_id, lead.oid)
-    assert tokens.user_token_silent(lead.key, [CHAT_SEND])
+    assert_user_token(entra, tokens.user_token_silent(lead.key, [CHAT_SEND]), lead.oid)
 
 
 # -- refusals: nothing is stored ------------------------------------------------------------------

@@ -138,7 +138,7 @@ def test_request_counts_per_operation(
         )
     graph.clear_requests()
     for who in (lead, learner):
-        ms_services.write(lambda s, who=who: signoff.sign(ms_services, s, who, talk.id))
+        ms_services.write(lambda s, who=who: signoff.sign_as_shown(ms_services, s, who, talk.id))
     ms_outbox.drain()
     assert calls(graph) == [
         ("POST", "/users/{user}/calendar/getSchedule"),
@@ -173,7 +173,7 @@ def test_a_refused_calendar_shows_on_the_talk_and_its_follow_up(
     assert failed.calendar_error == "calendar_permission"
     clock.advance(timedelta(days=1, hours=3))
     for who in (lead, learner):
-        ms_services.write(lambda s, who=who: signoff.sign(ms_services, s, who, talk.id))
+        ms_services.write(lambda s, who=who: signoff.sign_as_shown(ms_services, s, who, talk.id))
     ms_outbox.drain()
     signed = load(ms_services, talk.id)
     assert signed.follow_up_status is FollowUpStatus.NEEDS_ATTENTION
@@ -201,7 +201,9 @@ def test_a_hundred_follow_ups_under_30_percent_faults_are_each_booked_once(
     for talk in signed:
         for who in (talk.lead_id, talk.learner_id):
             viewer = next(p for p in leads + learners if p.id == who)
-            ms_services.write(lambda s, v=viewer, t=talk: signoff.sign(ms_services, s, v, t.id))
+            ms_services.write(
+                lambda s, v=viewer, t=talk: signoff.sign_as_shown(ms_services, s, v, t.id)
+            )
     graph.clear_requests()
     graph.fault_rate(0.3, seed=20270301, retry_after=0, slow_seconds=0.0)
 

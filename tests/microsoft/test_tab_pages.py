@@ -71,13 +71,16 @@ def test_local_mode_loads_nothing_from_microsoft(app: Flask) -> None:
 
 
 def test_with_the_token_the_page_itself_comes_without_the_site_header(
-    ms_app: Flask, entra: EntraFake, clock: FixedClock
+    ms_app: Flask, ms_services: Services, entra: EntraFake, clock: FixedClock
 ) -> None:
     client = https_client(ms_app)
     answer = client.get("/", headers=bearer(entra, clock, MARCO, name="Marco"))
     html = answer.get_data(as_text=True)
     assert answer.status_code == 200
-    assert _boot(html)["me"] == {"id": _boot(html)["me"]["id"], "name": "Marco"}  # type: ignore[index]
+    # The token's person (its tenant and object id), as the sign-in stored them.
+    marco = ms_services.read(lambda s: repo.person_by_identity(s, entra.tenant_id, MARCO))
+    assert marco is not None and marco.display_name == "Marco"
+    assert _boot(html)["me"] == {"id": marco.id, "name": "Marco"}
     assert 'class="site-header"' not in html  # Teams has the header, theme and language
     assert '<main id="main" tabindex="-1">' in html  # full width in a content tab
 

@@ -7,13 +7,15 @@ import logging
 import stat
 import uuid
 from pathlib import Path
+from typing import Any
 
 import certifi
+import jwt
 import pytest
 import trustme
 
 from plugin.identity.tokens import TokenProblem, TokenService
-from tests.microsoft.entra_fake import OBO_GRANT, EntraFake
+from tests.microsoft.entra_fake import GRAPH, OBO_GRANT, EntraFake
 
 KEY = b"test-encryption-key-0123456789"
 
@@ -40,6 +42,38 @@ def cache_dir(tmp_path: Path) -> Path:
 def user(entra: EntraFake) -> tuple[str, str, str]:
     oid = str(uuid.uuid4())
     return f"{entra.tenant_id}:{oid}", oid, entra.user_assertion(oid)
+
+
+def graph_claims(entra: EntraFake, token: str) -> dict[str, Any]:
+    """The claims of an access token for Microsoft Graph that this Entra fake issued: its
+    signature checked with the fake's key, its audience Graph, its tenant the fake's, and
+    issued to our app."""
+    assert token in entra.issued_access_tokens, "not a token the Entra fake issued"
+    found: dict[str, Any] = jwt.decode(
+        token, entra.public_key_pem, algorithms=["RS256"], audience=GRAPH
+    )
+    assert found["aud"] == GRAPH
+    assert found["tid"] == entra.tenant_id
+    assert found["appid"] == entra.client_id
+    return found
+
+
+def assert_user_token(entra: EntraFake, token: str, oid: str) -> dict[str, Any]:
+    """A delegated Graph token of the user `oid`, with the user's delegated scopes."""
+    found = graph_claims(entra, token)
+    assert found["oid"] == oid
+    assert found["scp"].split() == entra.user_scopes
+    assert "roles" not in found  # not the app's own token
+    return found
+
+
+def assert_app_token(entra: EntraFake, token: str) -> None:
+    """The app's own Graph token (client credentials): the app's roles, no user's scopes."""
+    found = graph_claims(entra, token)
+    # The fake's service principal of our app, not any user.
+    assert found["oid"] == str(uuid.uuid5(uuid.NAMESPACE_URL, entra.client_id))
+    assert found["roles"] == entra.app_roles
+    assert "scp" not in found
 
 
 def test_client_credentials_then_served_from_msal_cache(entra: EntraFake, cache_dir: Path) -> None:
@@ -168,7 +202,7 @@ def test_consent_required(entra: EntraFake, cache_dir: Path) -> None:
     assert entra.client_id in problem.admin_hint
     assert assertion not in str(problem)
     entra.require_consent(oid, required=False)
-    assert service(entra, cache_dir).user_token(key, assertion)
+    assert_user_token(entra, service(entra, cache_dir).user_token(key, assertion), oid)
 
 
 @pytest.mark.parametrize("how", ["foreign_signature", "wrong_audience"])
@@ -190,7 +224,7 @@ def test_ca_bundle_trap(entra: EntraFake, cache_dir: Path, monkeypatch: pytest.M
     """REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE pointing elsewhere must not override our CA file."""
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", certifi.where())
     monkeypatch.setenv("CURL_CA_BUNDLE", certifi.where())
-    assert service(entra, cache_dir).app_token()
+    assert_app_token(entra, service(entra, cache_dir).app_token())
 
     with pytest.raises(TokenProblem) as caught:
         service(entra, cache_dir, ca_bundle=None).app_token()
@@ -230,7 +264,7 @@ def test_certificate_credential(entra: EntraFake, cache_dir: Path, tmp_path: Pat
         cache_dir=cache_dir,
         encryption_key=KEY,
     )
-    assert tokens.app_token()
+    assert_app_token(entra, tokens.app_token())
     [request] = entra.token_requests()
     assert "client_secret" not in request.form
     assert request.form["client_assertion_type"].endswith("client-assertion-type:jwt-bearer")
@@ -267,6 +301,6 @@ def test_from_settings(entra: EntraFake, tmp_path: Path) -> None:
         secret_key="k" * 32,  # type: ignore[arg-type]
     )
     tokens = TokenService.from_settings(settings)
-    key, _, assertion = user(entra)
-    assert tokens.user_token(key, assertion)
+    key, oid, assertion = user(entra)
+    assert_user_token(entra, tokens.user_token(key, assertion), oid)
     assert list((tmp_path / "token-cache").glob("*.tokens"))

@@ -110,7 +110,11 @@ def test_cancelled_talk_cancels_its_event(
     services: Services, make_talk: Callable[..., Talk], lead: Person, learner: Person
 ) -> None:
     talk = make_talk(lead, learner)
-    services.write(lambda s: talks.cancel_talk(services, s, lead, talk.id))
+    services.write(
+        lambda s: talks.cancel_talk(
+            services, s, lead, talk.id, expected_version=talks.load_talk(s, lead, talk.id).version
+        )
+    )
     assert [j.status for j in jobs(services, SYNC_EVENT)] == ["done", "done"]
     (event,) = events_with(services, f"talk-{talk.id}")
     assert event.cancelled is True
@@ -278,7 +282,7 @@ def _signed_talk(
     talk = make_talk(lead, learner)
     clock.advance(timedelta(days=1, minutes=5))
     for who in (lead, learner):
-        services.write(lambda s, who=who: signoff.sign(services, s, who, talk.id))
+        services.write(lambda s, who=who: signoff.sign_as_shown(services, s, who, talk.id))
     return talk
 
 

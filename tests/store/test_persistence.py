@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from plugin.domain.agreement import AgreementStatus, Owner
 from plugin.domain.clock import FixedClock
-from plugin.domain.form import form_intact
+from plugin.domain.form import form_intact, signing_hash
 from plugin.domain.people import Person
 from plugin.domain.talk import Talk
 from plugin.domain.talk_state import CalendarState, FollowUpStatus, Role, TalkStatus
@@ -60,7 +60,7 @@ def confirm(services: Services, who: Person, talk_id: str, agreement_id: str, v:
 
 
 def sign(services: Services, who: Person, talk_id: str) -> Talk:
-    return services.write(lambda s: signoff.sign(services, s, who, talk_id))
+    return services.write(lambda s: signoff.sign_as_shown(services, s, who, talk_id))
 
 
 def follow_ups(services: Services, talk_id: str) -> list[Talk]:
@@ -123,7 +123,7 @@ def test_talk_round_trips(
             talk.id,
             ticked=["goals.wishes", "goals.learn"],
             points=[{"text": "Workload"}, {"text": "Private", "shared": False}],
-            expected_version=None,
+            expected_version=0,
         )
     )
     clock.advance(timedelta(days=3, hours=6))
@@ -387,7 +387,13 @@ def test_interleaved_signatures_book_one_follow_up(
         # ...then both sign.
         for session, who, view, names in views:
             now = services.clock.now()
-            if view.sign(who.id, new_id=services.new_id(), now=now, names=names):
+            if view.sign(
+                who.id,
+                shown_hash=signing_hash(view),
+                new_id=services.new_id(),
+                now=now,
+                names=names,
+            ):
                 enqueue(session, BOOK_FOLLOW_UP, {"talk_id": view.id}, now)
         lead_view, learner_view = views[0][2], views[1][2]
         # Each saw only its own signature: neither completes the form on its own.

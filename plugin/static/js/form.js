@@ -44,6 +44,9 @@ async function checkIntact() {
 // -- follow-up ---------------------------------------------------------------------------------
 
 const followUpBox = document.getElementById("follow-up");
+// The version of the talk this page last saw: every change of the talk names it (a change
+// based on an older state is refused, so nothing the other person did is overwritten).
+let talkVersion = talk.version;
 let polls = 0;
 
 function followUpLinks(id) {
@@ -60,7 +63,8 @@ async function choose(body, button) {
   followUpBox.querySelectorAll("button").forEach((b) => { b.disabled = true; });
   announce(t("fu_searching"));
   try {
-    const state = await api("POST", `${talkUrl}/follow-up`, body);
+    const state = await api("POST", `${talkUrl}/follow-up`, { ...body, version: talkVersion });
+    talkVersion = state.version;
     renderFollowUp(state, true);
   } catch (err) {
     followUpBox.querySelectorAll("button").forEach((b) => { b.disabled = false; });
@@ -135,7 +139,8 @@ function renderShares(shares) {
       onclick: async () => {
         let answer;
         try {
-          answer = await api("DELETE", `${talkUrl}/shares/${encodeURIComponent(share.person_id)}`);
+          answer = await api("DELETE", `${talkUrl}/shares/${encodeURIComponent(share.person_id)}?version=${talkVersion}`);
+          talkVersion = answer.version;
         } catch (error) {
           showError(shareForm, error instanceof OfflineError ? { message: t("offline"), details: [] } : error);
           return;
@@ -157,7 +162,9 @@ if (shareForm) {
         name: shareForm.elements.name.value.trim(),
         email: shareForm.elements.email.value.trim(),
         days: Number(shareForm.elements.days.value),
+        version: talkVersion,
       });
+      talkVersion = made.version;
       const url = document.getElementById("share-url");
       url.value = made.url;
       document.getElementById("share-made").hidden = false;

@@ -22,6 +22,8 @@ const state = {
   flushing: false,
   consentUrl: null, // set when Microsoft 365 wants the lead's consent before signing (Teams)
   consentProblem: null,
+  signing: null, // the sign operation waiting for that consent (it names the form as shown)
+  changes: null, // what changed between the form the user signed and the form as it is
 };
 
 const list = document.getElementById("agreements");
@@ -49,8 +51,17 @@ const operations = {
   remove: (op) => api("DELETE", `${base}/agreements/${op.id}?version=${op.body.version}`),
   confirm: (op) => api("POST", `${base}/agreements/${op.id}/confirm`, op.body),
   react: (op) => api("POST", `${base}/agreements/${op.id}/reaction`, op.body),
-  sign: () => api("POST", `${base}/sign`),
+  removal: (op) => api("POST", `${base}/agreements/${op.id}/removal`, op.body),
+  // A signature names the form as it was on screen when the button was pressed: if it changed
+  // since (offline, or the other person was quicker), the server refuses and says how it is now.
+  sign: (op) => api("POST", `${base}/sign`, { form_hash: op.shown.form_hash }),
 };
+
+/** Sign the form exactly as it is shown now. */
+function signShown() {
+  state.changes = null;
+  return send({ kind: "sign", shown: structuredClone(state.talk) });
+}
 
 async function send(op) {
   if (!state.online || state.flushing) {
@@ -150,7 +161,9 @@ async function askConsent() {
   }
   state.consentUrl = null;
   announce(t("consent.given"));
-  await send({ kind: "sign" });
+  const op = state.signing;
+  state.signing = null;
+  await send(op);
 }
 
 function fail(op, error) {
@@ -165,6 +178,12 @@ function fail(op, error) {
     setConnection("offline", error.message);
   } else if (error.code === "consent_required" && op.kind === "sign") {
     state.consentUrl = error.consentUrl; // nothing was signed: ask, then sign (see askConsent)
+    state.signing = op;
+  } else if (error.code === "form_changed" && op.kind === "sign") {
+    // Nothing was signed: show the form as it is now, and what is different from what was seen.
+    if (error.current) state.talk = error.current;
+    state.changes = describeChanges(op.shown, state.talk);
+    announce(t("changed.title"));
   } else if (op.form) {
     showError(op.form, error);
   } else {
@@ -172,6 +191,33 @@ function fail(op, error) {
     announce(error.message);
   }
   render();
+}
+
+// -- what changed between two states of the form ---------------------------------------------------
+
+function describeChanges(before, after) {
+  const lines = [];
+  const old = new Map(before.agreements.map((a) => [a.id, a]));
+  const now = new Map(after.agreements.map((a) => [a.id, a]));
+  for (const a of after.agreements) {
+    const was = old.get(a.id);
+    if (!was) lines.push(t("changed.added", { what: a.what }));
+    else if (was.what !== a.what || was.owner !== a.owner || was.due !== a.due) lines.push(t("changed.wording", { what: a.what }));
+    else if (was.reaction !== a.reaction) lines.push(t("changed.reaction", { what: a.what }));
+    else if (!was.removal_requested_by && a.removal_requested_by) lines.push(t("changed.removal", { what: a.what }));
+  }
+  for (const a of before.agreements) {
+    if (!now.has(a.id)) lines.push(t("changed.removed", { what: a.what }));
+  }
+  const talkFields = (x) => JSON.stringify([x.title, x.starts_at, x.goals, x.own_goal]);
+  if (talkFields(before) !== talkFields(after)) lines.push(t("changed.talk"));
+  return lines;
+}
+
+function changesView() {
+  return h("div", { class: "conflict", id: "form-changed", role: "alert" },
+    h("p", {}, t("changed.title")),
+    h("ul", {}, state.changes.map((line) => h("li", {}, line))));
 }
 
 // -- rendering ----------------------------------------------------------------------------------
@@ -204,10 +250,29 @@ function agreementView(a) {
   if (a.reaction) {
     item.append(h("p", {}, h("strong", {}, `${t("react")}: `), a.reaction));
   }
+  if (a.removal_requested_by) {
+    item.classList.add("removal-asked");
+    item.append(h("p", { class: "badge warn" }, a.removal_requested_by === me
+      ? t("removal.mine", { name: otherName() })
+      : t("removal.theirs", { name: otherName() })));
+  }
   if (pendingOps.length) item.append(h("p", { class: "badge warn" }, t("saving")));
   if (!editable()) return item;
 
   const actions = h("div", { class: "actions" });
+  if (a.removal_requested_by) {
+    const decide = (keep) => send({ kind: "removal", id: a.id, body: { version: a.version, keep } });
+    if (a.removal_requested_by === me) {
+      actions.append(h("button", { type: "button", class: "secondary", onclick: () => decide(true) }, t("removal.withdraw")));
+    } else {
+      actions.append(
+        h("button", { type: "button", class: "danger", onclick: () => decide(false) }, t("removal.confirm")),
+        h("button", { type: "button", class: "secondary", onclick: () => decide(true) }, t("removal.keep")),
+      );
+    }
+    item.append(actions);
+    return item;
+  }
   if (!a.confirmed && !mine) {
     actions.append(
       h("button", { type: "button", onclick: () => send({ kind: "confirm", id: a.id, body: { version: a.version } }) }, t("confirm")),
@@ -392,13 +457,14 @@ function renderSign() {
     parts.push(h("p", { class: "muted" }, t("readonly")));
   } else if (talk.status !== "cancelled") {
     const signedByMe = talk.signatures.some((s) => s.person_id === me);
-    const waiting = talk.agreements.some((a) => !a.confirmed);
+    const waiting = talk.agreements.some((a) => !a.confirmed || a.removal_requested_by);
     parts.push(h("p", { class: "hint" }, t("sign.hint")));
+    if (state.changes) parts.push(changesView());
     if (signedByMe) parts.push(h("p", {}, t("sign.mine.done", { name: otherName() })));
     else {
       if (waiting) parts.push(h("p", { class: "muted", id: "sign-waiting" }, t("sign.waiting")));
       if (state.consentUrl) parts.push(consentStep());
-      else parts.push(h("button", { type: "button", id: "sign-button", disabled: waiting || state.pending.length > 0, onclick: () => send({ kind: "sign" }) }, t("sign")));
+      else parts.push(h("button", { type: "button", id: "sign-button", disabled: waiting || state.pending.length > 0, onclick: signShown }, t("sign")));
     }
   }
   area.replaceChildren(...parts);

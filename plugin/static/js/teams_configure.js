@@ -16,6 +16,9 @@ const learner = form.elements.learner_id;
 const sdk = teamsSdk();
 const chatId = hostContext()?.chat?.id || hostContext()?.meeting?.chatId || null;
 
+// The version of each talk on offer: linking names the state of the talk it is based on.
+const versions = new Map();
+
 function say(text) {
   status.textContent = text;
 }
@@ -45,6 +48,7 @@ async function load() {
   const linked = inMeeting.talks.find((talk) => talk.my_role === "lead" && talk.status !== "cancelled");
   const open = mine.talks.filter((talk) => talk.my_role === "lead" && ["planned", "held"].includes(talk.status));
   if (linked && !open.some((talk) => talk.id === linked.id)) open.unshift(linked);
+  for (const talk of open) versions.set(talk.id, talk.version);
   options.replaceChildren(...open.map((talk) => talkOption(talk, linked?.id === talk.id)));
   form.elements.chat_summary.checked = Boolean(linked?.chat_summary);
   learner.replaceChildren(h("option", { value: "" }, t("choose_learner")),
@@ -83,6 +87,7 @@ async function save() {
     talk = await api("POST", "/api/talks", body);
   } else {
     talk = await api("PUT", `/api/talks/${encodeURIComponent(choice)}/meeting`, {
+      version: versions.get(choice),
       chat_id: chatId,
       chat_summary: form.elements.chat_summary.checked,
     });

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
-
+from plugin.domain.agreement import Agreement
 from plugin.domain.errors import InvalidInput
 from plugin.services import agreements
 from plugin.web.api.base import api
@@ -14,7 +13,9 @@ from plugin.web.schemas import (
     AgreementChange,
     AgreementIn,
     ReactionIn,
+    RemovalDecision,
     Versioned,
+    VersionQuery,
 )
 
 
@@ -56,19 +57,42 @@ def edit_agreement(talk_id: str, agreement_id: str, body: AgreementChange) -> di
 @api.route(
     "DELETE",
     "/talks/<talk_id>/agreements/<agreement_id>",
-    summary="Remove an agreement (before signing)",
+    summary="Remove an agreement (before signing); one the other stands behind waits for them",
     tag="agreements",
+    query=VersionQuery,
 )
-def remove_agreement(talk_id: str, agreement_id: str) -> dict[str, Any]:
-    version = request.args.get("version", "")
-    if not version.isdigit():
-        raise InvalidInput("required", "version")
-    as_viewer_write(
-        lambda svc, s, me: agreements.remove_agreement(
-            svc, s, me, talk_id, agreement_id, expected_version=int(version)
+def remove_agreement(talk_id: str, agreement_id: str, query: VersionQuery) -> dict[str, Any]:
+    left = as_viewer_write(
+        lambda svc, s, me: _dict_or_none(
+            agreements.remove_agreement(
+                svc, s, me, talk_id, agreement_id, expected_version=query.version
+            )
         )
     )
-    return {"removed": agreement_id}
+    # Removed at once, or waiting for the other participant's confirmation.
+    return {"removed": agreement_id} if left is None else {"removal_requested": left}
+
+
+@api.route(
+    "POST",
+    "/talks/<talk_id>/agreements/<agreement_id>/removal",
+    summary="Answer a request to remove an agreement: confirm it (the other), or keep it",
+    tag="agreements",
+    body=RemovalDecision,
+)
+def decide_removal(talk_id: str, agreement_id: str, body: RemovalDecision) -> dict[str, Any]:
+    left = as_viewer_write(
+        lambda svc, s, me: _dict_or_none(
+            agreements.decide_removal(
+                svc, s, me, talk_id, agreement_id, keep=body.keep, expected_version=body.version
+            )
+        )
+    )
+    return {"removed": agreement_id} if left is None else {"kept": left}
+
+
+def _dict_or_none(item: Agreement | None) -> dict[str, object] | None:
+    return None if item is None else item.to_dict()
 
 
 @api.route(

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import request
-from pydantic import AwareDatetime, TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
 from plugin.calendar.port import Attendee
@@ -16,6 +14,7 @@ from plugin.domain.schedule import Interval
 from plugin.services.context import Services
 from plugin.web.api.base import api
 from plugin.web.context import as_viewer_read
+from plugin.web.schemas import CalendarWindow
 
 MAX_CALENDAR_WINDOW = timedelta(days=92)
 
@@ -25,16 +24,11 @@ MAX_CALENDAR_WINDOW = timedelta(days=92)
     "/calendar/events",
     summary="My calendar's events in a window (?start=&end=)",
     tag="calendar",
+    query=CalendarWindow,
 )
-def calendar_events() -> dict[str, Any]:
-    adapter = TypeAdapter(AwareDatetime)
-    window: dict[str, Any] = {}
-    for name in ("start", "end"):
-        try:
-            window[name] = adapter.validate_python(request.args.get(name, ""))
-        except ValidationError:
-            raise InvalidInput("invalid_date", name) from None
-    if window["end"] <= window["start"] or window["end"] - window["start"] > MAX_CALENDAR_WINDOW:
+def calendar_events(query: CalendarWindow) -> dict[str, Any]:
+    window = {"start": query.start, "end": query.end}
+    if query.end <= query.start or query.end - query.start > MAX_CALENDAR_WINDOW:
         raise InvalidInput("invalid_date", "end")
 
     def work(svc: Services, s: Session, me: Person) -> dict[str, Any]:

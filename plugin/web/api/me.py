@@ -44,7 +44,8 @@ def renew_feed() -> dict[str, Any]:
 
 @api.route("POST", "/signout", summary="Sign out", tag="me")
 def signout() -> dict[str, Any]:
-    as_viewer_write(lambda svc, s, me: None)
+    # Ends every session of mine on the server too: a copied cookie stops working now.
+    as_viewer_write(lambda svc, s, me: me.end_sessions())
     end_session()
     return {"signed_out": True}
 

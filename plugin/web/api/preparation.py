@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from plugin.domain.errors import Conflict
 from plugin.services import preparation, talks, views
 from plugin.web.api.base import api, language
 from plugin.web.context import as_viewer_read, as_viewer_write
@@ -39,17 +40,23 @@ def _preparation(talk_id: str) -> dict[str, Any]:
     body=PreparationIn,
 )
 def put_preparation(talk_id: str, body: PreparationIn) -> dict[str, Any]:
-    as_viewer_write(
-        lambda svc, s, me: preparation.prepare(
-            svc,
-            s,
-            me,
-            talk_id,
-            ticked=body.ticked,
-            points=[p.model_dump() for p in body.points],
-            expected_version=body.version,
+    try:
+        as_viewer_write(
+            lambda svc, s, me: preparation.prepare(
+                svc,
+                s,
+                me,
+                talk_id,
+                ticked=body.ticked,
+                points=[p.model_dump() for p in body.points],
+                expected_version=body.version,
+            )
         )
-    )
+    except Conflict as error:
+        if error.code == "stale":
+            # Saved meanwhile elsewhere (another tab): answer with what is saved now.
+            error.params["current"] = _preparation(talk_id)
+        raise
     return _preparation(talk_id)
 
 

@@ -4,20 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from plugin.domain.people import Person
 from plugin.services import signoff, talks, views
-from plugin.web.api.base import api, write_then_detail
+from plugin.services.context import Services
+from plugin.web.api.base import api, write_talk, write_then_detail
 from plugin.web.consent import require_chat_consent
-from plugin.web.context import as_viewer_read, as_viewer_write
+from plugin.web.context import as_viewer_read
 from plugin.web.schemas import (
     FollowUpChoice,
+    SignIn,
 )
 
 
-@api.route("POST", "/talks/<talk_id>/sign", summary="Sign the talk form", tag="sign-off")
-def sign(talk_id: str) -> dict[str, Any]:
+@api.route(
+    "POST",
+    "/talks/<talk_id>/sign",
+    summary="Sign the talk form as I saw it (its form_hash); 409 with the talk if it changed",
+    tag="sign-off",
+    body=SignIn,
+)
+def sign(talk_id: str, body: SignIn) -> dict[str, Any]:
     # Before anything is signed: may the app post the summary in the lead's name? (Teams)
     require_chat_consent(talk_id)
-    return write_then_detail(talk_id, lambda svc, s, me: signoff.sign(svc, s, me, talk_id))
+    return write_then_detail(
+        talk_id, lambda svc, s, me: signoff.sign(svc, s, me, talk_id, form_hash=body.form_hash)
+    )
 
 
 @api.route(
@@ -43,7 +56,11 @@ def follow_up(talk_id: str) -> dict[str, Any]:
 
 
 def _follow_up(talk_id: str) -> dict[str, Any]:
-    return as_viewer_read(lambda svc, s, me: views.follow_up_view(talks.load_talk(s, me, talk_id)))
+    def work(svc: Services, s: Session, me: Person) -> dict[str, Any]:
+        talk = talks.load_talk(s, me, talk_id)
+        return {**views.follow_up_view(talk), "version": talk.version}
+
+    return as_viewer_read(work)
 
 
 @api.route(
@@ -54,7 +71,10 @@ def _follow_up(talk_id: str) -> dict[str, Any]:
     body=FollowUpChoice,
 )
 def choose_follow_up(talk_id: str, body: FollowUpChoice) -> dict[str, Any]:
-    as_viewer_write(
-        lambda svc, s, me: signoff.choose_follow_up(svc, s, me, talk_id, body.starts_at)
+    write_talk(
+        talk_id,
+        lambda svc, s, me: signoff.choose_follow_up(
+            svc, s, me, talk_id, body.starts_at, expected_version=body.version
+        ),
     )
     return _follow_up(talk_id)

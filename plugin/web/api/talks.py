@@ -20,6 +20,7 @@ from plugin.web.schemas import (
     MeetingLink,
     PlanTalk,
     UpdateTalk,
+    Versioned,
 )
 from plugin.web.session import signed_in_identity
 
@@ -71,7 +72,7 @@ def get_talk(talk_id: str) -> dict[str, Any]:
 )
 def live_talk(talk_id: str) -> Response | dict[str, Any]:
     identity = signed_in_identity()
-    if identity is None:
+    if identity is None:  # checked by the route already; this tells the type checker
         raise Unauthenticated()
     tenant_id, person_id = identity
     stamp = stamps().stamp(tenant_id, talk_id)
@@ -119,22 +120,37 @@ def _live_etag(version: int, person_id: str) -> str:
     body=UpdateTalk,
 )
 def update_talk(talk_id: str, body: UpdateTalk) -> dict[str, Any]:
+    changes = body.model_dump(exclude_unset=True, exclude={"version"})
     return write_then_detail(
         talk_id,
         lambda svc, s, me: talks.update_talk(
-            svc, s, me, talk_id, **body.model_dump(exclude_unset=True)
+            svc, s, me, talk_id, expected_version=body.version, **changes
         ),
     )
 
 
-@api.route("POST", "/talks/<talk_id>/cancel", summary="Cancel the talk (lead)", tag="talks")
-def cancel_talk(talk_id: str) -> dict[str, Any]:
-    return write_then_detail(talk_id, lambda svc, s, me: talks.cancel_talk(svc, s, me, talk_id))
+@api.route(
+    "POST",
+    "/talks/<talk_id>/cancel",
+    summary="Cancel the talk (lead)",
+    tag="talks",
+    body=Versioned,
+)
+def cancel_talk(talk_id: str, body: Versioned) -> dict[str, Any]:
+    return write_then_detail(
+        talk_id,
+        lambda svc, s, me: talks.cancel_talk(svc, s, me, talk_id, expected_version=body.version),
+    )
 
 
-@api.route("POST", "/talks/<talk_id>/held", summary="Mark the talk as held", tag="talks")
-def mark_held(talk_id: str) -> dict[str, Any]:
-    return write_then_detail(talk_id, lambda svc, s, me: talks.mark_held(svc, s, me, talk_id))
+@api.route(
+    "POST", "/talks/<talk_id>/held", summary="Mark the talk as held", tag="talks", body=Versioned
+)
+def mark_held(talk_id: str, body: Versioned) -> dict[str, Any]:
+    return write_then_detail(
+        talk_id,
+        lambda svc, s, me: talks.mark_held(svc, s, me, talk_id, expected_version=body.version),
+    )
 
 
 @api.route(
@@ -150,7 +166,8 @@ def talk_event(talk_id: str) -> Response:
     from plugin.services import feeds
 
     def work(svc: Services, s: Session, me: Person) -> tuple[bytes, str]:
-        talk, _ = talks.load_readable_talk(s, me, talk_id)
+        # Participants only: the event holds the meeting's join link.
+        talk = talks.load_talk(s, me, talk_id)
         return feeds.talk_ics(svc, s, talk), ics_filename(talk.title, talk.starts_at)
 
     body, filename = as_viewer_read(work)
@@ -190,6 +207,12 @@ def link_meeting(talk_id: str, body: MeetingLink) -> dict[str, Any]:
     return write_then_detail(
         talk_id,
         lambda svc, s, me: talks.link_meeting(
-            svc, s, me, talk_id, body.chat_id, chat_summary=body.chat_summary
+            svc,
+            s,
+            me,
+            talk_id,
+            body.chat_id,
+            chat_summary=body.chat_summary,
+            expected_version=body.version,
         ),
     )
