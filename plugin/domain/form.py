@@ -64,6 +64,11 @@ def content_to_sign(talk: Talk) -> dict[str, Any]:
     (they come one by one) and the names (they may be corrected; the ids stay)."""
     form = talk_form(talk, {})
     del form["signatures"]
+    # A removal that waits for confirmation is part of what both must have seen. (Not part of
+    # the signed form itself: nobody signs while one waits, and stored forms keep their shape.)
+    waiting = {a.id: a.removal_requested_by for a in talk.agreements}
+    for item in form["agreements"]:
+        item["removal_requested_by"] = waiting[item["id"]]
     return form
 
 

@@ -73,6 +73,7 @@ def message(code: str, field: str | None, params: dict[str, Any]) -> str:
             min=params.get("min"),
             max=params.get("max"),
         ),
+        "invalid_email": lambda: _("This e-mail address is not right."),
         "self_talk": lambda: _("You cannot plan a talk with yourself."),
         "unknown_person": lambda: _("There is no such person in your organisation."),
         "external_learner": lambda: _("A school supervisor cannot be the learner in a talk."),
@@ -172,6 +173,7 @@ PYDANTIC_CODES = {
     "less_than_equal": "too_big",
     "less_than": "too_big",
     "timezone_aware": "timezone_required",
+    "invalid_email": "invalid_email",
 }
 
 

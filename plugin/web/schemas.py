@@ -9,12 +9,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
+from email_validator import EmailNotValidError, validate_email
 from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
-    EmailStr,
     Field,
     StringConstraints,
 )
@@ -37,12 +38,22 @@ def _within_calendar_date(value: date) -> date:
     return value
 
 
+def _email_address(value: str) -> str:
+    # A real address, no display name, no markup; the domain's own case rules come later.
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        raise PydanticCustomError("invalid_email", "not an e-mail address") from None
+    return value
+
+
 #: A moment with its UTC offset, in years the app can compute with.
 Moment = Annotated[AwareDatetime, AfterValidator(_within_calendar)]
 Day = Annotated[date, AfterValidator(_within_calendar_date)]
 #: The version a write is based on (see README: "never overwrite each other silently").
 Version = Annotated[int, Field(ge=0, le=2**31 - 1)]
 Id = Annotated[str, StringConstraints(max_length=64)]
+EmailAddress = Annotated[str, StringConstraints(max_length=254), AfterValidator(_email_address)]
 
 
 class Body(BaseModel):
@@ -71,7 +82,7 @@ class PlanTalk(Body):
 class ShareLinkIn(Body):
     version: Version
     name: str = Field(max_length=100)
-    email: Annotated[EmailStr, StringConstraints(max_length=254)]
+    email: EmailAddress
     days: int = Field(default=30, ge=1, le=180)
 
 
@@ -122,9 +133,16 @@ class Versioned(Body):
     version: Version
 
 
+def _digits(value: object) -> object:
+    # A query string is text; only plain digits make a version ("1.0", "²" and "1_0" do not).
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+        raise PydanticCustomError("int_parsing", "not a whole number")
+    return value
+
+
 class VersionQuery(Query):
     #: The version the removal is based on.
-    version: Version
+    version: Annotated[Version, BeforeValidator(_digits)]
 
 
 class RemovalDecision(Body):

@@ -77,7 +77,9 @@ def test_only_the_lead_makes_links(sem, talk, client_for, make_person):
 @pytest.mark.parametrize(
     ("body", "code", "field"),
     [
-        ({"name": "Petra", "email": "geen-adres"}, "invalid", "email"),
+        ({"name": "Petra", "email": "geen-adres"}, "invalid_email", "email"),
+        ({"name": "Petra", "email": "<script>x</script>@evil.example"}, "invalid_email", "email"),
+        ({"name": "Petra", "email": "Petra <p@roc.example>"}, "invalid_email", "email"),
         ({"name": "", "email": "p@roc.example"}, "required", "name"),
         ({"name": "Petra", "email": "p@roc.example", "days": 0}, "too_small", "days"),
         ({"name": "Petra", "email": "p@roc.example", "days": 400}, "too_big", "days"),
