@@ -49,7 +49,7 @@ def read_body(model: type[BaseModel]) -> BaseModel:
         raise PayloadTooLarge()
     try:
         parsed = json.loads(raw or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):  # nested deeper than any body of ours is malformed too
         raise BadRequest("malformed_json") from None
     refuse_control_characters(parsed)
     return model.model_validate_json(raw or b"{}")

@@ -226,6 +226,23 @@ def test_types_are_strict_at_the_door(marco, learner, services, changes, field):
     assert rows(services) == before
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [b"[" * 100_000 + b"]" * 100_000, b'{"what": ' * 5000 + b'"x"' + b"}" * 5000, b"[]", b"7"],
+    ids=["deep-list", "deep-object", "a-list", "a-number"],
+)
+def test_a_body_of_the_wrong_shape_is_refused(marco, talk, services, raw):
+    before = rows(services)
+    answer = marco.client.post(
+        f"/api/talks/{talk.id}/agreements",
+        data=raw,
+        headers={"X-CSRF-Token": marco.csrf, "Content-Type": "application/json"},
+    )
+    assert answer.status_code in (400, 422), answer.json
+    assert answer.json["error"]["code"] in ("malformed_json", "type")
+    assert rows(services) == before
+
+
 def test_a_huge_chunked_body_is_too_large_not_malformed(marco, talk):
     import io
 
