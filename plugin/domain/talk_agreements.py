@@ -56,6 +56,17 @@ class TalkAgreements:
         self.signatures = []
         self._touch(now)
 
+    def _revised(self, item: Agreement, now: datetime, *, content: bool = True) -> Agreement:
+        """`item` changed: its version moves on; a change of what the form says (`content`)
+        asks both to sign again."""
+        item.version += 1
+        item.updated_at = now
+        if content:
+            self._content_changed(now)
+        else:
+            self._touch(now)
+        return item
+
     def add_agreement(
         self,
         by: str,
@@ -114,10 +125,7 @@ class TalkAgreements:
         item.author_id = by
         item.confirmed_by = None
         item.confirmed_at = None
-        item.version += 1
-        item.updated_at = now
-        self._content_changed(now)
-        return item
+        return self._revised(item, now)
 
     def remove_agreement(
         self, by: str, agreement_id: str, *, expected_version: int, now: datetime
@@ -134,9 +142,7 @@ class TalkAgreements:
             return None
         if item.removal_requested_by is None:
             item.removal_requested_by = by
-            item.version += 1
-            item.updated_at = now
-            self._content_changed(now)
+            self._revised(item, now)
         return item
 
     def decide_removal(
@@ -153,10 +159,7 @@ class TalkAgreements:
             raise NotAllowed("confirm_own_removal", "agreement")
         if keep:
             item.removal_requested_by = None
-            item.version += 1
-            item.updated_at = now
-            self._content_changed(now)
-            return item
+            return self._revised(item, now)
         self.agreements.remove(item)
         self._content_changed(now)
         return None
@@ -172,9 +175,8 @@ class TalkAgreements:
         if item.confirmed_by is None:
             item.confirmed_by = by
             item.confirmed_at = now
-            item.version += 1
-            item.updated_at = now
-            self._touch(now)
+            # Confirming adds no content: a signature given before it still stands.
+            self._revised(item, now, content=False)
         return item
 
     def react(
@@ -187,9 +189,7 @@ class TalkAgreements:
         text = clean_reaction(reaction)
         if text != item.reaction:
             item.reaction = text
-            item.version += 1
-            item.updated_at = now
-            self._content_changed(now)
+            self._revised(item, now)
         return item
 
 
