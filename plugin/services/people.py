@@ -39,6 +39,11 @@ def person_for_sign_in(
     return person
 
 
+def signed_in_person(session: Session, tenant_id: str, person_id: str) -> Person | None:
+    """The person an identity (from a session or a token) names, within that tenant."""
+    return repo.person(session, tenant_id, person_id)
+
+
 def session_is_current(session: Session, tenant_id: str, person_id: str, generation: int) -> bool:
     """Whether a session begun in `generation` still counts: the person has not signed out
     since (local mode: signing out ends every session of the person, on the server)."""

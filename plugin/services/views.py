@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from plugin.domain.agreement import Agreement, AgreementStatus, Owner
+from plugin.domain.errors import NotFound
 from plugin.domain.form import form_intact, signing_hash
 from plugin.domain.people import Person
 from plugin.domain.talk import Talk
@@ -48,6 +49,40 @@ def talk_summary(talk: Talk, names: Mapping[str, str], viewer_id: str) -> dict[s
         #: What a change of the talk as a whole names as the state it is based on.
         "version": talk.version,
     }
+
+
+def talk_summaries(session: Session, found: Sequence[Talk], viewer_id: str) -> list[dict[str, Any]]:
+    names = repo.names(session, {p for t in found for p in (t.lead_id, t.learner_id)})
+    return [talk_summary(t, names, viewer_id) for t in found]
+
+
+def my_talks(session: Session, viewer: Person) -> list[dict[str, Any]]:
+    """The talks the viewer takes part in."""
+    return talk_summaries(session, repo.talks_of(session, viewer), viewer.id)
+
+
+def people_to_plan_with(session: Session, viewer: Person) -> dict[str, Any]:
+    """Colleagues to plan a talk with and the school supervisors to share with; a school
+    supervisor reads what is shared with them, not the staff list."""
+    if viewer.external:
+        return {"people": [], "supervisors": []}
+    return {
+        "people": [
+            person_view(p) for p in repo.colleagues(session, viewer.tenant_id) if p.id != viewer.id
+        ],
+        "supervisors": [person_view(p) for p in repo.supervisors(session, viewer.tenant_id)],
+    }
+
+
+def panel_detail(
+    svc: Services, session: Session, tenant_id: str, person_id: str, talk_id: str
+) -> dict[str, Any]:
+    """The talk as a participant's live panel shows it, in as few queries as possible (no
+    preparations, no shares): its caller knows the identity, not yet the person."""
+    talk = repo.talk(session, tenant_id, talk_id, with_preparations=False)
+    if talk is None or talk.role_of(person_id) is None:
+        raise NotFound("not_found", "talk")
+    return talk_detail(svc, session, talk, person_id, read_only=False, with_shares=False)
 
 
 def follow_up_view(talk: Talk) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from plugin.identity.signed import fernet, sign, unsign
 from plugin.identity.tokens import TokenProblem
 from plugin.services import talks
 from plugin.services.context import Services, user_key
-from plugin.store import repo
+from plugin.services.people import signed_in_person
 from plugin.web.context import as_viewer_read, services
 from plugin.web.errors import ConsentRequired
 from plugin.web.host import teamsjs
@@ -96,7 +96,7 @@ def start() -> BaseResponse | tuple[str, int]:
     if found is None or len(found[0]) != 2:
         return _page("expired", 400)
     tenant_id, person_id = found[0]
-    person = svc.read(lambda s: repo.person(s, str(tenant_id), str(person_id)))
+    person = svc.read(lambda s: signed_in_person(s, str(tenant_id), str(person_id)))
     if person is None or person.external:
         return _page("failed", 400)
     key = user_key(person.tenant_id, person.object_id)

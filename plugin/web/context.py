@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from plugin.domain.people import Person
 from plugin.services.context import Services
-from plugin.store import repo
+from plugin.services.people import signed_in_person
 from plugin.web.errors import Unauthenticated
 from plugin.web.session import check_csrf, signed_in_identity
 from plugin.web.stamps import TalkStamps
@@ -35,7 +35,7 @@ def _viewer(session: Session) -> Person:
     if identity is None:
         raise Unauthenticated()
     tenant_id, person_id = identity
-    person = repo.person(session, tenant_id, person_id)
+    person = signed_in_person(session, tenant_id, person_id)
     if person is None:
         raise Unauthenticated()
     return person

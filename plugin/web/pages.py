@@ -31,7 +31,7 @@ from plugin.domain.talk_state import TalkStatus
 from plugin.identity.feeds import feed_token_valid
 from plugin.identity.local import redeem_signin_token
 from plugin.services import sharing, talks, views
-from plugin.store import repo
+from plugin.services.people import signed_in_person
 from plugin.web.context import services
 from plugin.web.host import in_microsoft_mode, shell, signed_in_by_host
 from plugin.web.session import csrf_token, signed_in_identity, start_session
@@ -90,7 +90,7 @@ def feed(person_id: str, token: str) -> Response:
 
 def _viewer(session: Any) -> Person | None:
     identity = signed_in_identity()
-    return repo.person(session, *identity) if identity else None
+    return signed_in_person(session, *identity) if identity else None
 
 
 def _chrome(me: Person | None, **boot: Any) -> dict[str, Any]:

@@ -10,7 +10,6 @@ from plugin.domain.people import Person
 from plugin.identity.feeds import feed_token
 from plugin.services import views
 from plugin.services.context import Services
-from plugin.store import repo
 from plugin.web.api.base import api, language
 from plugin.web.context import as_viewer_read, as_viewer_write
 from plugin.web.session import csrf_token, end_session
@@ -52,18 +51,7 @@ def signout() -> dict[str, Any]:
 
 @api.route("GET", "/people", summary="Colleagues I can plan a talk with", tag="me")
 def people() -> dict[str, Any]:
-    def work(svc: Services, s: Session, me: Person) -> dict[str, Any]:
-        if me.external:
-            # A school supervisor reads what is shared with them; the staff list is not.
-            return {"people": [], "supervisors": []}
-        return {
-            "people": [
-                views.person_view(p) for p in repo.colleagues(s, me.tenant_id) if p.id != me.id
-            ],
-            "supervisors": [views.person_view(p) for p in repo.supervisors(s, me.tenant_id)],
-        }
-
-    return as_viewer_read(work)
+    return as_viewer_read(lambda svc, s, me: views.people_to_plan_with(s, me))
 
 
 @api.route("GET", "/checklist", summary="The preparation checklist, in my language", tag="me")

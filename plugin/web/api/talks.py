@@ -8,11 +8,9 @@ from typing import Any
 from flask import Response, jsonify, request
 from sqlalchemy.orm import Session
 
-from plugin.domain.errors import NotFound
 from plugin.domain.people import Person
 from plugin.services import talks, views
 from plugin.services.context import Services
-from plugin.store import repo
 from plugin.web.api.base import api, talk_for_viewer, write_then_detail
 from plugin.web.context import as_viewer_read, as_viewer_write, services, stamps
 from plugin.web.errors import Unauthenticated
@@ -27,12 +25,7 @@ from plugin.web.session import signed_in_identity
 
 @api.route("GET", "/talks", summary="Talks I take part in", tag="talks")
 def list_talks() -> dict[str, Any]:
-    def work(svc: Services, s: Session, me: Person) -> dict[str, Any]:
-        mine = repo.talks_of(s, me)
-        names = repo.names(s, {p for t in mine for p in (t.lead_id, t.learner_id)})
-        return {"talks": [views.talk_summary(t, names, me.id) for t in mine]}
-
-    return as_viewer_read(work)
+    return as_viewer_read(lambda svc, s, me: {"talks": views.my_talks(s, me)})
 
 
 @api.route(
@@ -89,22 +82,13 @@ def live_talk(talk_id: str) -> Response | dict[str, Any]:
     # A participant's identity and access were settled by the stamp: load only what the
     # panel shows, in as few queries as possible (changed polls follow every save).
     svc = services()
-    detail = svc.read(lambda s: _panel_detail(svc, s, tenant_id, person_id, talk_id))
+    detail = svc.read(lambda s: views.panel_detail(svc, s, tenant_id, person_id, talk_id))
     etag = _live_etag(detail["version"], person_id)
     # This process's cached version may lag another's change by one refresh; the database
     # said the caller is up to date after all.
     response = Response(status=304) if request.if_none_match.contains(etag) else jsonify(detail)
     response.set_etag(etag)
     return response
-
-
-def _panel_detail(
-    svc: Services, session: Session, tenant_id: str, person_id: str, talk_id: str
-) -> dict[str, Any]:
-    talk = repo.talk(session, tenant_id, talk_id, with_preparations=False)
-    if talk is None or talk.role_of(person_id) is None:
-        raise NotFound("not_found", "talk")
-    return views.talk_detail(svc, session, talk, person_id, read_only=False, with_shares=False)
 
 
 def _live_etag(version: int, person_id: str) -> str:
@@ -188,12 +172,11 @@ def talk_event(talk_id: str) -> Response:
     tag="teams",
 )
 def meeting_talks(chat_id: str) -> dict[str, Any]:
-    def work(svc: Services, s: Session, me: Person) -> dict[str, Any]:
-        found = talks.talks_in_meeting(s, me, chat_id)
-        names = repo.names(s, {p for t in found for p in (t.lead_id, t.learner_id)})
-        return {"talks": [views.talk_summary(t, names, me.id) for t in found]}
-
-    return as_viewer_read(work)
+    return as_viewer_read(
+        lambda svc, s, me: {
+            "talks": views.talk_summaries(s, talks.talks_in_meeting(s, me, chat_id), me.id)
+        }
+    )
 
 
 @api.route(
