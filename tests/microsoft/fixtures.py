@@ -165,3 +165,24 @@ def plan_over_api(
     assert answer.status_code == 201, answer.json
     detail: dict[str, Any] = answer.json  # type: ignore[assignment]
     return detail
+
+
+def talk_version(client: FlaskClient, who: dict[str, str], talk_id: str) -> int:
+    """The talk's `version` as `who` (bearer headers) reads it now: what a write of the talk
+    as a whole names as the state it is based on."""
+    answer = client.get(f"/api/talks/{talk_id}", headers=who)
+    assert answer.status_code == 200, answer.json
+    version: int = answer.json["version"]  # type: ignore[index]
+    return version
+
+
+def sign_over_api(client: FlaskClient, who: dict[str, str], talk_id: str) -> Any:
+    """`POST …/sign` as `who` (bearer headers), naming the form as `who` reads it now (its
+    `form_hash`): the answer."""
+    shown = client.get(f"/api/talks/{talk_id}", headers=who)
+    assert shown.status_code == 200, shown.json
+    return client.post(
+        f"/api/talks/{talk_id}/sign",
+        headers=who,
+        json={"form_hash": shown.json["form_hash"]},  # type: ignore[index]
+    )

@@ -12,9 +12,11 @@ without an access case in CASES fails these tests, naming it):
   ids into their own talk's URLs is refused (404, or the documented role refusal) and changes
   nothing in that other talk;
 - without a token, or with a well-signed token of a tenant that is not allowed, every endpoint
-  answers 401, apart from the public ones in PUBLIC;
+  answers 401 with its Bearer challenge (naming a refused token as such), apart from the public
+  ones in PUBLIC, whatever the request's body: authentication comes before anything is read;
 - an external school supervisor reads a talk only when it is shared with them, and then only
-  reads it: writes and the participants' own tools answer 404, as to anyone else;
+  reads it, without how to reach the meeting or the participants' other talks: writes, the
+  calendar event and the participants' own tools answer 404, as to anyone else;
 - after each scenario the database holds exactly the rows it held before (no half-saved state)
   and talks X0 and X look the same to their participants;
 - and, as the control, that talk X's own participants are refused none of these requests, so
@@ -102,6 +104,10 @@ class Target:
     """The ids a case's request is built from: normally all of one talk; mixed for replays."""
 
     talk_id: str
+    #: The talk's `version`, which every write of the talk as a whole names.
+    talk_version: int
+    #: The form as its participants see it: what a signature names.
+    form_hash: str
     agreement_id: str
     agreement_version: int
     earlier_agreement_id: str
@@ -228,30 +234,39 @@ CASES: dict[str, Case] = {
             headers={"If-None-Match": "*"},
             supervisor_reads=True,
         ),
+        # Every write of the talk as a whole names the version it is based on (422 without, 409
+        # when stale): each is sent with the talk's version of now.
         Case(
             "PATCH",
             "/api/talks/<talk_id>",
             Scope.TALK,
-            body=lambda t: {"title": "Overgenomen gesprek"},
+            body=lambda t: {"title": "Overgenomen gesprek", "version": t.talk_version},
             only=Role.LEAD,
         ),
         Case(
             "POST",
             "/api/talks/<talk_id>/cancel",
             Scope.TALK,
+            body=lambda t: {"version": t.talk_version},
             only=Role.LEAD,
             destructive=2,
         ),
-        Case("POST", "/api/talks/<talk_id>/held", Scope.TALK),
+        Case(
+            "POST",
+            "/api/talks/<talk_id>/held",
+            Scope.TALK,
+            body=lambda t: {"version": t.talk_version},
+        ),
         Case(
             "PUT",
             "/api/talks/<talk_id>/meeting",
             Scope.TALK,
-            body=lambda t: {"chat_id": t.chat_id},
+            body=lambda t: {"chat_id": t.chat_id, "version": t.talk_version},
             only=Role.LEAD,
             foreign=Foreign.CHAT,
         ),
-        Case("GET", "/api/talks/<talk_id>/event.ics", Scope.TALK, supervisor_reads=True),
+        # The participants' only: the event holds the meeting's join link.
+        Case("GET", "/api/talks/<talk_id>/event.ics", Scope.TALK),
         Case("GET", "/api/talks/<talk_id>/preparation", Scope.TALK),
         Case(
             "PUT",
@@ -287,12 +302,24 @@ CASES: dict[str, Case] = {
             foreign=Foreign.AGREEMENT,
         ),
         # The version is checked before who asks (422 otherwise): send the real one.
+        # The control run sends it once Sem has confirmed A: the removal then waits for him.
         Case(
             "DELETE",
             "/api/talks/<talk_id>/agreements/<agreement_id>",
             Scope.TALK,
             _agreement,
             query=lambda t: {"version": str(t.agreement_version)},
+            foreign=Foreign.AGREEMENT,
+            destructive=1,
+        ),
+        # Sem confirms Marco's request to remove A (sent right after it in the control run).
+        Case(
+            "POST",
+            "/api/talks/<talk_id>/agreements/<agreement_id>/removal",
+            Scope.TALK,
+            _agreement,
+            body=lambda t: {"version": t.agreement_version, "keep": False},
+            control=Role.LEARNER,
             foreign=Foreign.AGREEMENT,
             destructive=1,
         ),
@@ -315,15 +342,25 @@ CASES: dict[str, Case] = {
             control=Role.LEARNER,
             foreign=Foreign.AGREEMENT,
         ),
-        Case("POST", "/api/talks/<talk_id>/sign", Scope.TALK),
+        Case(
+            "POST",
+            "/api/talks/<talk_id>/sign",
+            Scope.TALK,
+            body=lambda t: {"form_hash": t.form_hash},
+        ),
         Case("GET", "/api/talks/<talk_id>/form", Scope.TALK, supervisor_reads=True),
         Case("GET", "/api/talks/<talk_id>/follow-up", Scope.TALK),
-        Case("POST", "/api/talks/<talk_id>/follow-up", Scope.TALK, body=lambda t: {}),
+        Case(
+            "POST",
+            "/api/talks/<talk_id>/follow-up",
+            Scope.TALK,
+            body=lambda t: {"version": t.talk_version},
+        ),
         Case(
             "POST",
             "/api/talks/<talk_id>/shares",
             Scope.TALK,
-            body=lambda t: {"person_id": t.supervisor_id},
+            body=lambda t: {"person_id": t.supervisor_id, "version": t.talk_version},
             only=Role.LEAD,
             foreign=Foreign.SUPERVISOR,
         ),
@@ -332,7 +369,12 @@ CASES: dict[str, Case] = {
             "POST",
             "/api/talks/<talk_id>/share-links",
             Scope.TALK,
-            body=lambda t: {"name": "Bea School", "email": t.supervisor_email, "days": 30},
+            body=lambda t: {
+                "name": "Bea School",
+                "email": t.supervisor_email,
+                "days": 30,
+                "version": t.talk_version,
+            },
             only=Role.LEAD,
             foreign=Foreign.SUPERVISOR_EMAIL,
         ),
@@ -341,6 +383,7 @@ CASES: dict[str, Case] = {
             "/api/talks/<talk_id>/shares/<person_id>",
             Scope.TALK,
             _share,
+            query=lambda t: {"version": str(t.talk_version)},
             only=Role.LEAD,
             foreign=Foreign.SUPERVISOR,
             destructive=1,
@@ -367,6 +410,8 @@ class Expect:
     status: int
     code: str | None = None
     field: str | None = None
+    #: The `WWW-Authenticate` header a 401 carries (RFC 6750), when that is part of the answer.
+    challenge: str | None = None
 
     def problem(self, response: TestResponse) -> str | None:
         """Why the response is not this answer, or None when it is."""
@@ -375,6 +420,9 @@ class Expect:
         wanted = (self.status, self.code or got[1], self.field or got[2])
         if got != wanted:
             return f"wanted {wanted}, got {got}: {response.get_data(as_text=True)[:300]}"
+        challenge = response.headers.get("WWW-Authenticate")
+        if self.challenge is not None and challenge != self.challenge:
+            return f"wanted the challenge {self.challenge!r}, got {challenge!r}"
         return None
 
 
@@ -382,7 +430,10 @@ class Expect:
 #: which also tells it apart from Flask's 404 for a URL that matches no rule (field None).
 TALK_NOT_FOUND = Expect(404, "not_found", "talk")
 AGREEMENT_NOT_FOUND = Expect(404, "not_found", "agreement")
-UNAUTHENTICATED = Expect(401, "unauthenticated")
+#: No token sent: the answer names the scheme that gets in.
+UNAUTHENTICATED = Expect(401, "unauthenticated", challenge="Bearer")
+#: A token sent and refused: the challenge says so (and nothing about why).
+REFUSED_TOKEN = Expect(401, "unauthenticated", challenge='Bearer error="invalid_token"')
 
 #: What callers without a part in talk X get from the endpoints not about one talk (leak
 #: checks come on top). Planning names tenant A's Sem as the learner: in tenant B, where this is
@@ -492,13 +543,21 @@ class World:
     def _target(self, talk: str) -> Target:
         detail = self.ok(self["marco"], "GET", f"/api/talks/{talk}")
         own = {self.x0: self.earlier_agreement, self.x: self.x_agreement}[talk]
-        [agreement] = [a for a in detail["agreements"] if a["id"] == own]
+        found = [a for a in detail["agreements"] if a["id"] == own]
+        if found:
+            [agreement] = found
+            agreement_version = agreement["version"]
+        else:
+            # Removed by the control run: later cases keep naming it as it last was.
+            agreement_version = self._targets[talk].agreement_version
         earlier = self.ok(self["marco"], "GET", f"/api/talks/{self.x}/preparation")
         [previous] = [a for a in earlier["earlier_agreements"] if a["id"] == self.earlier_agreement]
         return Target(
             talk_id=talk,
-            agreement_id=agreement["id"],
-            agreement_version=agreement["version"],
+            talk_version=detail["version"],
+            form_hash=detail["form_hash"],
+            agreement_id=own,
+            agreement_version=agreement_version,
             earlier_agreement_id=previous["id"],
             earlier_version=previous["version"],
             supervisor_id=self["bea"].person_id,
@@ -507,6 +566,16 @@ class World:
             learner_id=self["sem"].person_id,
             chat_id=self.x_chat,
         )
+
+    def version(self, actor: Actor, talk: str) -> int:
+        """The talk's version as the actor reads it now."""
+        version: int = self.ok(actor, "GET", f"/api/talks/{talk}")["version"]
+        return version
+
+    def sign(self, actor: Actor, talk: str) -> dict[str, Any]:
+        """Sign the form as the actor reads it now (its `form_hash`)."""
+        shown = self.ok(actor, "GET", f"/api/talks/{talk}")["form_hash"]
+        return self.ok(actor, "POST", f"/api/talks/{talk}/sign", {"form_hash": shown})
 
     def plan(self, lead: Actor, learner: Actor, starts_in: timedelta) -> str:
         return str(
@@ -528,8 +597,10 @@ def _actors(tenant_a: str, tenant_b: str, tenant_c: str) -> dict[str, Actor]:
 
     def actor(label: str, name: str, tenant: str, oid: str | None = None) -> Actor:
         # Own addresses: twins share an object id, and the leak check must not trip on a
-        # name both tenants happen to use.
-        return Actor(label, name, oid or str(uuid.uuid4()), tenant, f"{label}@{tenant[:8]}.test")
+        # name both tenants happen to use. (In .example: share links take only addresses that
+        # can be real, and .test is a special-use name no mailbox has.)
+        address = f"{label}@{tenant[:8]}.example"
+        return Actor(label, name, oid or str(uuid.uuid4()), tenant, address)
 
     return {
         a.label: a
@@ -609,21 +680,31 @@ def _build(w: World) -> None:
     w.earlier_agreement = agreement["id"]
     w.ok(sem, "POST", f"/api/talks/{w.x0}/agreements/{agreement['id']}/confirm", {"version": 1})
     w.clock.set(w.clock.now() + timedelta(hours=1, minutes=10))
-    w.ok(marco, "POST", f"/api/talks/{w.x0}/sign")
-    assert w.ok(sem, "POST", f"/api/talks/{w.x0}/sign")["status"] == "signed"
+    w.sign(marco, w.x0)
+    assert w.sign(sem, w.x0)["status"] == "signed"
 
     # X: an agreement, a preparation point, a share.
     w.x_agreement = w.ok(marco, "POST", f"/api/talks/{w.x}/agreements", {"what": "Meeloopdag"})[
         "id"
     ]
     prepared = w.ok(
-        sem, "PUT", f"/api/talks/{w.x}/preparation", {"points": [{"text": "Mijn leerdoel"}]}
+        sem,
+        "PUT",
+        f"/api/talks/{w.x}/preparation",
+        {"points": [{"text": "Mijn leerdoel"}], "version": 0},
     )
     [point] = prepared["mine"]["points"]
     w.sem_point = point["id"]
     assert [a["id"] for a in prepared["earlier_agreements"]] == [w.earlier_agreement]
-    w.ok(marco, "POST", f"/api/talks/{w.x}/shares", {"person_id": w["bea"].person_id})
-    w.ok(marco, "PUT", f"/api/talks/{w.x}/meeting", {"chat_id": w.x_chat})
+    shared = w.ok(
+        marco,
+        "POST",
+        f"/api/talks/{w.x}/shares",
+        {"person_id": w["bea"].person_id, "version": w.version(marco, w.x)},
+    )
+    assert shared["shared_with"] == [w["bea"].person_id]
+    meeting = {"chat_id": w.x_chat, "version": shared["version"]}  # sharing moved it on
+    w.ok(marco, "PUT", f"/api/talks/{w.x}/meeting", meeting)
 
     # Z, in tenant B: an agreement of its own, so a replayed id is missed among real ones.
     w.z_agreement = w.ok(
@@ -766,9 +847,8 @@ def test_each_case_is_a_request_its_participants_may_make(
     by_role = {Role.LEAD: w["marco"], Role.LEARNER: w["sem"]}
     cases = sorted(covered(subtests, w.app), key=lambda c: (c.writes, c.destructive))
     for case in cases:
-        # Writes move versions on: agreement cases are sent with the versions of now.
-        fresh = case.foreign in (Foreign.AGREEMENT, Foreign.EARLIER_AGREEMENT)
-        target = w.target(w.x, fresh=fresh)
+        # Writes move versions on: each write is sent with the versions of now.
+        target = w.target(w.x, fresh=case.writes)
         if case.writes:
             roles: tuple[Role, ...] = (case.control,)
         else:
@@ -785,6 +865,14 @@ def test_each_case_is_a_request_its_participants_may_make(
                     continue
                 assert response.status_code not in (401, 404), body
                 assert not refused_for_shape(response), body
+                if case.key == "DELETE /api/talks/<talk_id>/agreements/<agreement_id>":
+                    # Sem confirmed A (the confirm case, earlier): Marco's removal waits for him.
+                    assert response.status_code == 200, body
+                    requested = body["removal_requested"]
+                    assert requested["id"] == w.x_agreement, body
+                    assert requested["removal_requested_by"] == w["marco"].person_id, body
+                if case.key.endswith("/removal"):
+                    assert (response.status_code, body) == (200, {"removed": w.x_agreement})
     # X's meeting chat finds X for its own participants (and for nobody else, further on).
     in_meeting = f"/api/meetings/{w.x_chat}/talks"
     for role, actor in by_role.items():
@@ -871,11 +959,14 @@ def test_replayed_ids_of_another_talk_are_refused_and_change_nothing_there(
     replays = [c for c in covered(subtests, w.app, Scope.TALK) if c.foreign is not None]
     assert replays
     for label, own_talk, role, same_tenant in replayers:
-        mixed = Target(**{**x.__dict__, "talk_id": own_talk})
         for case in replays:
             want = replay_expectation(case, role, same_tenant)
             if want is None:
                 continue
+            # X's ids in the replayer's own talk, named at its version of now (a replay that
+            # is a legitimate request moves it on), so no refusal comes from a stale version.
+            own_version = w.version(w[label], own_talk)
+            mixed = Target(**{**x.__dict__, "talk_id": own_talk, "talk_version": own_version})
             response = w.send(case.request(mixed), w[label])
             check(subtests, "replay", label, case, response, want)
             if case.foreign is Foreign.SUPERVISOR_EMAIL and response.status_code == 201:
@@ -898,10 +989,20 @@ def test_without_a_valid_token_every_endpoint_answers_401(
     for case in covered(subtests, w.app):
         request = case.request(target)
         check(subtests, "no token", "-", case, w.send(request), UNAUTHENTICATED)
+        # Authentication comes before the request is read: a body or query string that would
+        # be refused for its shape (and control characters) changes nothing in the answer.
+        malformed = Request(
+            request.method,
+            request.url,
+            {"version": "1", "unexpected": "\x00"},
+            {"version": "x", "start": "gisteren"},
+            request.headers,
+        )
+        check(subtests, "no token, bad body", "-", case, w.send(malformed), UNAUTHENTICATED)
         # Tenant C is a real tenant whose token is well signed, for Marco's object id: only the
         # allow list refuses it.
         refused = w.send(request, stranger)
-        check(subtests, "tenant not allowed", stranger.label, case, refused, UNAUTHENTICATED)
+        check(subtests, "tenant not allowed", stranger.label, case, refused, REFUSED_TOKEN)
     for key, reason in PUBLIC.items():
         method, url = key.split(" ", 1)
         with subtests.test(msg=f"public: {key} ({reason})"):
@@ -987,7 +1088,19 @@ def test_a_supervisor_reads_only_what_is_shared_and_changes_nothing(
         if case.key == "GET /api/talks/<talk_id>" and response.status_code == 200:
             seen: dict[str, Any] = response.get_json()
             assert seen["read_only"] is True
-            assert "shared_with" not in seen  # only the lead sees whom a talk is shared with
+            assert seen["id"] == w.x and seen["agreements"], seen  # the form itself, yes
+            # What the share page leaves out: how to reach the meeting, whom the talk is
+            # shared with, the participants' pages and their other talks.
+            for key in (
+                "calendar",
+                "meeting_chat_id",
+                "chat_summary",
+                "urls",
+                "shared_with",
+                "previous_talk_id",
+            ):
+                assert key not in seen, key
+            assert "talk_id" not in seen["follow_up"], seen["follow_up"]
     # Nor can a supervisor plan a talk of their own.
     planned = w.call(
         bea,

@@ -110,9 +110,15 @@ def test_request_counts_per_operation(
     assert calls(graph) == [("POST", "/users/{user}/events")]
 
     graph.clear_requests()
+    booked = load(ms_services, talk.id)  # its version now, after the booking
     ms_services.write(
         lambda s: talks.update_talk(
-            ms_services, s, lead, talk.id, starts_at=talk.starts_at + timedelta(hours=2)
+            ms_services,
+            s,
+            lead,
+            talk.id,
+            starts_at=talk.starts_at + timedelta(hours=2),
+            expected_version=booked.version,
         )
     )
     ms_outbox.drain()
@@ -152,7 +158,11 @@ def test_request_counts_per_operation(
     assert "Sem oefent" in invite and "Marco plant" in invite  # open agreements carried forward
 
     graph.clear_requests()
-    ms_services.write(lambda s: talks.cancel_talk(ms_services, s, lead, follow_up.id))
+    ms_services.write(
+        lambda s: talks.cancel_talk(
+            ms_services, s, lead, follow_up.id, expected_version=follow_up.version
+        )
+    )
     ms_outbox.drain()
     assert calls(graph) == [("POST", "/users/{user}/events/{id}/cancel")]
 

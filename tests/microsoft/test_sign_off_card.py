@@ -19,7 +19,13 @@ from plugin.jobs.outbox import Outbox
 from plugin.services.context import Services
 from plugin.store import repo
 from tests.microsoft.entra_fake import EntraFake
-from tests.microsoft.fixtures import BASE_URL, bearer, https_client, plan_over_api
+from tests.microsoft.fixtures import (
+    BASE_URL,
+    bearer,
+    https_client,
+    plan_over_api,
+    sign_over_api,
+)
 from tests.microsoft.graph_fake import GraphFake
 from tests.microsoft.test_sso_api import MARCO, SEM
 
@@ -76,7 +82,7 @@ def test_without_consent_the_lead_is_asked_first_and_nothing_is_signed(
 ) -> None:
     client, lead, _learner, talk_id = world
     entra.require_consent(MARCO)
-    answer = client.post(f"/api/talks/{talk_id}/sign", headers=lead)
+    answer = sign_over_api(client, lead, talk_id)
     assert answer.status_code == 403
     error = answer.json["error"]
     assert error["code"] == "consent_required"
@@ -95,9 +101,7 @@ def test_the_consent_pop_up_flow_then_the_card_in_the_meeting_chat(
     entra.require_consent(MARCO)
     entra.redirect_uris.add(f"{BASE_URL}/teams/consent/done")
     entra.browser_user(MARCO, name="marco", username="marco@contoso.test")
-    consent_url = client.post(f"/api/talks/{talk_id}/sign", headers=lead).json["error"][
-        "consent_url"
-    ]
+    consent_url = sign_over_api(client, lead, talk_id).json["error"]["consent_url"]
 
     # The pop-up: our start page sends it to Entra ID's sign-in...
     started = client.get(consent_url.removeprefix(BASE_URL))
@@ -119,8 +123,8 @@ def test_the_consent_pop_up_flow_then_the_card_in_the_meeting_chat(
     assert '"outcome": "ok"' in done.get_data(as_text=True)
     assert not entra.consent_required(MARCO)
 
-    assert client.post(f"/api/talks/{talk_id}/sign", headers=lead).status_code == 200
-    assert client.post(f"/api/talks/{talk_id}/sign", headers=learner).status_code == 200
+    assert sign_over_api(client, lead, talk_id).status_code == 200
+    assert sign_over_api(client, learner, talk_id).json["status"] == "signed"
     assert graph.chat_messages(CHAT) == []  # the web request posts nothing itself
     ms_outbox.drain()
     messages = graph.chat_messages(CHAT)
@@ -155,7 +159,7 @@ def test_a_ticket_is_for_one_person_and_expires(
 ) -> None:
     client, lead, _learner, talk_id = world
     entra.require_consent(MARCO)
-    url = client.post(f"/api/talks/{talk_id}/sign", headers=lead).json["error"]["consent_url"]
+    url = sign_over_api(client, lead, talk_id).json["error"]["consent_url"]
     path = url.removeprefix(BASE_URL)
     forged = path[:-3] + ("abc" if not path.endswith("abc") else "xyz")
     assert client.get(forged).status_code == 400
@@ -174,8 +178,9 @@ def test_a_talk_outside_a_meeting_signs_without_asking(
     learner = bearer(entra, clock, SEM)
     talk = plan_over_api(client, lead, learner, clock.now() + timedelta(minutes=30))
     clock.set(clock.now() + timedelta(minutes=31))
-    signed = client.post(f"/api/talks/{talk['id']}/sign", headers=bearer(entra, clock, MARCO))
+    signed = sign_over_api(client, bearer(entra, clock, MARCO), talk["id"])
     assert signed.status_code == 200, signed.json
+    assert [s["role"] for s in signed.json["signatures"]] == ["lead"]
 
 
 def test_local_mode_has_no_consent_pages(app: Flask) -> None:

@@ -34,22 +34,28 @@ def test_a_valid_token_signs_in_and_adds_the_person_once(
     assert "Set-Cookie" not in first.headers
 
 
+REFUSED_TOKEN = 'Bearer error="invalid_token"'
+
+
 @pytest.mark.parametrize(
-    "header",
+    ("header", "challenge"),
     [
-        None,
-        "Bearer",
-        "Basic abc",
-        "Bearer not-a-token",
+        # Nothing sent: the answer names the scheme that gets in (RFC 6750), nothing more.
+        (None, "Bearer"),
+        # Something sent in the Authorization header, and refused: named as such.
+        ("Bearer", REFUSED_TOKEN),
+        ("Basic abc", REFUSED_TOKEN),
+        ("Bearer not-a-token", REFUSED_TOKEN),
     ],
 )
 def test_without_a_valid_token_nobody_is_signed_in(
-    ms_app: Flask, header: str | None, entra: EntraFake, clock: FixedClock
+    ms_app: Flask, header: str | None, challenge: str, entra: EntraFake, clock: FixedClock
 ) -> None:
     headers = {} if header is None else {"Authorization": header}
     answer = https_client(ms_app).get("/api/me", headers=headers)
     assert answer.status_code == 401
     assert answer.json["error"]["code"] == "unauthenticated"
+    assert answer.headers["WWW-Authenticate"] == challenge
 
 
 def test_refusals_leak_no_detail(ms_app: Flask, entra: EntraFake, clock: FixedClock) -> None:
@@ -59,6 +65,8 @@ def test_refusals_leak_no_detail(ms_app: Flask, entra: EntraFake, clock: FixedCl
     answer = https_client(ms_app).get("/api/me", headers={"Authorization": f"Bearer {expired}"})
     assert answer.status_code == 401
     assert "expired" not in answer.get_data(as_text=True).lower()
+    # Refused, and said so in the challenge, without saying why (no error_description).
+    assert answer.headers["WWW-Authenticate"] == REFUSED_TOKEN
 
 
 def test_bearer_calls_need_no_csrf_token_and_talks_stay_within_their_tenant(
@@ -104,7 +112,9 @@ def test_a_local_session_cookie_counts_for_nothing_in_microsoft_mode(
     client = https_client(ms_app)
     with client.session_transaction() as cookie:
         cookie["pid"], cookie["tid"], cookie["csrf"] = "someone", "local", "x"
-    assert client.get("/api/me").status_code == 401
+    answer = client.get("/api/me")
+    assert answer.status_code == 401
+    assert answer.headers["WWW-Authenticate"] == "Bearer"  # no token was sent
 
 
 def test_tabs_may_be_framed_by_teams_outlook_and_microsoft_365_only_in_microsoft_mode(

@@ -16,7 +16,7 @@ from plugin.services.context import Services
 from plugin.store import repo
 from plugin.web.host import TEAMSJS
 from tests.microsoft.entra_fake import EntraFake
-from tests.microsoft.fixtures import bearer, https_client, plan_over_api
+from tests.microsoft.fixtures import bearer, https_client, plan_over_api, talk_version
 from tests.microsoft.graph_fake import GraphFake
 from tests.microsoft.test_sso_api import MARCO, SEM
 
@@ -106,19 +106,37 @@ def test_a_meeting_is_linked_to_a_talk_by_its_lead_and_found_by_both(
     lead, learner = bearer(entra, clock, MARCO), bearer(entra, clock, SEM)
     talk_id = plan_over_api(client, lead, learner, clock.now() + timedelta(days=2))["id"]
     assert client.get(f"/api/meetings/{CHAT}/talks", headers=lead).json == {"talks": []}
+    version = talk_version(client, lead, talk_id)
 
-    refused = client.put(f"/api/talks/{talk_id}/meeting", headers=learner, json={"chat_id": CHAT})
+    refused = client.put(
+        f"/api/talks/{talk_id}/meeting",
+        headers=learner,
+        json={"chat_id": CHAT, "version": version},
+    )
     assert refused.status_code == 403
     assert refused.json["error"]["code"] == "lead_only"
-    bad = client.put(f"/api/talks/{talk_id}/meeting", headers=lead, json={"chat_id": "19:x"})
+    bad = client.put(
+        f"/api/talks/{talk_id}/meeting", headers=lead, json={"chat_id": "19:x", "version": version}
+    )
     assert bad.status_code == 422
     assert bad.json["error"]["code"] == "invalid_chat_id"
+    # A link that names no version of the talk is refused for that, before anything else.
+    unversioned = client.put(f"/api/talks/{talk_id}/meeting", headers=lead, json={"chat_id": CHAT})
+    assert unversioned.status_code == 422
+    assert (unversioned.json["error"]["code"], unversioned.json["error"]["field"]) == (
+        "required",
+        "version",
+    )
     unchanged = client.get(f"/api/talks/{talk_id}", headers=lead).json
     assert unchanged["meeting_chat_id"] is None and unchanged["chat_summary"] is False
+    assert unchanged["version"] == version
 
-    linked = client.put(f"/api/talks/{talk_id}/meeting", headers=lead, json={"chat_id": CHAT})
+    linked = client.put(
+        f"/api/talks/{talk_id}/meeting", headers=lead, json={"chat_id": CHAT, "version": version}
+    )
     assert linked.status_code == 200, linked.json
     assert linked.json["meeting_chat_id"] == CHAT
+    assert linked.json["version"] > version
     for who in (lead, learner):
         found = client.get(f"/api/meetings/{CHAT}/talks", headers=who).json["talks"]
         assert [t["id"] for t in found] == [talk_id]
@@ -146,7 +164,10 @@ def test_a_talk_planned_for_an_existing_meeting_books_nothing(
     moved = client.patch(
         f"/api/talks/{talk['id']}",
         headers=lead,
-        json={"starts_at": (clock.now() + timedelta(days=3)).isoformat()},
+        json={
+            "starts_at": (clock.now() + timedelta(days=3)).isoformat(),
+            "version": talk_version(client, lead, talk["id"]),
+        },
     )
     assert moved.status_code == 200, moved.json
     ms_outbox.drain()
@@ -193,12 +214,15 @@ def test_a_supervisors_share_link_works_without_teams(
     client = https_client(ms_app)
     lead, learner = bearer(entra, clock, MARCO), bearer(entra, clock, SEM)
     talk_id = plan_over_api(client, lead, learner, clock.now() + timedelta(days=2))["id"]
+    version = talk_version(client, lead, talk_id)
     made = client.post(
         f"/api/talks/{talk_id}/share-links",
         headers=lead,
-        json={"name": "Petra Jansen", "email": "p.jansen@roc.example"},
+        json={"name": "Petra Jansen", "email": "p.jansen@roc.example", "version": version},
     )
     assert made.status_code == 201, made.json
+    # Sharing changes the talk: the answer names its new version, for the next change.
+    assert made.json["version"] == talk_version(client, lead, talk_id) > version
     url = made.json["url"]
     assert url.startswith("https://og.example.test/shared/")
     page = https_client(ms_app).get(url.removeprefix("https://og.example.test"))
@@ -217,11 +241,19 @@ def test_the_summary_goes_to_a_hand_linked_meetings_chat_only_when_the_lead_says
     client = https_client(ms_app)
     lead, learner = bearer(entra, clock, MARCO), bearer(entra, clock, SEM)
     talk_id = plan_over_api(client, lead, learner, clock.now() + timedelta(days=2))["id"]
-    quiet = client.put(f"/api/talks/{talk_id}/meeting", headers=lead, json={"chat_id": CHAT})
+    quiet = client.put(
+        f"/api/talks/{talk_id}/meeting",
+        headers=lead,
+        json={"chat_id": CHAT, "version": talk_version(client, lead, talk_id)},
+    )
+    assert quiet.status_code == 200, quiet.json
     assert quiet.json["chat_summary"] is False  # a team meeting's chat has more readers
     told = client.put(
-        f"/api/talks/{talk_id}/meeting", headers=lead, json={"chat_id": CHAT, "chat_summary": True}
+        f"/api/talks/{talk_id}/meeting",
+        headers=lead,
+        json={"chat_id": CHAT, "chat_summary": True, "version": quiet.json["version"]},
     )
+    assert told.status_code == 200, told.json
     assert told.json["chat_summary"] is True
 
 
@@ -237,11 +269,19 @@ def test_a_meeting_linked_by_hand_stays_linked_when_the_talk_moves(
     lead, learner = _with_mailboxes(entra, clock, graph)
     talk_id = str(plan_over_api(client, lead, learner, clock.now() + timedelta(days=2))["id"])
     ms_outbox.drain()  # booked: linked to its own meeting's chat
-    client.put(f"/api/talks/{talk_id}/meeting", headers=lead, json={"chat_id": CHAT})
+    linked = client.put(
+        f"/api/talks/{talk_id}/meeting",
+        headers=lead,
+        json={"chat_id": CHAT, "version": talk_version(client, lead, talk_id)},
+    )
+    assert linked.status_code == 200, linked.json
     moved = client.patch(
         f"/api/talks/{talk_id}",
         headers=lead,
-        json={"starts_at": (clock.now() + timedelta(days=4)).isoformat()},
+        json={
+            "starts_at": (clock.now() + timedelta(days=4)).isoformat(),
+            "version": linked.json["version"],
+        },
     )
     assert moved.status_code == 200, moved.json
     ms_outbox.drain()  # the booked event moves along...
@@ -260,8 +300,14 @@ def test_a_talk_linked_by_hand_before_its_booking_ran_is_not_left_pending(
     client = https_client(ms_app)
     lead, learner = bearer(entra, clock, MARCO), bearer(entra, clock, SEM)
     talk_id = plan_over_api(client, lead, learner, clock.now() + timedelta(days=2))["id"]
-    assert client.get(f"/api/talks/{talk_id}", headers=lead).json["calendar"]["state"] == "pending"
-    client.put(f"/api/talks/{talk_id}/meeting", headers=lead, json={"chat_id": CHAT})
+    pending = client.get(f"/api/talks/{talk_id}", headers=lead).json
+    assert pending["calendar"]["state"] == "pending"
+    linked = client.put(
+        f"/api/talks/{talk_id}/meeting",
+        headers=lead,
+        json={"chat_id": CHAT, "version": pending["version"]},
+    )
+    assert linked.status_code == 200, linked.json
     ms_outbox.drain()  # the booking job finds the organiser's own meeting: nothing to book
     assert graph.requests == []
     detail = client.get(f"/api/talks/{talk_id}", headers=lead).json

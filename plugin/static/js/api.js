@@ -32,6 +32,21 @@ export async function identityHeaders(method, { renew = false } = {}) {
   return method === "GET" ? {} : { "X-CSRF-Token": boot.csrf || "" };
 }
 
+/**
+ * A change of a talk as a whole (sharing, its follow-up, its meeting), sent as based on the
+ * version last seen. If the talk moved on meanwhile (the follow-up booked in the background, a
+ * calendar update), none of that is what this change is about: the refusal carries the talk as
+ * it is now, so send once more with that version. A real refusal (locked, already booked) stays.
+ */
+export async function withCurrentVersion(version, send) {
+  try {
+    return await send(version);
+  } catch (error) {
+    if (!(error instanceof ApiError && error.code === "stale" && error.current)) throw error;
+    return send(error.current.version);
+  }
+}
+
 export async function api(method, url, body) {
   let response = await send(method, url, body, false);
   if (response.status === 401 && (await authorization())) {

@@ -1,6 +1,6 @@
 // The signed form: dates in the reader's language, goal names, the integrity check, follow-up.
 
-import { api, bootData, OfflineError } from "./api.js";
+import { api, bootData, OfflineError, withCurrentVersion } from "./api.js";
 import { announce, clearErrors, formatDate, formatDateTime, h, showError, t } from "./ui.js";
 
 const boot = bootData();
@@ -47,6 +47,13 @@ const followUpBox = document.getElementById("follow-up");
 // The version of the talk this page last saw: every change of the talk names it (a change
 // based on an older state is refused, so nothing the other person did is overwritten).
 let talkVersion = talk.version;
+
+/** A change of the talk from this page; its answer tells the version the next one names. */
+async function changeTalk(send) {
+  const answer = await withCurrentVersion(talkVersion, send);
+  talkVersion = answer.version;
+  return answer;
+}
 let polls = 0;
 
 function followUpLinks(id) {
@@ -63,8 +70,7 @@ async function choose(body, button) {
   followUpBox.querySelectorAll("button").forEach((b) => { b.disabled = true; });
   announce(t("fu_searching"));
   try {
-    const state = await api("POST", `${talkUrl}/follow-up`, { ...body, version: talkVersion });
-    talkVersion = state.version;
+    const state = await changeTalk((version) => api("POST", `${talkUrl}/follow-up`, { ...body, version }));
     renderFollowUp(state, true);
   } catch (err) {
     followUpBox.querySelectorAll("button").forEach((b) => { b.disabled = false; });
@@ -115,6 +121,7 @@ function renderFollowUp(state, announceIt = false) {
     setTimeout(async () => {
       try {
         const next = await api("GET", `${talkUrl}/follow-up`);
+        talkVersion = next.version;
         renderFollowUp(next, next.status !== "booking");
       } catch { /* keep what is shown */ }
     }, 3000);
@@ -139,8 +146,8 @@ function renderShares(shares) {
       onclick: async () => {
         let answer;
         try {
-          answer = await api("DELETE", `${talkUrl}/shares/${encodeURIComponent(share.person_id)}?version=${talkVersion}`);
-          talkVersion = answer.version;
+          answer = await changeTalk((version) =>
+            api("DELETE", `${talkUrl}/shares/${encodeURIComponent(share.person_id)}?version=${version}`));
         } catch (error) {
           showError(shareForm, error instanceof OfflineError ? { message: t("offline"), details: [] } : error);
           return;
@@ -158,13 +165,12 @@ if (shareForm) {
     event.preventDefault();
     clearErrors(shareForm);
     try {
-      const made = await api("POST", `${talkUrl}/share-links`, {
+      const made = await changeTalk((version) => api("POST", `${talkUrl}/share-links`, {
         name: shareForm.elements.name.value.trim(),
         email: shareForm.elements.email.value.trim(),
         days: Number(shareForm.elements.days.value),
-        version: talkVersion,
-      });
-      talkVersion = made.version;
+        version,
+      }));
       const url = document.getElementById("share-url");
       url.value = made.url;
       document.getElementById("share-made").hidden = false;

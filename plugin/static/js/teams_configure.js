@@ -2,7 +2,7 @@
 // or plans a new talk for it. Teams shows this page when the app is added to a meeting and
 // calls our save handler when they choose Save; we then tell Teams the tab's URL.
 
-import { api, bootData, OfflineError } from "./api.js";
+import { api, bootData, OfflineError, withCurrentVersion } from "./api.js";
 import { hostContext, teamsSdk } from "./teams.js";
 import { amsterdamIso } from "./time.js";
 import { clearErrors, formatDateTime, h, showError, t } from "./ui.js";
@@ -86,11 +86,12 @@ async function save() {
     if (error) throw error;
     talk = await api("POST", "/api/talks", body);
   } else {
-    talk = await api("PUT", `/api/talks/${encodeURIComponent(choice)}/meeting`, {
-      version: versions.get(choice),
-      chat_id: chatId,
-      chat_summary: form.elements.chat_summary.checked,
-    });
+    talk = await withCurrentVersion(versions.get(choice), (version) =>
+      api("PUT", `/api/talks/${encodeURIComponent(choice)}/meeting`, {
+        version,
+        chat_id: chatId,
+        chat_summary: form.elements.chat_summary.checked,
+      }));
   }
   const url = `${boot.public_url}/talks/${encodeURIComponent(talk.id)}`;
   await sdk.pages.config.setConfig({
