@@ -3,6 +3,7 @@
 from tests.microsoft.fixtures import (  # noqa: F401  (fixtures)
     entra,
     graph,
+    mailbox_people,
     ms_app,
     ms_outbox,
     ms_services,

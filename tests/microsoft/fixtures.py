@@ -5,7 +5,8 @@ Imported by the conftest.py of each test folder that needs them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -118,6 +119,22 @@ def mailbox_person(
     )
     svc.write(lambda s: s.add(someone))
     return someone
+
+
+_mailboxes = itertools.count(1)
+
+
+@pytest.fixture
+def mailbox_people(
+    ms_services: Services, graph: GraphFake, entra: EntraFake
+) -> Callable[[str], Person]:
+    """``mailbox_people(name)``: a new person of the tenant with a mailbox of their own."""
+
+    def make(name: str) -> Person:
+        address = f"{name.lower()}{next(_mailboxes)}@contoso.example"
+        return mailbox_person(ms_services, graph, entra, name, address)
+
+    return make
 
 
 # -- the app in Microsoft mode, and requests to it ---------------------------------------------

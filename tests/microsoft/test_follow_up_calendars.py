@@ -6,13 +6,10 @@ The local calendar's side, over the API: tests/api/test_follow_up_booking.py.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
-
-import pytest
 
 from plugin.domain.clock import FixedClock
 from plugin.domain.form import signing_hash
@@ -24,26 +21,14 @@ from plugin.jobs.outbox import Outbox
 from plugin.services import signoff, talks
 from plugin.services.context import Services
 from plugin.services.followup import follow_up_id
-from tests.microsoft.entra_fake import EntraFake
-from tests.microsoft.fixtures import mailbox_person
 from tests.microsoft.graph_fake import GraphFake, zone
 
 AMS = ZoneInfo("Europe/Amsterdam")
-_numbers = itertools.count(1)
 
 
 def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
     """2027 in Amsterdam."""
     return datetime(2027, month, day, hour, minute, tzinfo=AMS)
-
-
-@pytest.fixture
-def person(ms_services: Services, graph: GraphFake, entra: EntraFake) -> Callable[[str], Person]:
-    def make(name: str) -> Person:
-        address = f"{name.lower()}{next(_numbers)}@contoso.example"
-        return mailbox_person(ms_services, graph, entra, name, address)
-
-    return make
 
 
 def load(svc: Services, talk_id: str) -> Talk:
@@ -76,9 +61,9 @@ def test_the_follow_up_lands_on_a_slot_free_in_both_outlook_calendars(
     ms_outbox: Outbox,
     graph: GraphFake,
     clock: FixedClock,
-    person: Callable[[str], Person],
+    mailbox_people: Callable[[str], Person],
 ) -> None:
-    lead, learner = person("Marco"), person("Sem")
+    lead, learner = mailbox_people("Marco"), mailbox_people("Sem")
     talk = ms_services.write(
         lambda s: talks.plan_talk(
             ms_services,

@@ -27,20 +27,7 @@ from plugin.services.context import Services
 from plugin.services.followup import follow_up_id
 from plugin.services.talks import POST_SUMMARY
 from plugin.store.schema import outbox_jobs
-from tests.microsoft.entra_fake import EntraFake
-from tests.microsoft.fixtures import mailbox_person
 from tests.microsoft.graph_fake import GraphFake
-
-_numbers = itertools.count(1)
-
-
-@pytest.fixture
-def person(ms_services: Services, graph: GraphFake, entra: EntraFake) -> Callable[[str], Person]:
-    def make(name: str) -> Person:
-        address = f"{name.lower()}{next(_numbers)}@contoso.example"
-        return mailbox_person(ms_services, graph, entra, name, address)
-
-    return make
 
 
 def plan(svc: Services, lead: Person, learner: Person, **values: Any) -> Talk:
@@ -75,9 +62,12 @@ def calls(graph: GraphFake) -> list[tuple[str, str]]:
 
 
 def test_a_planned_talk_becomes_a_teams_meeting_only_when_the_worker_runs(
-    ms_services: Services, ms_outbox: Outbox, graph: GraphFake, person: Callable[[str], Person]
+    ms_services: Services,
+    ms_outbox: Outbox,
+    graph: GraphFake,
+    mailbox_people: Callable[[str], Person],
 ) -> None:
-    lead, learner = person("Marco"), person("Sem")
+    lead, learner = mailbox_people("Marco"), mailbox_people("Sem")
     talk = plan(ms_services, lead, learner, own_goal="Leren <script>alert(1)</script>")
     assert graph.requests == []  # nothing remote in the request itself
     assert load(ms_services, talk.id).calendar_state is CalendarState.PENDING
@@ -102,9 +92,9 @@ def test_request_counts_per_operation(
     ms_outbox: Outbox,
     graph: GraphFake,
     clock: FixedClock,
-    person: Callable[[str], Person],
+    mailbox_people: Callable[[str], Person],
 ) -> None:
-    lead, learner = person("Marco"), person("Sem")
+    lead, learner = mailbox_people("Marco"), mailbox_people("Sem")
     talk = plan(ms_services, lead, learner)
     ms_outbox.drain()
     assert calls(graph) == [("POST", "/users/{user}/events")]
@@ -172,9 +162,9 @@ def test_a_refused_calendar_shows_on_the_talk_and_its_follow_up(
     ms_outbox: Outbox,
     graph: GraphFake,
     clock: FixedClock,
-    person: Callable[[str], Person],
+    mailbox_people: Callable[[str], Person],
 ) -> None:
-    lead, learner = person("Marco"), person("Sem")
+    lead, learner = mailbox_people("Marco"), mailbox_people("Sem")
     graph.restrict_app_access({"someone.else@contoso.example"})
     talk = plan(ms_services, lead, learner)
     ms_outbox.drain()
@@ -197,10 +187,10 @@ def test_a_hundred_follow_ups_under_30_percent_faults_are_each_booked_once(
     ms_outbox: Outbox,
     graph: GraphFake,
     clock: FixedClock,
-    person: Callable[[str], Person],
+    mailbox_people: Callable[[str], Person],
 ) -> None:
-    leads = [person(f"Lead{i}") for i in range(10)]
-    learners = [person(f"Learner{i}") for i in range(10)]
+    leads = [mailbox_people(f"Lead{i}") for i in range(10)]
+    learners = [mailbox_people(f"Learner{i}") for i in range(10)]
     signed: list[Talk] = []
     for i, lead in enumerate(leads):
         for j, learner in enumerate(learners):
