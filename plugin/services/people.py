@@ -8,6 +8,7 @@ from plugin.domain.people import Person
 from plugin.domain.text import clean_text
 from plugin.services.context import Services
 from plugin.store import repo
+from plugin.store.db import Database
 
 
 def known_person(
@@ -44,11 +45,11 @@ def signed_in_person(session: Session, tenant_id: str, person_id: str) -> Person
     return repo.person(session, tenant_id, person_id)
 
 
-def session_is_current(session: Session, tenant_id: str, person_id: str, generation: int) -> bool:
-    """Whether a session begun in `generation` still counts: the person has not signed out
-    since (local mode: signing out ends every session of the person, on the server)."""
-    person = repo.person(session, tenant_id, person_id)
-    return person is not None and person.session_generation == generation
+def session_generation(db: Database, tenant_id: str, person_id: str) -> int | None:
+    """The person's session generation (local mode: signing out bumps it, ending every
+    session begun before), or None for nobody: one indexed read on a bare connection."""
+    with db.connection() as connection:
+        return repo.session_generation(connection, tenant_id, person_id)
 
 
 def _name(name: str, email: str) -> str:

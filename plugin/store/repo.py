@@ -22,6 +22,16 @@ def person(session: Session, tenant_id: str, person_id: str) -> Person | None:
     return found if found is not None and found.tenant_id == tenant_id else None
 
 
+def session_generation(connection: Connection, tenant_id: str, person_id: str) -> int | None:
+    """The person's session generation, or None for no such person in that tenant."""
+    found: int | None = connection.execute(
+        select(people.c.session_generation).where(
+            people.c.id == person_id, people.c.tenant_id == tenant_id
+        )
+    ).scalar_one_or_none()
+    return found
+
+
 def lock_people(session: Session, person_ids: Iterable[str]) -> None:
     """Row-lock these people until the transaction ends (in id order: no deadlocks)."""
     session.execute(

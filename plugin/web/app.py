@@ -13,12 +13,13 @@ from werkzeug.routing import BaseConverter
 from plugin.i18n import DEFAULT_LANGUAGE, LANGUAGES, TRANSLATIONS_DIR, resolve
 from plugin.paths import templates_dir
 from plugin.services.context import Services
-from plugin.services.people import session_is_current
+from plugin.services.people import session_generation
 from plugin.settings import LOCAL
 from plugin.web import api, consent, errors, pages
 from plugin.web.context import EXTENSION, STAMPS
 from plugin.web.host import TEAMSJS, ScriptSource
 from plugin.web.session import SESSION_CHECK
+from plugin.web.session_check import SessionGenerations
 from plugin.web.stamps import TalkStamps
 
 if TYPE_CHECKING:  # PyJWT is loaded only in Microsoft mode, where tokens are checked
@@ -120,8 +121,8 @@ def create_app(
             app.wsgi_app, x_for=proxy_hops, x_proto=proxy_hops, x_host=proxy_hops
         )
     app.extensions[EXTENSION] = services
-    app.extensions[SESSION_CHECK] = lambda tenant_id, person_id, generation: services.read(
-        lambda s: session_is_current(s, tenant_id, person_id, generation)
+    app.extensions[SESSION_CHECK] = SessionGenerations(
+        lambda tenant_id, person_id: session_generation(services.db, tenant_id, person_id)
     )
     stamps = TalkStamps(services.db)
     services.db.talk_listeners.append(stamps.forget)

@@ -12,20 +12,19 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Callable
 
 from flask import current_app, g, request, session
 
 from plugin.domain.people import Person
 from plugin.settings import LOCAL
 from plugin.web.errors import BadRequest
+from plugin.web.session_check import SessionGenerations
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-#: `app.extensions` key: (tenant id, person id, generation) → whether that session still counts.
+#: `app.extensions` key: the `SessionGenerations` that say whether a session still counts.
 SESSION_CHECK = "ontwikkelgesprek.session_check"
-SessionCheck = Callable[[str, str, int], bool]
 #: `g` attribute: this request's checked session identity (checked once per request).
 _CHECKED = "session_identity"
 
@@ -39,8 +38,12 @@ def start_session(person: Person) -> None:
     session.permanent = True
 
 
-def end_session() -> None:
+def end_session(person: Person) -> None:
+    """Clear this browser's cookie; the caller has ended the person's sessions on the server
+    (`Person.end_sessions`), which this process takes in at once."""
     session.clear()
+    generations: SessionGenerations = current_app.extensions[SESSION_CHECK]
+    generations.forget(person.tenant_id, person.id)
 
 
 #: `g` attribute set by `web/sso.py` for a request with a validated bearer token.
@@ -62,8 +65,8 @@ def signed_in_identity() -> tuple[str, str] | None:
     pid, tid, gen = session.get("pid"), session.get("tid"), session.get("gen")
     identity = None
     if isinstance(pid, str) and isinstance(tid, str) and type(gen) is int:
-        check: SessionCheck = current_app.extensions[SESSION_CHECK]
-        if check(tid, pid, gen):
+        generations: SessionGenerations = current_app.extensions[SESSION_CHECK]
+        if generations.is_current(tid, pid, gen):
             identity = (tid, pid)
     setattr(g, _CHECKED, identity)
     return identity

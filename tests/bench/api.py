@@ -2,7 +2,10 @@
 
 Not part of the test suite. Run: `.venv/bin/python tests/bench/api.py [--requests N]`.
 Both sides are called in-process through the WSGI test client, so the ratio is the cost of
-our own stack (session, database, domain, views) over Flask's floor. The last line is JSON.
+our own stack (session, database, domain, views) over Flask's floor. Measured: reading a talk,
+a live panel's unchanged poll (304), and a versioned write (saving a preparation: sign-in and
+CSRF check, strict body, control-character check, optimistic lock, the answer read back).
+The last line is JSON.
 """
 
 from __future__ import annotations
@@ -99,6 +102,23 @@ def main() -> None:
                 assert client.get(url).status_code == 200
         ours_ms = timings(lambda: ours.get(f"/api/talks/{talk.id}"), args.requests)
         base_ms = timings(lambda: baseline.get("/talk"), args.requests)
+        etag = ours.get(f"/api/talks/{talk.id}/live").headers["ETag"]
+        live_ms = timings(
+            lambda: ours.get(f"/api/talks/{talk.id}/live", headers={"If-None-Match": etag}),
+            args.requests,
+        )
+        csrf = ours.get("/api/me").json["csrf_token"]
+        version = iter(range(args.requests + 1))
+
+        def save() -> None:
+            answer = ours.put(
+                f"/api/talks/{talk.id}/preparation",
+                json={"version": next(version), "ticked": [], "points": [{"text": "Punt"}]},
+                headers={"X-CSRF-Token": csrf},
+            )
+            assert answer.status_code == 200, answer.json
+
+        write_ms = timings(save, args.requests)
         svc.db.dispose()
     result = {
         "endpoint": "GET /api/talks/<id> (8 agreements, SQLite)",
@@ -108,6 +128,14 @@ def main() -> None:
         "baseline_p50_ms": summary(base_ms)["p50_ms"],
         "baseline_p99_ms": summary(base_ms)["p99_ms"],
         "ratio_p50": round(statistics.median(ours_ms) / statistics.median(base_ms), 2),
+        "live_304": {
+            **summary(live_ms),
+            "ratio_p50": round(statistics.median(live_ms) / statistics.median(base_ms), 2),
+        },
+        "put_preparation": {
+            **summary(write_ms),
+            "ratio_p50": round(statistics.median(write_ms) / statistics.median(base_ms), 2),
+        },
     }
     print(json.dumps(result))
 

@@ -44,8 +44,11 @@ def renew_feed() -> dict[str, Any]:
 @api.route("POST", "/signout", summary="Sign out", tag="me")
 def signout() -> dict[str, Any]:
     # Ends every session of mine on the server too: a copied cookie stops working now.
-    as_viewer_write(lambda svc, s, me: me.end_sessions())
-    end_session()
+    def work(svc: Services, s: Session, me: Person) -> Person:
+        me.end_sessions()
+        return me
+
+    end_session(as_viewer_write(work))
     return {"signed_out": True}
 
 
