@@ -139,6 +139,10 @@ def test_a_signature_sent_after_the_form_changed_is_refused_and_shows_what_chang
     expect(changed).to_be_visible(timeout=LIVE * 2)
     expect(changed.locator("p")).to_have_text(FORM_CHANGED)
     expect(changed.locator("li")).to_have_text(["Aangepast: Sem leest hoofdstuk 3 en 4"])
+    # The status bar does not claim that everything done offline was saved.
+    expect(sem.locator("#connection")).to_have_text(
+        "Weer online. Niet alles wat je offline deed, kon worden opgeslagen: kijk hieronder."
+    )
     expect(sem.locator(f"{card} .agreement-what")).to_have_text("Sem leest hoofdstuk 3 en 4")
     refused = stored(services, talk.id)
     assert (refused.status, refused.signers) == (TalkStatus.HELD, [lead.id])

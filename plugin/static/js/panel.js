@@ -104,6 +104,7 @@ function goOffline() {
 async function flush() {
   if (state.flushing) return;
   state.flushing = true;
+  let refused = 0;
   try {
     while (state.pending.length) {
       const op = state.pending[0];
@@ -117,11 +118,14 @@ async function flush() {
           return;
         }
         state.pending.shift();
+        refused += 1;
         fail(op, error);
       }
     }
-    setConnection("ok", t("back.online"));
-    announce(t("back.online"));
+    // Say "all saved" only when it is true; a refused change shows where it belongs.
+    const text = refused ? t("back.online.partly") : t("back.online");
+    setConnection(refused ? "offline" : "ok", text);
+    announce(text);
   } finally {
     state.flushing = false;
     render();
