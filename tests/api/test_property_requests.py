@@ -38,20 +38,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from plugin.store import schema
-
-#: Every table a request can touch (sign-in tokens aside: signing in is the set-up's).
-TABLES = (
-    schema.people,
-    schema.tracks,
-    schema.talks,
-    schema.agreements,
-    schema.preparations,
-    schema.signatures,
-    schema.talk_shares,
-    schema.calendar_events,
-    schema.calendar_attendees,
-    schema.outbox_jobs,
-)
+from tests.support.tables import snapshot
 
 ACTORS = ("lead", "learner", "stranger", "anonymous")
 PARTICIPANTS = frozenset({"lead", "learner"})
@@ -188,14 +175,6 @@ odd_values = st.one_of(
     st.sampled_from(ODD_SHAPES),
     json_values,
 )
-
-
-def snapshot(services) -> dict[str, list[tuple[Any, ...]]]:
-    with services.db.engine.connect() as connection:
-        return {
-            table.name: sorted((tuple(row) for row in connection.execute(select(table))), key=repr)
-            for table in TABLES
-        }
 
 
 def segment(value: str) -> str:

@@ -21,9 +21,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
-from plugin.store import schema
+from tests.support.tables import snapshot
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -37,30 +36,8 @@ CREATIONS = frozenset(
     }
 )
 
-#: Every table a write of the API can touch.
-TABLES = (
-    schema.people,
-    schema.tracks,
-    schema.talks,
-    schema.agreements,
-    schema.preparations,
-    schema.signatures,
-    schema.talk_shares,
-    schema.calendar_events,
-    schema.calendar_attendees,
-    schema.outbox_jobs,
-)
 
 CHAT_ID = "19:meeting_ZmFrZS1tZWV0aW5n@thread.v2"
-
-
-def snapshot(services) -> dict[str, list[tuple[Any, ...]]]:
-    """All rows of all tables a write can touch, in a stable order."""
-    with services.db.engine.connect() as connection:
-        return {
-            table.name: sorted((tuple(row) for row in connection.execute(select(table))), key=repr)
-            for table in TABLES
-        }
 
 
 def write_operations(document: dict[str, Any]) -> set[tuple[str, str]]:

@@ -1,0 +1,33 @@
+"""What the database holds, as comparable data: a refused request must leave it exactly so."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from plugin.services.context import Services
+from plugin.store import schema
+
+#: Every table a request can touch (sign-in tokens aside: signing in is a test's set-up).
+TABLES = (
+    schema.people,
+    schema.tracks,
+    schema.talks,
+    schema.agreements,
+    schema.preparations,
+    schema.signatures,
+    schema.talk_shares,
+    schema.calendar_events,
+    schema.calendar_attendees,
+    schema.outbox_jobs,
+)
+
+
+def snapshot(services: Services) -> dict[str, list[tuple[Any, ...]]]:
+    """All rows of those tables, each table in a stable order."""
+    with services.db.engine.connect() as connection:
+        return {
+            table.name: sorted((tuple(row) for row in connection.execute(select(table))), key=repr)
+            for table in TABLES
+        }
