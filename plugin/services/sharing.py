@@ -44,8 +44,9 @@ def _change_sharing(
 
 
 def _add_share(
-    session: Session, talk: Talk, supervisor: Person, viewer: Person, svc: Services, field: str
+    svc: Services, session: Session, viewer: Person, talk: Talk, supervisor: Person, field: str
 ) -> None:
+    """Share `talk` with `supervisor`, within the limit per talk (`field` names the input)."""
     shared = repo.shares_of(session, talk.id)
     if supervisor.id not in shared and len(shared) >= MAX_SHARES:
         raise InvalidInput("too_many", field, max=MAX_SHARES)
@@ -65,7 +66,7 @@ def share(
     supervisor = person_in_tenant(session, viewer, person_id, "person_id")
     if not supervisor.external:
         raise InvalidInput("not_external", "person_id")
-    _add_share(session, talk, supervisor, viewer, svc, "person_id")
+    _add_share(svc, session, viewer, talk, supervisor, "person_id")
     return repo.shares_of(session, talk.id)
 
 
@@ -128,7 +129,7 @@ def share_by_link(
         session.add(supervisor)
         session.flush()
     now = svc.clock.now()
-    _add_share(session, talk, supervisor, viewer, svc, "email")
+    _add_share(svc, session, viewer, talk, supervisor, "email")
     link_id = svc.new_id()
     repo.set_share_link(session, talk.id, supervisor.id, link_id)
     return supervisor, ShareClaim(talk.id, supervisor.id, link_id, now + timedelta(days=days))
