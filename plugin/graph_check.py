@@ -44,7 +44,7 @@ def run_check(
     echo(f"✓ Configuration: tenant {settings.tenant_id}, app {settings.client_id}")
 
     from plugin.bootstrap import GraphWiring
-    from plugin.identity.tokens import TokenProblem
+    from plugin.identity.token_problems import TokenProblem
 
     # One token service for the check and the calendar: the token is fetched once.
     graph = GraphWiring(settings)

@@ -65,7 +65,7 @@ from plugin.calendar.port import (
     SlotRequest,
 )
 from plugin.domain.schedule import Interval, SlotSearch, WorkingHours, off_hours, search_slot
-from plugin.identity.tokens import TokenProblem
+from plugin.identity.token_problems import TokenProblem
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,8 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from plugin.identity.tokens import TokenProblem, TokenService
+from plugin.identity.token_problems import TokenProblem
+from plugin.identity.tokens import TokenService
 from plugin.teams.card import TalkSummary, talk_card_message
 
 if TYPE_CHECKING:

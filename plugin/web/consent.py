@@ -24,7 +24,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from plugin.domain.people import Person
 from plugin.domain.talk_state import Role
 from plugin.identity.signed import fernet, sign, unsign
-from plugin.identity.tokens import TokenProblem
+from plugin.identity.token_problems import TokenProblem
 from plugin.services import talks
 from plugin.services.context import Services, user_key
 from plugin.services.people import signed_in_person

@@ -18,7 +18,8 @@ import httpx
 import jwt
 import pytest
 
-from plugin.identity.tokens import TokenProblem, TokenService
+from plugin.identity.token_problems import TokenProblem
+from plugin.identity.tokens import TokenService
 from plugin.tls import tls_context
 from tests.microsoft.entra_fake import AUTH_CODE_GRANT, OBO_GRANT, EntraFake
 from tests.microsoft.test_tokens import assert_user_token

@@ -14,7 +14,8 @@ import jwt
 import pytest
 import trustme
 
-from plugin.identity.tokens import TokenProblem, TokenService
+from plugin.identity.token_problems import TokenProblem
+from plugin.identity.tokens import TokenService
 from tests.microsoft.entra_fake import GRAPH, OBO_GRANT, EntraFake
 
 KEY = b"test-encryption-key-0123456789"
@@ -159,7 +160,7 @@ def test_corrupt_cache_file_is_treated_as_empty(
     service(entra, cache_dir).user_token(key, assertion)
     [path] = list(cache_dir.glob("*.tokens"))
     path.write_bytes(b"gAAAAAB-not-really-fernet")
-    with caplog.at_level(logging.WARNING, logger="plugin.identity.tokens"):
+    with caplog.at_level(logging.WARNING, logger="plugin.identity.token_caches"):
         token = service(entra, cache_dir).user_token(key, assertion)
     assert len(entra.token_requests()) == 2
     assert "corrupt" in caplog.text
