@@ -26,7 +26,7 @@ FIELD = "invite"
 def read_invite(data: bytes | str, zone: ZoneInfo) -> Invite:
     raw = data.encode("utf-8") if isinstance(data, str) else data
     if len(raw) > MAX_INVITE_BYTES:
-        raise InvalidInput("too_large", FIELD, max=MAX_INVITE_BYTES // 1024)
+        raise InvalidInput("file_too_large", FIELD, max=MAX_INVITE_BYTES // 1024)
     try:
         calendar = Calendar.from_ical(raw.decode("utf-8-sig"))
     except (ValueError, UnicodeDecodeError):

@@ -84,7 +84,7 @@ def person_in_tenant(session: Session, viewer: Person, person_id: str, field: st
     return found
 
 
-def _require_member(viewer: Person) -> None:
+def require_member(viewer: Person) -> None:
     if viewer.external:
         raise NotAllowed("external", "talk")
 
@@ -108,7 +108,7 @@ def plan_talk(
 ) -> Talk:
     """Plan a talk; its Teams meeting is booked, unless it is planned for a meeting that exists
     (``meeting_chat_id``: the meeting tab's "create a talk for this meeting")."""
-    _require_member(lead)
+    require_member(lead)
     learner = person_in_tenant(session, lead, learner_id, "learner_id")
     check_pair(lead, learner)
     now = svc.clock.now()

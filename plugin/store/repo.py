@@ -292,6 +292,19 @@ def shares_with_people(session: Session, talk_id: str) -> list[dict[str, Any]]:
     ]
 
 
+def people_by_email(session: Session, tenant_id: str, emails: Iterable[str]) -> dict[str, Person]:
+    """The tenant's people with these addresses, keyed by the lower-cased address."""
+    wanted = {e.lower() for e in emails}
+    if not wanted:
+        return {}
+    found = session.execute(
+        select(Person).where(
+            people.c.tenant_id == tenant_id, func.lower(people.c.email).in_(wanted)
+        )
+    ).scalars()
+    return {p.email.lower(): p for p in found}
+
+
 def external_person_by_email(session: Session, tenant_id: str, email: str) -> Person | None:
     found: Person | None = session.execute(
         select(Person).where(

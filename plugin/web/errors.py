@@ -118,6 +118,28 @@ def message(code: str, field: str | None, params: dict[str, Any]) -> str:
         "outside_calendar": lambda: _(
             "This talk's date cannot be shown in a calendar. Move the talk to a real date."
         ),
+        "not_ical": lambda: _(
+            "This is not a calendar invite. Save the appointment as .ics and choose that file."
+        ),
+        "no_event": lambda: _("This file has no appointment in it."),
+        "several_events": lambda: _("This file holds several appointments. Save just the one."),
+        "no_start": lambda: _("This appointment has no start time."),
+        "no_end": lambda: _("This appointment has no end time."),
+        "no_uid": lambda: _("This appointment has no id (UID), so it cannot be updated."),
+        "all_day": lambda: _("This is an all-day appointment. A talk needs a start time."),
+        "recurring": lambda: _(
+            "This is a recurring series. Bring in one appointment; series come in a later version."
+        ),
+        "file_too_large": lambda: _(
+            "This file is larger than %(max)s KB. An invite for one appointment is much smaller.",
+            max=params.get("max"),
+        ),
+        "no_learner": lambda: _(
+            "None of the invited people is a colleague in this app. Not found: %(unknown)s.",
+            unknown=", ".join(params.get("unknown", [])) or "-",
+        ),
+        "choose_learner": lambda: _("Several colleagues are invited. Choose the learner."),
+        "not_an_attendee": lambda: _("This person is not invited to the appointment."),
         "no_removal": lambda: _("Nobody asked to remove this agreement."),
         "confirm_own_removal": lambda: _(
             "The other participant confirms the removal you asked for."

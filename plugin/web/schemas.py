@@ -79,6 +79,24 @@ class PlanTalk(Body):
     chat_summary: bool = False
 
 
+#: An invite's text: the reader refuses a file over 256 KB by name; the body limit is a bit more.
+IcsText = Annotated[str, StringConstraints(max_length=300 * 1024)]
+
+
+class InviteIn(Body):
+    #: The invite as iCalendar text (a saved .ics file, or its text pasted).
+    ics: IcsText
+
+
+class PlanFromInvite(Body):
+    ics: IcsText
+    #: Needed when several colleagues are invited; else the only one is the learner.
+    learner_id: Id | None = None
+    title: str | None = None
+    goals: list[str] = Field(default_factory=list, max_length=50)
+    own_goal: str = ""
+
+
 class ShareLinkIn(Body):
     version: Version
     name: str = Field(max_length=100)

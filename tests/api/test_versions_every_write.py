@@ -26,10 +26,13 @@ from tests.support.tables import snapshot
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
-#: Writes that create something new (or end my own session): nothing to be stale against.
+#: Writes that create something new (or end my own session), and a read that takes its input
+#: as a body (an invite): nothing to be stale against.
 CREATIONS = frozenset(
     {
         ("POST", "/api/talks"),
+        ("POST", "/api/talks/from-invite"),
+        ("POST", "/api/invites/read"),
         ("POST", "/api/talks/{talk_id}/agreements"),
         ("POST", "/api/me/feed/renew"),
         ("POST", "/api/signout"),

@@ -93,7 +93,7 @@ def test_a_file_over_the_limit_is_refused_before_it_is_read():
     text = (INVITES / "google.ics").read_text().replace("END:VEVENT", padding + "\r\nEND:VEVENT")
     with pytest.raises(InvalidInput) as error:
         read_invite(text, AMS)
-    assert (error.value.code, error.value.params["max"]) == ("too_large", 256)
+    assert (error.value.code, error.value.params["max"]) == ("file_too_large", 256)
 
 
 @pytest.mark.parametrize("text", ["", "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "\x00\xff"])

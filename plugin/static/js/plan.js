@@ -1,13 +1,17 @@
-// "Plan a talk": learner, date and time (Europe/Amsterdam), duration, title, goals.
+// "Plan a talk": learner, date and time (Europe/Amsterdam), duration, title, goals; or bring in
+// an invite (.ics) from another calendar, which sets the time and who can be the learner.
 
 import { api, OfflineError } from "./api.js";
-import { amsterdamIso } from "./time.js";
-import { announce, clearErrors, h, showError, t } from "./ui.js";
+import { amsterdamIso, amsterdamParts } from "./time.js";
+import { announce, clearErrors, formatDateTime, h, showError, t } from "./ui.js";
 
 const form = document.getElementById("plan-form");
 const learner = form.elements.learner_id;
 const ownGoalField = document.getElementById("own-goal-field");
 let ownGoalIds = new Set();
+let people = [];
+// The invite brought in (its text), while the form follows it.
+let invite = null;
 
 function failLoad(error) {
   const slot = form.querySelector(".form-error");
@@ -15,12 +19,96 @@ function failLoad(error) {
   slot.hidden = false;
 }
 
+function learnerOptions(list) {
+  const options = list.map((p) => h("option", { value: p.id }, p.job_title ? `${p.name} (${p.job_title})` : p.name));
+  learner.replaceChildren(h("option", { value: "" }, list.length ? t("choose_learner") : t("no_people")), ...options);
+}
+
 async function loadPeople() {
   const data = await api("GET", "/api/people");
-  const options = data.people.map((p) => h("option", { value: p.id }, p.job_title ? `${p.name} (${p.job_title})` : p.name));
-  learner.replaceChildren(h("option", { value: "" }, data.people.length ? t("choose_learner") : t("no_people")), ...options);
+  people = data.people;
+  learnerOptions(people);
   const wanted = new URLSearchParams(location.search).get("learner");
-  if (wanted && data.people.some((p) => p.id === wanted)) learner.value = wanted;
+  if (wanted && people.some((p) => p.id === wanted)) learner.value = wanted;
+}
+
+// -- an invite from another calendar -----------------------------------------------------------
+
+const timeFields = ["starts_at", "time", "duration_minutes"].map((name) => form.elements[name]);
+const inviteSection = document.getElementById("invite-section");
+const inviteFile = document.getElementById("invite-file");
+
+async function readInvite(text) {
+  clearErrors(form);
+  announce(t("invite_reading"));
+  let preview;
+  try {
+    preview = await api("POST", "/api/invites/read", { ics: text });
+  } catch (error) {
+    inviteFile.value = "";
+    showError(form, error instanceof OfflineError ? { message: t("offline"), details: [] } : error);
+    return;
+  }
+  invite = text;
+  learnerOptions(preview.candidates);
+  if (preview.learner_id) learner.value = preview.learner_id;
+  const { date, time } = amsterdamParts(preview.starts_at);
+  form.elements.starts_at.value = date;
+  form.elements.time.value = time;
+  const duration = form.elements.duration_minutes;
+  if (![...duration.options].some((o) => Number(o.value) === preview.duration_minutes)) {
+    duration.append(h("option", { value: preview.duration_minutes }, t("invite_minutes", { minutes: preview.duration_minutes })));
+  }
+  duration.value = String(preview.duration_minutes);
+  timeFields.forEach((field) => { field.disabled = true; });
+  if (!form.elements.title.value.trim()) form.elements.title.value = preview.subject;
+  document.getElementById("invite-what").textContent = t("invite_read", {
+    subject: preview.subject || "-", when: formatDateTime(preview.starts_at),
+  });
+  const unknown = document.getElementById("invite-unknown");
+  unknown.textContent = t("invite_unknown", { addresses: preview.unknown.join(", ") });
+  unknown.hidden = preview.unknown.length === 0;
+  document.getElementById("invite-summary").hidden = false;
+  announce(document.getElementById("invite-what").textContent);
+  learner.focus();
+}
+
+function clearInvite() {
+  invite = null;
+  inviteFile.value = "";
+  timeFields.forEach((field) => { field.disabled = false; });
+  learnerOptions(people);
+  document.getElementById("invite-summary").hidden = true;
+  announce(t("invite_removed"));
+  inviteFile.focus();
+}
+
+async function readFile(file) {
+  if (file) await readInvite(await file.text());
+}
+
+inviteFile.addEventListener("change", () => readFile(inviteFile.files[0]));
+document.getElementById("invite-read").addEventListener("click", () => readInvite(document.getElementById("invite-text").value));
+document.getElementById("invite-clear").addEventListener("click", clearInvite);
+inviteSection.addEventListener("dragover", (event) => { event.preventDefault(); inviteSection.classList.add("dropping"); });
+inviteSection.addEventListener("dragleave", () => inviteSection.classList.remove("dropping"));
+inviteSection.addEventListener("drop", (event) => {
+  event.preventDefault();
+  inviteSection.classList.remove("dropping");
+  readFile(event.dataTransfer.files[0]);
+});
+
+function showPlannedFromInvite(answer) {
+  const blob = new Blob([answer.invite.ics], { type: "text/calendar" });
+  const download = document.getElementById("invite-download");
+  download.href = URL.createObjectURL(blob);
+  download.download = answer.invite.filename;
+  document.getElementById("planned-prepare").href = `/talks/${encodeURIComponent(answer.talk.id)}/prepare`;
+  document.getElementById("planned-next").textContent = t("invite_next", { name: answer.talk.learner.name });
+  form.hidden = true;
+  const done = document.getElementById("planned-from-invite");
+  done.hidden = false;
+  download.focus();
 }
 
 async function loadGoals() {
@@ -60,17 +148,22 @@ form.addEventListener("submit", async (event) => {
   const date = form.elements.starts_at.value;
   const time = form.elements.time.value;
   if (!learner.value) return showError(form, localError("learner_id", "learner_required"));
+  const goals = [...form.querySelectorAll('input[name="goals"]:checked')].map((b) => b.value);
+  const ownGoal = ownGoalField.hidden ? "" : form.elements.own_goal.value;
+  const title = form.elements.title.value.trim();
+  if (invite !== null) {
+    // The invite says when; the talk and the invite that goes back out keep to it.
+    return planFromInvite({ ics: invite, learner_id: learner.value, goals, own_goal: ownGoal, ...(title ? { title } : {}) });
+  }
   if (!date) return showError(form, localError("starts_at", "date_required"));
   if (!time) return showError(form, localError("time", "time_required"));
-  const goals = [...form.querySelectorAll('input[name="goals"]:checked')].map((b) => b.value);
   const body = {
     learner_id: learner.value,
     starts_at: amsterdamIso(date, time),
     duration_minutes: Number(form.elements.duration_minutes.value),
     goals,
-    own_goal: ownGoalField.hidden ? "" : form.elements.own_goal.value,
+    own_goal: ownGoal,
   };
-  const title = form.elements.title.value.trim();
   if (title) body.title = title;
   const button = form.querySelector('button[type="submit"]');
   button.disabled = true;
@@ -86,5 +179,20 @@ form.addEventListener("submit", async (event) => {
     else showError(form, error);
   }
 });
+
+async function planFromInvite(body) {
+  const button = form.querySelector('button[type="submit"]');
+  button.disabled = true;
+  announce(t("planning"));
+  try {
+    const answer = await api("POST", "/api/talks/from-invite", body);
+    announce(t("planned"));
+    showPlannedFromInvite(answer);
+  } catch (error) {
+    button.disabled = false;
+    if (error instanceof OfflineError) showError(form, { message: t("offline"), details: [] });
+    else showError(form, error);
+  }
+}
 
 Promise.all([loadPeople(), loadGoals()]).catch(failLoad);

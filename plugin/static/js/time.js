@@ -24,3 +24,13 @@ export function amsterdamIso(date, time) {
   const pad = (n) => String(n).padStart(2, "0");
   return `${date}T${pad(hh)}:${pad(mm)}:00${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
 }
+
+/** "2027-03-10T09:00:00Z" → {date: "2027-03-10", time: "10:00"}: the wall time in Amsterdam. */
+export function amsterdamParts(iso) {
+  const parts = new Intl.DateTimeFormat("en-CA", {
+    timeZone: "Europe/Amsterdam", hourCycle: "h23",
+    year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
+  }).formatToParts(new Date(iso));
+  const get = (type) => parts.find((p) => p.type === type).value;
+  return { date: `${get("year")}-${get("month")}-${get("day")}`, time: `${get("hour")}:${get("minute")}` };
+}

@@ -4,7 +4,16 @@
 part of the talk, register themselves on import.
 """
 
-from plugin.web.api import agreements, calendar, me, preparation, sharing, signoff, talks
+from plugin.web.api import (
+    agreements,
+    calendar,
+    invites,
+    me,
+    preparation,
+    sharing,
+    signoff,
+    talks,
+)
 from plugin.web.api.base import api, blueprint
 
 __all__ = [
@@ -12,6 +21,7 @@ __all__ = [
     "api",
     "blueprint",
     "calendar",
+    "invites",
     "me",
     "preparation",
     "sharing",
