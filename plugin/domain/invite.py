@@ -35,6 +35,11 @@ class Invite:
     organizer: InvitedPerson | None
     attendees: tuple[InvitedPerson, ...]
 
+    @property
+    def invited(self) -> tuple[InvitedPerson, ...]:
+        """Everyone the invite names: its attendees, then its organiser."""
+        return (*self.attendees, *((self.organizer,) if self.organizer else ()))
+
 
 @dataclass(frozen=True)
 class Invitees:
@@ -51,8 +56,7 @@ def invitees(invite: Invite, lead: Person, people: Mapping[str, Person]) -> Invi
     organisation knows, by e-mail address (`people` is keyed by the lower-cased address)."""
     candidates: dict[str, Person] = {}
     unknown: list[str] = []
-    invited = [*invite.attendees, *([invite.organizer] if invite.organizer else [])]
-    for someone in invited:
+    for someone in invite.invited:
         address = someone.email.lower()
         if address == lead.email.lower():
             continue

@@ -36,8 +36,7 @@ def read(svc: Services, session: Session, lead: Person, text: str) -> tuple[Invi
     """The invite, and who of its attendees the lead can hold the talk with."""
     talks.require_member(lead)
     invite = read_invite(text, ZoneInfo(svc.policy.hours.timezone))
-    invited = [*invite.attendees, *([invite.organizer] if invite.organizer else [])]
-    known = repo.people_by_email(session, lead.tenant_id, (p.email for p in invited))
+    known = repo.people_by_email(session, lead.tenant_id, (p.email for p in invite.invited))
     return invite, invitees(invite, lead, known)
 
 
@@ -95,7 +94,7 @@ def _updated(
     description = draft.body_text
     if invite.description.strip():
         description = f"{description}\n\n{invite.description.strip()}"
-    organizer = invite.organizer or None
+    organizer = invite.organizer
     now = svc.clock.now()
     event = IcsEvent(
         uid=invite.uid,

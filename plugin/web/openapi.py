@@ -52,6 +52,8 @@ def read_body(model: type[BaseModel]) -> BaseModel:
     except (ValueError, RecursionError):  # nested deeper than any body of ours is malformed too
         raise BadRequest("malformed_json") from None
     refuse_control_characters(parsed)
+    # Validated from the JSON text again, not from `parsed`: strict JSON mode is what accepts
+    # ISO 8601 strings as times while refusing "1" for a number.
     return model.model_validate_json(raw or b"{}")
 
 
