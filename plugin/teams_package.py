@@ -1,7 +1,9 @@
-"""The Teams app package: `manifest.json`, the two icons and the localisation files in one zip.
+"""The app package: `manifest.json`, the two icons and the localisation files in one zip.
 
-Admins upload the zip in the Teams admin center (or Developer Portal). It is built from the
-files in `manifest/` at the top of a source checkout, which the wheel carries as
+One manifest (schema v1.30) for Teams and Outlook: the Teams tabs, and in `extensions` the
+Outlook add-in, a button on the organiser's meeting form that opens a task pane. Admins upload
+the zip in the Microsoft 365 admin center ("Integrated apps"), which deploys both. It is built
+from the files in `manifest/` at the top of a source checkout, which the wheel carries as
 `plugin/manifest/` (see `manifest_dir`):
 
 - `manifest.template.json`: the manifest (schema v1.30) with `{{placeholders}}`. Deployment
@@ -11,14 +13,20 @@ files in `manifest/` at the top of a source checkout, which the wheel carries as
   `{{name.short}}`, so the Dutch texts are written once.
 - `nl.json` (default language) and `en.json`: Teams localisation files, copied as they are.
 - `color.png` (192×192) and `outline.png` (32×32, white on transparent), drawn by
-  `manifest/make_icons.py`.
+  `manifest/make_icons.py`. The Outlook ribbon icons (16, 32 and 80 px, drawn by the same
+  script) are not in the zip: the schema takes ribbon icons only as absolute URLs, so the app
+  serves them from `plugin/static/outlook/` and the manifest names them by `{{base_url}}`.
 
 Placeholders are replaced inside the parsed JSON's strings, never in its text, and only after
-every value has been checked, so no setting can change the manifest's structure.
+every value has been checked, so no setting can change the manifest's structure. The result then
+goes through `plugin.manifest_checks`, which catches what the schema lets through (a button
+whose action does not exist, a URL off the public host, ...).
 
 The Teams app id (`id`) must stay the same for a deployment, or Teams sees a different app:
 `app_id_for` takes `ONTWIKKELGESPREK_TEAMS_APP_ID` or generates a GUID once into the data
-folder. The manifest declares no resource-specific (RSC) permissions: see the README.
+folder. The one resource-specific permission, `MailboxItem.ReadWrite.User` (delegated), lets
+the Outlook task pane edit the appointment it is opened on. `webApplicationInfo` serves the SSO
+of the Teams tabs and of the Outlook task pane alike (the same `api://host/client id`).
 """
 
 from __future__ import annotations
@@ -34,6 +42,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from plugin.manifest_checks import check_manifest
 
 TEMPLATE_NAME = "manifest.template.json"
 #: The file in the data folder that keeps the generated Teams app id.
@@ -143,7 +153,8 @@ def build_manifest(*, app_id: str, public_url: str, client_id: str, version: str
     tabs from (`ONTWIKKELGESPREK_PUBLIC_URL`, a path prefix is kept), `client_id` the Entra
     application id used for SSO (`ONTWIKKELGESPREK_CLIENT_ID`), `version` the app version
     (MAJOR.MINOR.PATCH; raise it for every package you upload again). Raises ValueError,
-    naming the setting, for a malformed value.
+    naming the setting, for a malformed value, and RuntimeError, naming the fault, when the
+    template builds a manifest that `plugin.manifest_checks` refuses.
     """
     base_url, domain = _base_url(public_url)
     values: dict[str, str] = {
@@ -157,6 +168,7 @@ def build_manifest(*, app_id: str, public_url: str, client_id: str, version: str
     default_file = template["localizationInfo"]["defaultLanguageFile"]
     texts = {key: value for key, value in _read_json(default_file).items() if key != "$schema"}
     manifest: dict[str, Any] = _fill(template, {**texts, **values})
+    check_manifest(manifest, base_url=base_url, source=str(MANIFEST_DIR / TEMPLATE_NAME))
     return manifest
 
 

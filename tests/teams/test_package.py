@@ -41,6 +41,16 @@ VALIDATOR = HERE / "validate_manifest.mjs"
 NPM_PACKAGE = HERE.parent / ".npm" / "node_modules" / "@microsoft" / "app-manifest"
 LANGUAGE_FILES = {"nl": "nl.json", "en": "en.json"}
 TEXT_KEYS = {"name.short", "name.full", "description.short", "description.full"}
+#: The Outlook button's texts (tests/teams/test_outlook_extension.py checks them).
+OUTLOOK_KEYS = {
+    f"extensions[0].ribbons[0].tabs[0].groups[0].{key}"
+    for key in (
+        "label",
+        "controls[0].label",
+        "controls[0].supertip.title",
+        "controls[0].supertip.description",
+    )
+}
 
 
 @pytest.fixture(scope="module")
@@ -187,6 +197,21 @@ def urls_in(node: Any, path: str = "") -> list[tuple[str, str]]:
     return found
 
 
+def strings_in(node: Any, path: str = "") -> list[tuple[str, str]]:
+    """(JSON path, value) of every string value in the manifest."""
+    if isinstance(node, str):
+        return [(path, node)]
+    if isinstance(node, dict):
+        return [
+            found for key, value in node.items() for found in strings_in(value, f"{path}.{key}")
+        ]
+    if isinstance(node, list):
+        return [
+            found for i, value in enumerate(node) for found in strings_in(value, f"{path}[{i}]")
+        ]
+    return []
+
+
 def test_every_url_is_https_on_a_valid_domain(manifest: dict[str, Any]) -> None:
     urls = urls_in(manifest)
     assert len(urls) >= 5  # configurationUrl, contentUrl, developer's three
@@ -223,13 +248,20 @@ def test_ids_and_sso_are_filled_in(manifest: dict[str, Any]) -> None:
         "id": CLIENT_ID,
         "resource": f"api://{HOST}/{CLIENT_ID}",
     }
-    assert "{{" not in json.dumps(manifest) and "}}" not in json.dumps(manifest)
+    strings = [value for _, value in strings_in(manifest)]
+    assert not [text for text in strings if "{{" in text or "}}" in text]
 
 
-def test_no_resource_specific_permissions(manifest: dict[str, Any]) -> None:
+def test_the_only_resource_specific_permission_is_the_outlook_task_panes(
+    manifest: dict[str, Any],
+) -> None:
     # The tabs post to the meeting chat as the signed-in user (delegated Graph permission
-    # ChatMessage.Send via on-behalf-of) and link a meeting by its chat id: no RSC needed.
-    assert "authorization" not in manifest
+    # ChatMessage.Send via on-behalf-of) and link a meeting by its chat id: no Teams RSC needed.
+    # The Outlook task pane edits the appointment it is opened on (tests/teams/
+    # test_outlook_extension.py).
+    assert manifest["authorization"]["permissions"]["resourceSpecific"] == [
+        {"name": "MailboxItem.ReadWrite.User", "type": "Delegated"}
+    ]
     assert "permissions" not in manifest
 
 
@@ -312,7 +344,7 @@ def test_manifest_texts_are_the_dutch_ones(manifest: dict[str, Any]) -> None:
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_language_files_name_describe_and_credit(language: str) -> None:
     texts = read_language(LANGUAGE_FILES[language])
-    assert set(texts) == {"$schema", "staticTabs[0].name", *TEXT_KEYS}
+    assert set(texts) == {"$schema", "staticTabs[0].name", *TEXT_KEYS, *OUTLOOK_KEYS}
     assert all(value.strip() for value in texts.values())
     assert texts["name.short"] == "Ontwikkelgesprek"
     full = texts["description.full"]
