@@ -1,7 +1,9 @@
 """Builds the running application from settings: database, migrations, services, outbox.
 
-In Microsoft mode the calendar is Microsoft Graph, built on first use only: the web process
-never uses it (no Graph call in a request), so it never imports msgraph-sdk; the worker does.
+In Microsoft mode the calendar is Microsoft Graph, built on first use only. The worker books
+and syncs; a web request calls Graph only where the person must see the answer at once (the
+Outlook add-in reading the organiser's appointment), so msgraph-sdk is imported there on the
+first such call, never at start-up.
 """
 
 from __future__ import annotations
@@ -13,14 +15,15 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
+from plugin.calendar.appointments import Appointment, Appointments
 from plugin.calendar.local import LocalCalendar
-from plugin.calendar.port import Calendar
+from plugin.calendar.port import Attendee, Calendar
 from plugin.domain.checklist import ChecklistTemplate, default_template, load_template
 from plugin.domain.clock import Clock, SystemClock
 from plugin.domain.followup import FollowUpPolicy
 from plugin.domain.schedule import WorkingHours
 from plugin.jobs.outbox import Outbox
-from plugin.services.context import Links, Services
+from plugin.services.context import Links, MeetingTabs, Services
 from plugin.services.followup import job_kinds
 from plugin.settings import MICROSOFT, Settings
 from plugin.store import migrate
@@ -30,9 +33,11 @@ from plugin.teams_package import app_id_for
 if TYPE_CHECKING:
     from plugin.calendar.graph import GraphCalendar
     from plugin.calendar.graph_client import GraphClient, GraphOptions
+    from plugin.calendar.outlook import GraphAppointments
     from plugin.identity.teams_sso import SsoValidator
     from plugin.identity.tokens import TokenService
     from plugin.teams.meeting_chat import GraphMeetingChat
+    from plugin.teams.meeting_tab import GraphMeetingTabs
 
 
 class ConfigurationError(Exception):
@@ -95,6 +100,46 @@ class GraphWiring:
 
         return GraphMeetingChat(self.tokens, self.client, self._settings.graph_url)
 
+    def appointments(self) -> Appointments:
+        """The organiser's Outlook appointments; msgraph-sdk is loaded on the first call."""
+        wiring = self
+
+        class OnFirstUse:
+            def read(
+                self, user_key: str, tenant_id: str, assertion: str, item_id: str
+            ) -> Appointment | None:
+                return wiring._appointments().read(user_key, tenant_id, assertion, item_id)
+
+            def mark(self, organizer: Attendee, event_id: str, talk_id: str) -> None:
+                wiring._appointments().mark(organizer, event_id, talk_id)
+
+        return OnFirstUse()
+
+    def _appointments(self) -> GraphAppointments:
+        from plugin.calendar.outlook import GraphAppointments
+
+        return GraphAppointments(self.tokens, self.client, self._settings.graph_url)
+
+    def meeting_tabs(self, teams_app_id: str) -> MeetingTabs:
+        """Our tab in meeting chats (the worker's); msgraph-sdk is loaded on the first pin."""
+        wiring = self
+        made: list[GraphMeetingTabs] = []
+
+        class OnFirstUse:
+            def pin(self, chat_id: str, talk_id: str, url: str) -> None:
+                with wiring._lock:
+                    if not made:
+                        from plugin.teams.meeting_tab import GraphMeetingTabs
+
+                        made.append(
+                            GraphMeetingTabs(
+                                wiring.client, wiring._settings.graph_url, teams_app_id
+                            )
+                        )
+                made[0].pin(chat_id, talk_id, url)
+
+        return OnFirstUse()
+
     def warm(self) -> None:
         """Pay the SDK's first-use cost now (worker start), not on the first booking."""
         self.calendar()
@@ -153,23 +198,24 @@ def build_services(
     if settings.mode == MICROSOFT:
         graph = GraphWiring(settings, graph_options)
         calendar = graph.calendar
+    teams_app_id = (
+        app_id_for(settings.data_dir, settings.teams_app_id) if settings.mode == MICROSOFT else None
+    )
     services = Services(
         db=db,
         clock=clock,
         calendar=calendar,
         policy=policy or FollowUpPolicy(hours=WorkingHours(timezone=settings.timezone)),
         template=_template(settings),
-        links=Links(
-            settings.public_url or base_url,
-            teams_app_id=app_id_for(settings.data_dir, settings.teams_app_id)
-            if settings.mode == MICROSOFT
-            else None,
-        ),
+        links=Links(settings.public_url or base_url, teams_app_id=teams_app_id),
         secret_key=settings.resolved_secret_key(),
         language=settings.language,
         graph=graph,
         chat=graph.meeting_chat() if graph is not None else None,
+        tabs=graph.meeting_tabs(teams_app_id) if graph and teams_app_id else None,
     )
+    if graph is not None:
+        services.appointments = graph.appointments()
     outbox = Outbox(
         db,
         clock,

@@ -7,8 +7,10 @@ What each operation sends (the tests assert these exact requests at the Graph fa
 - create: `POST /users/{lead}/events`, a Teams meeting with the learner as attendee, the
   invite's HTML body, our category and a `transactionId`, so a retried create (the SDK's, or
   the outbox's after a lost answer) finds the first event instead of making a second.
-- update: `PATCH /users/{lead}/events/{id}`; cancel: `POST .../events/{id}/cancel` (Graph tells
-  the attendees; a 404 means it is gone already, which counts as done).
+- update: `PATCH /users/{lead}/events/{id}` with the time, subject and attendees, never the
+  body (a PATCHed body loses the Teams join information); cancel:
+  `POST .../events/{id}/cancel` (Graph tells the attendees; a 404 means it is gone already,
+  which counts as done).
 - find a slot: one `POST /users/{lead}/calendar/getSchedule` for all attendees at once. Their
   busy times and each mailbox's own working hours (in its own time zone) then go through the
   same search as the local calendar, so the policy's window, nearest options and 15-minute
@@ -116,7 +118,7 @@ class GraphCalendar:
             "create",
             lambda g: g.users.by_user_id(draft.organizer.email).events.post(event),
         )
-        return _ref(_require(created, "create"))
+        return event_ref(_require(created, "create"))
 
     def update_event(self, ref: EventRef, draft: EventDraft) -> EventRef:
         changed = self._run(
@@ -124,10 +126,10 @@ class GraphCalendar:
             lambda g: (
                 g.users.by_user_id(draft.organizer.email)
                 .events.by_event_id(ref.event_id)
-                .patch(self._event(draft))
+                .patch(self._event(draft, with_body=False))
             ),
         )
-        updated = _ref(_require(changed, "update"))
+        updated = event_ref(_require(changed, "update"))
         # A PATCH answer may omit the join URL when the meeting itself did not change.
         return EventRef(
             updated.event_id, updated.ical_uid or ref.ical_uid, updated.join_url or ref.join_url
@@ -210,10 +212,14 @@ class GraphCalendar:
 
     # -- helpers --------------------------------------------------------------------------------
 
-    def _event(self, draft: EventDraft) -> Event:
+    def _event(self, draft: EventDraft, *, with_body: bool = True) -> Event:
+        # An update leaves the body alone: a PATCH with a body drops a Teams meeting's join
+        # information (microsoft-graph-docs#16336), and the link in it stays right anyway.
         return Event(
             subject=draft.subject[:255],
-            body=ItemBody(content_type=BodyType.Html, content=draft.body_html),
+            body=ItemBody(content_type=BodyType.Html, content=draft.body_html)
+            if with_body
+            else None,
             start=_graph_time(draft.start),
             end=_graph_time(draft.end),
             attendees=[
@@ -237,7 +243,7 @@ class GraphCalendar:
             )
         for item in schedule.schedule_items or []:
             if item.status in _BUSY and item.start and item.end:
-                start, end = _parse_time(item.start), _parse_time(item.end)
+                start, end = parse_time(item.start), parse_time(item.end)
                 if end > start:
                     yield Interval(start, end)
         hours = self._working_hours(schedule)
@@ -262,7 +268,7 @@ class GraphCalendar:
         except CalendarError:
             raise
         except APIError as error:  # ODataError (Graph's error JSON) is one too
-            raise _from_graph(operation, error) from None
+            raise calendar_error_of(operation, error) from None
         except TokenProblem as problem:
             if problem.kind == "unavailable":
                 raise RetryableCalendarError(f"{operation}: sign-in service unavailable") from None
@@ -275,7 +281,7 @@ class GraphCalendar:
 # -- Graph values ↔ ours ---------------------------------------------------------------------------
 
 
-def _from_graph(operation: str, error: APIError) -> CalendarError:
+def calendar_error_of(operation: str, error: APIError) -> CalendarError:
     failure = GraphFailure.read(error, operation)
     text = f"{operation}: Graph answered {failure.status} {failure.code}".rstrip()
     if failure.passing:
@@ -313,7 +319,7 @@ def _iso_utc(moment: datetime, *, offset: bool = True) -> str:
     return f"{text}Z" if offset else text
 
 
-def _parse_time(value: DateTimeTimeZone) -> datetime:
+def parse_time(value: DateTimeTimeZone) -> datetime:
     """Graph's {dateTime, timeZone} (7 fractional digits, a Windows or IANA zone) → aware."""
     text = (value.date_time or "").rstrip("Z")
     if "." in text:
@@ -347,7 +353,7 @@ def _plain_time(value: time | str) -> time:
     return time.fromisoformat(str(value).split(".")[0])
 
 
-def _ref(event: Event) -> EventRef:
+def event_ref(event: Event) -> EventRef:
     join_url = event.online_meeting.join_url if event.online_meeting else None
     return EventRef(event_id=event.id or "", ical_uid=event.i_cal_u_id or "", join_url=join_url)
 
@@ -359,10 +365,10 @@ def _address(email: EmailAddress | None) -> str:
 def _calendar_event(event: Event) -> CalendarEvent:
     organizer = _address(event.organizer.email_address if event.organizer else None)
     return CalendarEvent(
-        ref=_ref(event),
+        ref=event_ref(event),
         subject=event.subject or "",
-        start=_parse_time(event.start) if event.start else datetime.min.replace(tzinfo=UTC),
-        end=_parse_time(event.end) if event.end else datetime.min.replace(tzinfo=UTC),
+        start=parse_time(event.start) if event.start else datetime.min.replace(tzinfo=UTC),
+        end=parse_time(event.end) if event.end else datetime.min.replace(tzinfo=UTC),
         organizer_id=organizer,
         attendee_ids=tuple(
             sorted(

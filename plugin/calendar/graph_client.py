@@ -47,7 +47,7 @@ from kiota_abstractions.authentication import (
     AllowedHostsValidator,
     BaseBearerTokenAuthenticationProvider,
 )
-from kiota_http.middleware.options import RetryHandlerOption
+from kiota_http.middleware.options import RetryHandlerOption, UrlReplaceHandlerOption
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph.graph_request_adapter import GraphRequestAdapter
 from msgraph.graph_service_client import GraphServiceClient
@@ -269,8 +269,14 @@ class GraphClient:
         retry = RetryHandlerOption(
             delay=self.options.retry_delay, max_retries=self.options.max_retries
         )
+        # The SDK writes `/me` as `/users/me-token-to-replace`; its own client sets up this
+        # replacement, so ours must too (else `graph.me…` asks for a user of that name).
+        me = UrlReplaceHandlerOption(
+            enabled=True, replacement_pairs={"/users/me-token-to-replace": "/me"}
+        )
         http = GraphClientFactory.create_with_default_middleware(
-            client=self._http, options={RetryHandlerOption.get_key(): retry}
+            client=self._http,
+            options={RetryHandlerOption.get_key(): retry, UrlReplaceHandlerOption.get_key(): me},
         )
         self._user_client = self._service_client(_UserTokens(host), http)
         return self._service_client(_AppTokens(self._tokens, host), http)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from plugin.domain.people import Person
 from plugin.domain.schedule import Interval, SlotSearch, WorkingHours
 
 #: The category that marks an event as a development talk in the calendar.
@@ -23,6 +24,10 @@ class Attendee:
     person_id: str
     name: str
     email: str
+
+
+def attendee_of(person: Person) -> Attendee:
+    return Attendee(person_id=person.id, name=person.display_name, email=person.email)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ lead when there are several; addresses nobody here has are listed, never invente
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -54,9 +54,17 @@ class Invitees:
 def invitees(invite: Invite, lead: Person, people: Mapping[str, Person]) -> Invitees:
     """Sort the attendees (and an organiser who is not the lead) by the people the lead's
     organisation knows, by e-mail address (`people` is keyed by the lower-cased address)."""
+    return sort_invited(invite.invited, lead, people)
+
+
+def sort_invited(
+    invited: Iterable[InvitedPerson], lead: Person, people: Mapping[str, Person]
+) -> Invitees:
+    """`invitees` for people named one by one (an appointment still being written, whose
+    attendees Outlook knows before any calendar does)."""
     candidates: dict[str, Person] = {}
     unknown: list[str] = []
-    for someone in invite.invited:
+    for someone in invited:
         address = someone.email.lower()
         if address == lead.email.lower():
             continue

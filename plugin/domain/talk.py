@@ -104,6 +104,11 @@ class Talk(TalkAgreements):
     #: the app booked (only the two are in them); for another meeting the lead chooses it,
     #: since everyone in that chat would read it.
     chat_summary: bool = False
+    #: The event is the organiser's own Outlook appointment (linked from the add-in): the app
+    #: marks it and reads it, but never moves, rewrites or cancels it.
+    event_from_outlook: bool = False
+    #: The meeting chat where our tab is pinned, once the worker has put it there.
+    tab_chat_id: str | None = None
     #: Bumped on every change of the calendar event, for iCalendar SEQUENCE.
     event_sequence: int = 0
     #: Counts every change of the talk or its agreements: what live panels compare.
@@ -152,6 +157,9 @@ class Talk(TalkAgreements):
             raise NotAllowed("lead_only", "starts_at")
         if self.status is not TalkStatus.PLANNED:
             raise Conflict("not_planned", "starts_at")
+        if self.event_from_outlook:
+            # The appointment is the organiser's: its time is set in Outlook, not here.
+            raise Conflict("move_in_outlook", "starts_at")
         check_schedule(starts_at, ends_at, now)
         self.starts_at, self.ends_at = starts_at, ends_at
         self.event_sequence += 1
@@ -177,6 +185,29 @@ class Talk(TalkAgreements):
         self.meeting_chat_id = chat_id
         self.chat_summary = chat_summary
         self._touch(now)
+
+    def link_outlook_event(
+        self, event_id: str, ical_uid: str, join_url: str | None, chat_id: str | None
+    ) -> None:
+        """Hold this new talk in the organiser's own Outlook appointment (already verified:
+        it is in the lead's calendar, and the learner is invited)."""
+        self.event_id = event_id
+        self.event_ical_uid = ical_uid
+        self.join_url = join_url
+        self.event_from_outlook = True
+        self.meeting_chat_id = chat_id
+        # The appointment is there already, in the organiser's hands: nothing to book.
+        self.calendar_state = CalendarState.SYNCED
+
+    def unlink_outlook_event(self, by: str, now: datetime) -> None:
+        """The organiser takes the appointment back: the talk is cancelled, the appointment
+        itself stays as it is."""
+        if not self.event_from_outlook:
+            raise Conflict("not_from_outlook", "talk")
+        self.cancel(by, now)
+
+    def tab_pinned(self, chat_id: str) -> None:
+        self.tab_chat_id = chat_id
 
     def set_goals(
         self, by: str, goals: Iterable[str], own_goal: str, known: Iterable[str], now: datetime

@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from plugin.calendar.appointments import Appointments, NoAppointments
 from plugin.calendar.port import Calendar
 from plugin.domain.checklist import ChecklistTemplate
 from plugin.domain.clock import Clock
@@ -123,6 +124,15 @@ class MeetingChat(Protocol):
     ) -> str: ...
 
 
+class MeetingTabs(Protocol):
+    """Our tab in Teams meeting chats (Microsoft mode)."""
+
+    def pin(self, chat_id: str, talk_id: str, url: str) -> None:
+        """Install the app in the chat and pin the talk's tab, unless a tab of ours is there
+        already; raises the calendar port's errors (retryable or rejected)."""
+        ...
+
+
 def user_key(tenant_id: str, object_id: str) -> str:
     """Whose delegated tokens: the Entra tenant and object id of a person."""
     return f"{tenant_id}:{object_id}"
@@ -143,6 +153,10 @@ class Services:
     graph: RemoteCalendar | None = None
     #: Set in Microsoft mode: the meeting chat, where a signed talk's summary is posted.
     chat: MeetingChat | None = None
+    #: The organiser's own Outlook appointments (the add-in's way in); none in local mode.
+    appointments: Appointments = field(default_factory=NoAppointments)
+    #: Set in Microsoft mode: pins our tab in each talk's Teams meeting.
+    tabs: MeetingTabs | None = None
     new_id: Callable[[], str] = field(default=lambda: str(uuid.uuid4()))
     #: Run after a transaction that recorded outbox jobs has committed.
     after_enqueue: list[Callable[[], object]] = field(default_factory=list)

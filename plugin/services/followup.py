@@ -12,16 +12,23 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from plugin.calendar.port import Attendee, EventDraft, EventRef, SlotRequest
+from plugin.calendar.port import EventDraft, EventRef, SlotRequest, attendee_of
 from plugin.domain.meeting import chat_id_from_join_url
 from plugin.domain.people import Person
 from plugin.domain.schedule import Interval
 from plugin.domain.talk import Talk
 from plugin.domain.talk_state import CalendarState, FollowUpStatus, TalkStatus
 from plugin.jobs.outbox import Job, JobKind
+from plugin.services import meeting_jobs
 from plugin.services.context import Services, user_key
 from plugin.services.invite import render_invite
-from plugin.services.talks import BOOK_FOLLOW_UP, POST_SUMMARY, SYNC_EVENT, default_title
+from plugin.services.talks import (
+    BOOK_FOLLOW_UP,
+    POST_SUMMARY,
+    SYNC_EVENT,
+    default_title,
+    pin_tab_later,
+)
 from plugin.store import repo
 from plugin.teams.card import AgreementLine, TalkSummary
 
@@ -32,10 +39,6 @@ FOLLOW_UP_NAMESPACE = uuid.UUID("6f1b7d4e-2c51-4c8e-9d43-0b7b8a5f1e21")
 
 def follow_up_id(talk_id: str) -> str:
     return str(uuid.uuid5(FOLLOW_UP_NAMESPACE, f"follow-up:{talk_id}"))
-
-
-def attendee(person: Person) -> Attendee:
-    return Attendee(person_id=person.id, name=person.display_name, email=person.email)
 
 
 def event_draft(svc: Services, session: Session, talk: Talk) -> EventDraft:
@@ -56,8 +59,8 @@ def event_draft(svc: Services, session: Session, talk: Talk) -> EventDraft:
     )
     return EventDraft(
         transaction_id=f"talk-{talk.id}",
-        organizer=attendee(lead),
-        attendees=(attendee(learner),),
+        organizer=attendee_of(lead),
+        attendees=(attendee_of(learner),),
         subject=content.subject,
         start=talk.starts_at,
         end=talk.ends_at,
@@ -72,7 +75,7 @@ def sync_event(svc: Services, session: Session, job: Job) -> None:
     talk = session.get(Talk, job.payload["talk_id"])
     if talk is None:
         return
-    if talk.event_id is None and talk.meeting_chat_id is not None:
+    if talk.event_from_outlook or (talk.event_id is None and talk.meeting_chat_id is not None):
         # Held in a meeting the organiser booked themselves: not ours to edit.
         talk.calendar_state = CalendarState.SYNCED
         return
@@ -85,6 +88,7 @@ def sync_event(svc: Services, session: Session, job: Job) -> None:
         _store_ref(talk, calendar.update_event(_ref(talk), draft))
     else:
         _store_ref(talk, calendar.create_event(draft))
+        pin_tab_later(svc, session, talk)
     talk.calendar_state = CalendarState.SYNCED
     talk.calendar_error = None
 
@@ -105,7 +109,7 @@ def book_follow_up(svc: Services, session: Session, job: Job) -> None:
     # one worker runs the outbox, bookings do not overlap in the first place.)
     repo.lock_people(session, (talk.lead_id, talk.learner_id))
     people = repo.people_by_id(session, (talk.lead_id, talk.learner_id))
-    attendees = (attendee(people[talk.lead_id]), attendee(people[talk.learner_id]))
+    attendees = (attendee_of(people[talk.lead_id]), attendee_of(people[talk.learner_id]))
     policy = svc.policy
     calendar = svc.calendar(session)
     chosen = job.payload.get("starts_at")
@@ -152,6 +156,7 @@ def book_follow_up(svc: Services, session: Session, job: Job) -> None:
     _store_ref(follow_up, calendar.create_event(event_draft(svc, session, follow_up)))
     follow_up.calendar_state = CalendarState.SYNCED
     session.add(follow_up)
+    pin_tab_later(svc, session, follow_up)
     talk.follow_up_booked(follow_up.id)
     log.info("booked follow-up %s for talk %s", follow_up.id, talk.id)
 
@@ -243,6 +248,7 @@ def post_summary_failed(svc: Services, session: Session, job: Job, reason: str) 
 
 def job_kinds(svc: Services) -> dict[str, JobKind]:
     return {
+        **meeting_jobs.job_kinds(svc),
         SYNC_EVENT: JobKind(
             run=lambda s, j: sync_event(svc, s, j), failed=lambda s, j, r: sync_failed(svc, s, j, r)
         ),

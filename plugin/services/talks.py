@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from plugin.calendar.port import EventRef
 from plugin.domain.errors import InvalidInput, NotAllowed, NotFound
 from plugin.domain.meeting import chat_id_from_join_url, valid_chat_id
 from plugin.domain.people import Person, Track, check_pair
@@ -27,6 +28,10 @@ from plugin.store import repo
 SYNC_EVENT = "sync_event"
 BOOK_FOLLOW_UP = "book_follow_up"
 POST_SUMMARY = "post_summary"
+#: Write the talk's id onto the organiser's own Outlook event (Microsoft mode).
+MARK_EVENT = "mark_event"
+#: Install the app in the talk's meeting chat and pin our tab there (Microsoft mode).
+PIN_TAB = "pin_tab"
 
 
 def job_key(talk_id: str) -> str:
@@ -105,9 +110,11 @@ def plan_talk(
     own_goal: str,
     meeting_chat_id: str | None = None,
     chat_summary: bool = False,
+    outlook_event: EventRef | None = None,
 ) -> Talk:
-    """Plan a talk; its Teams meeting is booked, unless it is planned for a meeting that exists
-    (``meeting_chat_id``: the meeting tab's "create a talk for this meeting")."""
+    """Plan a talk; its Teams meeting is booked, unless it is planned for a meeting that exists:
+    ``meeting_chat_id`` (the meeting tab's "create a talk for this meeting") or
+    ``outlook_event`` (the organiser's own appointment, verified, from the Outlook add-in)."""
     require_member(lead)
     learner = person_in_tenant(session, lead, learner_id, "learner_id")
     check_pair(lead, learner)
@@ -135,11 +142,28 @@ def plan_talk(
         talk.link_meeting(lead.id, meeting_chat_id, now, chat_summary=chat_summary)
         # The meeting is the organiser's own, in their calendar: we don't book or edit it.
         talk.calendar_state = CalendarState.SYNCED
+    elif outlook_event is not None:
+        chat_id = chat_id_from_join_url(outlook_event.join_url)
+        talk.link_outlook_event(
+            outlook_event.event_id, outlook_event.ical_uid, outlook_event.join_url, chat_id
+        )
     session.add(talk)
     session.flush()
-    if meeting_chat_id is None:
+    if outlook_event is not None:
+        enqueue(session, MARK_EVENT, {"talk_id": talk.id}, now, key=job_key(talk.id))
+    elif meeting_chat_id is None:
         enqueue(session, SYNC_EVENT, {"talk_id": talk.id}, now, key=job_key(talk.id))
+    if meeting_chat_id is not None or outlook_event is not None:
+        pin_tab_later(svc, session, talk)
     return talk
+
+
+def pin_tab_later(svc: Services, session: Session, talk: Talk) -> None:
+    """Have the worker put our tab in the talk's Teams meeting (Microsoft mode), once."""
+    chat_id = talk.meeting_chat_id or chat_id_from_join_url(talk.join_url)
+    if svc.tabs is None or chat_id is None or talk.tab_chat_id == chat_id:
+        return
+    enqueue(session, PIN_TAB, {"talk_id": talk.id}, svc.clock.now(), key=job_key(talk.id))
 
 
 def talks_in_meeting(session: Session, viewer: Person, chat_id: str) -> list[Talk]:
@@ -167,6 +191,7 @@ def link_meeting(
     # The meeting the app booked has only the two in it: its chat gets the summary anyway.
     ours = chat_id_from_join_url(talk.join_url) == chat_id
     talk.link_meeting(viewer.id, chat_id, svc.clock.now(), chat_summary=chat_summary or ours)
+    pin_tab_later(svc, session, talk)
     return talk
 
 

@@ -118,6 +118,18 @@ def talk(
     return session.execute(query).scalar_one_or_none()
 
 
+def open_talk_for_event(session: Session, tenant_id: str, event_id: str) -> Talk | None:
+    """The talk (not cancelled) held in the calendar event with this id, if there is one."""
+    found: Talk | None = session.execute(
+        select(Talk).where(
+            talks.c.tenant_id == tenant_id,
+            talks.c.event_id == event_id,
+            talks.c.status != TalkStatus.CANCELLED.value,
+        )
+    ).scalar_one_or_none()
+    return found
+
+
 def talk_stamps(
     connection: Connection, talk_ids: list[str]
 ) -> dict[str, tuple[str, int, str, str]]:

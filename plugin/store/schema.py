@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import registry, relationship
 
@@ -112,6 +113,11 @@ talks = Table(
     Column("meeting_chat_id", String(255), nullable=True),
     #: Post the signed talk's summary in that meeting chat (its members see it).
     Column("chat_summary", Boolean, nullable=False, default=False),
+    #: The event is the organiser's own Outlook appointment, linked from the add-in: we mark
+    #: it, and never move, rewrite or cancel it.
+    Column("event_from_outlook", Boolean, nullable=False, default=False),
+    #: The meeting chat where our tab is pinned (set by the worker once it is there).
+    Column("tab_chat_id", String(255), nullable=True),
     Column("event_sequence", Integer, nullable=False, default=0),
     #: Counts every change of the talk and its agreements (live panels' ETag).
     Column("revision", Integer, nullable=False, default=0),
@@ -128,6 +134,16 @@ talks = Table(
 )
 Index("ix_talks_starts_at", talks.c.starts_at)
 Index("ix_talks_meeting_chat", talks.c.tenant_id, talks.c.meeting_chat_id)
+#: One open talk per calendar event: pressing the add-in's button twice never makes two.
+OPEN_EVENT_WHERE = text("event_id IS NOT NULL AND status <> 'cancelled'")
+Index(
+    "uq_talks_open_event",
+    talks.c.tenant_id,
+    talks.c.event_id,
+    unique=True,
+    sqlite_where=OPEN_EVENT_WHERE,
+    postgresql_where=OPEN_EVENT_WHERE,
+)
 
 agreements = Table(
     "agreements",

@@ -15,9 +15,10 @@ from plugin.paths import templates_dir
 from plugin.services.context import Services
 from plugin.services.people import session_generation
 from plugin.settings import LOCAL
-from plugin.web import api, consent, errors, pages
+from plugin.web import api, consent, errors, outlook, pages
 from plugin.web.context import EXTENSION, STAMPS
 from plugin.web.host import TEAMSJS, ScriptSource
+from plugin.web.outlook import OFFICEJS, OfficeScript
 from plugin.web.session import SESSION_CHECK
 from plugin.web.session_check import SessionGenerations
 from plugin.web.stamps import TalkStamps
@@ -57,6 +58,16 @@ def content_security_policy(mode: str, teamsjs: ScriptSource = TEAMSJS) -> str:
     )
 
 
+def taskpane_security_policy(officejs: OfficeScript) -> str:
+    """The Outlook task pane's, in Microsoft mode: our scripts and Office.js's host, nothing
+    inline. Office.js has no fixed hash (Microsoft updates it in place), so no TeamsJS here."""
+    ancestors = " ".join(("'self'", *MICROSOFT_FRAME_ANCESTORS))
+    return (
+        f"default-src 'self'; script-src 'self' {officejs.origin}; img-src 'self' data:; "
+        f"frame-ancestors {ancestors}; base-uri 'none'; form-action 'self'"
+    )
+
+
 class PathSegment(BaseConverter):
     """The default URL converter, less control characters: no id of ours holds one, and
     PostgreSQL would refuse a NUL in a query. Such a URL simply matches no route (404)."""
@@ -83,6 +94,7 @@ def create_app(
     sso: SsoValidator | None = None,
     proxy_hops: int = 0,
     teamsjs: ScriptSource = TEAMSJS,
+    officejs: OfficeScript = OFFICEJS,
 ) -> Flask:
     """The app; in Microsoft mode `sso` validates the Teams tokens that say who is asking.
 
@@ -109,8 +121,9 @@ def create_app(
         MAX_CONTENT_LENGTH=256 * 1024,
         JSON_SORT_KEYS=False,
         OG_MODE=mode,
-        # Tests give a stand-in for TeamsJS here; everyone else gets the pinned CDN file.
+        # Tests give stand-ins for TeamsJS and Office.js here; everyone else gets the CDN files.
         OG_TEAMSJS=teamsjs,
+        OG_OFFICEJS=officejs,
         BABEL_DEFAULT_LOCALE=DEFAULT_LANGUAGE,
         BABEL_TRANSLATION_DIRECTORIES=str(TRANSLATIONS_DIR),
     )
@@ -145,17 +158,21 @@ def create_app(
     app.register_blueprint(api.blueprint)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(consent.blueprint)
+    app.register_blueprint(outlook.blueprint)
 
     @app.context_processor
     def language() -> dict[str, str]:
         return {"lang": str(get_locale() or DEFAULT_LANGUAGE)}
 
     csp = content_security_policy(mode, teamsjs)
+    taskpane_csp = csp if mode == LOCAL else taskpane_security_policy(officejs)
 
     @app.after_request
     def security_headers(response: Response) -> Response:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        if request.endpoint == "outlook.taskpane":
+            response.headers.setdefault("Content-Security-Policy", taskpane_csp)
         response.headers.setdefault("Content-Security-Policy", csp)
         if request.path.startswith("/api/"):
             response.headers.setdefault("Cache-Control", "no-store")

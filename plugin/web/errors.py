@@ -48,6 +48,16 @@ class ConsentRequired(Exception):
         self.url = url
 
 
+class Unavailable(Exception):
+    """A service we depend on (Microsoft 365's calendar) did not answer: try again shortly."""
+
+    retry_after_seconds = 5
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
 class BadRequest(Exception):
     """The request itself is malformed: not JSON, wrong content type, missing CSRF token."""
 
@@ -140,6 +150,32 @@ def message(code: str, field: str | None, params: dict[str, Any]) -> str:
         ),
         "choose_learner": lambda: _("Several colleagues are invited. Choose the learner."),
         "not_an_attendee": lambda: _("This person is not invited to the appointment."),
+        "outlook_only": lambda: _(
+            "This works from Outlook, with Microsoft 365. Plan the talk on the plan page instead."
+        ),
+        "graph_consent_required": lambda: _(
+            "Your IT administrator has to allow Ontwikkelgesprek to read your calendar first."
+        ),
+        "calendar_refused": lambda: _(
+            "Microsoft 365 did not let us read this appointment. Ask your IT administrator."
+        ),
+        "calendar_unavailable": lambda: _("Microsoft 365 did not answer. Try again in a moment."),
+        "appointment_not_found": lambda: _(
+            "This appointment is not in your calendar. Save it first, or open it from your "
+            "own calendar."
+        ),
+        "not_organizer": lambda: _(
+            "Only the organiser of the appointment can make it a development talk."
+        ),
+        "appointment_recurring": lambda: _(
+            "This appointment is part of a series. Series come in a later version: use a "
+            "single appointment."
+        ),
+        "appointment_cancelled": lambda: _("This appointment was cancelled."),
+        "move_in_outlook": lambda: _(
+            "This talk is held in your own Outlook appointment. Move that appointment in Outlook."
+        ),
+        "not_from_outlook": lambda: _("This talk was not made from an Outlook appointment."),
         "no_removal": lambda: _("Nobody asked to remove this agreement."),
         "confirm_own_removal": lambda: _(
             "The other participant confirms the removal you asked for."
@@ -277,6 +313,12 @@ def register(app: Flask) -> None:
     @app.errorhandler(Busy)
     def busy(error: Busy) -> tuple[Response, int]:
         response, status = error_response(503, "busy")
+        response.headers["Retry-After"] = str(error.retry_after_seconds)
+        return response, status
+
+    @app.errorhandler(Unavailable)
+    def unavailable(error: Unavailable) -> tuple[Response, int]:
+        response, status = error_response(503, error.code)
         response.headers["Retry-After"] = str(error.retry_after_seconds)
         return response, status
 

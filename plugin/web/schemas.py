@@ -97,6 +97,33 @@ class PlanFromInvite(Body):
     own_goal: str = ""
 
 
+#: An Outlook item id as Office.js reports it (EWS format: URL-unsafe base64).
+ItemId = Annotated[
+    str, StringConstraints(min_length=1, max_length=1024, pattern=r"^[A-Za-z0-9+/=_-]+$")
+]
+
+
+class AppointmentPerson(Body):
+    email: str = Field(max_length=320)
+    name: str = Field(default="", max_length=256)
+
+
+class AppointmentIn(Body):
+    """What the add-in knows of the appointment being written."""
+
+    #: None while the appointment was never saved (it has no id yet).
+    item_id: ItemId | None = None
+    attendees: list[AppointmentPerson] = Field(default_factory=list, max_length=500)
+
+
+class TalkFromAppointment(Body):
+    item_id: ItemId
+    #: Needed when several colleagues are invited; else the only one is the learner.
+    learner_id: Id | None = None
+    goals: list[str] = Field(default_factory=list, max_length=50)
+    own_goal: str = ""
+
+
 class ShareLinkIn(Body):
     version: Version
     name: str = Field(max_length=100)

@@ -33,6 +33,8 @@ CREATIONS = frozenset(
         ("POST", "/api/talks"),
         ("POST", "/api/talks/from-invite"),
         ("POST", "/api/invites/read"),
+        ("POST", "/api/outlook/appointment"),
+        ("POST", "/api/outlook/talks"),
         ("POST", "/api/talks/{talk_id}/agreements"),
         ("POST", "/api/me/feed/renew"),
         ("POST", "/api/signout"),
@@ -186,6 +188,16 @@ def book_follow_up(world: World) -> Case:
     )
 
 
+def unlink_from_outlook(world: World) -> Case:
+    """Unlinking names the talk's version too. A talk planned here was never linked to an
+    Outlook appointment, so the right version gets the documented 409 `not_from_outlook`
+    (tests/microsoft/test_outlook_link.py unlinks linked ones)."""
+    case = talk_change("marco", {})(world)
+    case.accepted = lambda r: r.status_code == 409 and r.json["error"]["code"] == "not_from_outlook"
+    case.changes_state = False
+    return case
+
+
 def edited_agreement(actor: str, body: dict[str, Any], *, in_query: bool = False):
     """A change of one agreement (the lead's), made stale by the lead rewording it."""
 
@@ -314,6 +326,7 @@ OPERATIONS: dict[tuple[str, str], Callable[[World], Case]] = {
     ),
     ("PUT", "/api/talks/{talk_id}/preparation"): save_preparation,
     ("POST", "/api/talks/{talk_id}/sign"): sign_form,
+    ("POST", "/api/outlook/talks/{talk_id}/unlink"): unlink_from_outlook,
 }
 
 

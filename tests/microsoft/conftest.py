@@ -10,3 +10,4 @@ from tests.microsoft.fixtures import (  # noqa: F401  (fixtures)
     ms_settings,
     ms_wired,
 )
+from tests.microsoft.outlook_world import office  # noqa: F401  (fixture)

@@ -7,9 +7,14 @@ CA by default, so ``entra.ca_path`` trusts both fakes) and serves, under ``/v1.0
   ``POST /users/{u}/events/{id}/cancel``;
 - ``GET /users/{u}/calendarView`` (``$select``, ``$top``, ``$skip``, ``@odata.nextLink``);
 - ``POST /users/{u}/findMeetingTimes`` and ``POST /users/{u}/calendar/getSchedule``;
-- ``POST``/``GET /chats/{chat-id}/messages`` for chats made with ``add_chat`` (see "Chats").
+- ``POST /users/{u}/translateExchangeIds`` (see "Ids");
+- ``POST``/``GET /chats/{chat-id}/messages`` for chats made with ``add_chat`` or by online
+  meetings (see "Chats");
+- ``GET /appCatalogs/teamsApps``, ``POST``/``GET /chats/{chat-id}/installedApps`` and
+  ``POST``/``GET /chats/{chat-id}/tabs`` (see "Apps and tabs in chats").
 
-``{u}`` is a mailbox id or address (case-insensitive); ``/me`` works with delegated tokens.
+``{u}`` is a mailbox id, the user's object id (``oid``) or address (case-insensitive); ``/me``
+works with delegated tokens (the mailbox whose ``oid`` is the token's).
 
 What it checks, like Graph:
 
@@ -60,6 +65,66 @@ Choices where Graph's behaviour is not documented (keep them in mind when readin
   (oof > busy > tentative > workingElsewhere > free); cancelled events are left out.
 - An unknown ``Prefer: outlook.timezone`` is ignored (UTC, no ``Preference-Applied``).
 
+Ids (``ews_id(address, event_id)`` and ``immutable_id(address, event_id)`` give the other forms
+of a stored event; ``event_id`` may be its REST or its immutable id):
+
+- Each item has its REST id (``id``) and an immutable id (random, stable, its own prefix). Its
+  EWS id (what Office.js gives) is the REST id with ``-`` -> ``/`` and ``_`` -> ``+``: the
+  documented relation behind Office.js ``convertToRestId``. Event URLs take the REST or the
+  immutable id of an item *of that mailbox*.
+- ``Prefer: IdType="ImmutableId"`` (alone, comma-separated with other preferences, or as one of
+  several ``Prefer`` headers) makes every event in an events/event/calendarView answer show its
+  immutable id as ``id``, with ``Preference-Applied: IdType="ImmutableId"``. When the time zone
+  is applied too, the fake answers both in one header: ``outlook.timezone="…", IdType="…"``.
+- ``translateExchangeIds``: delegated only, as documented ("Application: Not supported"):
+  ``User.ReadBasic.All``, ``User.Read``, ``User.Read.All``, ``User.ReadWrite``,
+  ``User.ReadWrite.All`` (or the AgentIdUser ones); otherwise, and for app-only tokens, 403
+  ``ErrorAccessDenied``. Another user's mailbox (``/users/{u}``) also needs a
+  ``Calendars.*.Shared`` scope (a fake choice: Graph does not document it). Formats ``ewsId``,
+  ``restId`` and ``restImmutableEntryId`` are modelled; ``entryId``/``immutableEntryId`` are
+  501. Fake choices where Graph documents no answer: 1..1000 ``inputIds`` else 400
+  ``ErrorInvalidParameter``; an id not in the alphabet of its source format gets
+  ``errorDetails`` ``ErrorInvalidIdMalformed`` "Id is malformed." (Exchange's text for bad ids);
+  a well-formed id that is no item of that mailbox (e.g. another mailbox's) gets
+  ``ErrorItemNotFound`` "The specified object was not found in the store." (a user reported
+  "NotFound", microsoft-graph-docs-contrib#4823). Such entries have no ``targetId``.
+
+Single-value extended properties on events (``extended_properties(address, event_id)``):
+
+- ``singleValueExtendedProperties: [{"id", "value"}]`` is accepted in POST and PATCH and stored on
+  that mailbox item only (not on attendees' copies; a PATCH that only writes properties sends no
+  update to the copies). A PATCH with the same id replaces the value. Writing one changes the
+  changeKey, never the body.
+- Ids: ``{Type} {guid} Name {name}``, ``{Type} {guid} Id 0x{hex}`` or ``{Type} 0x{tag}`` with a
+  single-value MAPI type (String, Integer, Long, Short, Boolean, Double, Float, Currency,
+  SystemTime, CLSID, Binary; ApplicationTime/Error/Null/Object are 501). Type, keywords, GUID
+  and hex are case-insensitive; the *name* is case-sensitive (documented for filters on
+  extended properties). A malformed id, or a known property named with another type, is 400
+  ``ErrorInvalidExtendedProperty`` "The extended property attribute combination is invalid."
+  (the answer reported for a wrong type, microsoft-graph-docs#2251); a value that does not fit
+  its type is 400 ``ErrorInvalidExtendedPropertyValue`` (fake text). Answers show ids
+  normalised: canonical type name, lower-case GUID and hex (fake choice; #2251 reports that the
+  answered id differs from the asked one).
+- They are never in normal answers. ``GET …/events/{id}?$expand=singleValueExtendedProperties(
+  $filter=id eq '…' [or id eq '…'])`` adds the matching ones (with
+  ``singleValueExtendedProperties@odata.context``), also with ``$select``. Other ``$expand``
+  forms are 501 (not modelled).
+
+Online meetings:
+
+- The body trap (a model of microsoft-graph-docs#16336 / msgraph-sdk-dotnet#1402): a PATCH whose
+  payload has ``body`` on an event with ``isOnlineMeeting`` true drops the Teams join
+  information: ``onlineMeeting`` (and ``onlineMeetingUrl``) become null, ``isOnlineMeeting``
+  stays true, the attendees' copies follow. It does not come back by itself (a new join URL is
+  made only when ``isOnlineMeeting`` goes from false to true). A PATCH without ``body`` keeps it.
+- ``add_event(..., attendees=[addresses], online_meeting=True, body="<p>…</p>")`` makes an
+  Outlook-made meeting: attendee mailboxes get their copy as for a POST, a Teams join URL as a
+  POST makes, an html body.
+- Creating an online meeting (POST or ``add_event``) also creates its chat,
+  ``19:meeting_<thread>@thread.v2`` as read from the join URL, with the organiser's and attendee
+  mailboxes' ``oid`` as members, unless a chat of that id exists. Mailboxes added as attendees
+  by a later PATCH join a chat the fake made (fake choice). ``chat_members(chat_id)``.
+
 Chats (``add_chat(chat_id, member_oids)``; ``chat_messages(chat_id)`` gives what was posted):
 
 - **Sending** (``POST /chats/{id}/messages``) needs a *delegated* token with ``ChatMessage.Send``
@@ -83,9 +148,46 @@ Chats (``add_chat(chat_id, member_oids)``; ``chat_messages(chat_id)`` gives what
   ``Chat.ReadWrite`` or ``ChatMessage.Read``, or for an app with ``Chat.Read.All``/
   ``Chat.ReadWrite.All``.
 
+Apps and tabs in chats (``add_catalog_app(external_id, *, client_id=None, display_name=…)``
+gives the catalog id; ``chat_apps(chat_id)`` the installed catalog ids; ``chat_tabs(chat_id)``
+the tabs with ``teamsApp`` expanded):
+
+- **Catalog.** ``GET /appCatalogs/teamsApps`` with ``$filter`` of ``eq`` clauses (joined by
+  ``and``) on id/externalId/displayName/distributionMethod and ``$select``; each app is
+  ``{id, externalId, displayName, distributionMethod: "organization"}``. Application
+  ``AppCatalog.Read.All``/``AppCatalog.ReadWrite.All`` (or ``Directory.Read(Write).All``), or
+  delegated ``AppCatalog.Submit``/``AppCatalog.Read(Write).All``/``Directory.*``; otherwise 403
+  ``Forbidden`` "Missing role permissions…" (or "Missing scope permissions…").
+- **Permissions** as Graph's reference lists them. "Self" permissions reach only the calling
+  app: the catalog app whose ``client_id`` is the token's ``azp``/``appid``; using one on another
+  app is 403 ``Forbidden`` naming the non-Self permissions (fake text). Resource-specific
+  permissions (``Chat.Manage.Chat``, ``TeamsTab.Create.Chat``, …) are read from the token's
+  roles (resource-specific consent is not modelled). Delegated callers must be chat members
+  (else 403 ``Forbidden`` "Forbidden", as for messages). An unknown chat is 404 ``NotFound``.
+- **Install** (``POST …/installedApps``): body ``{"teamsApp@odata.bind": "<base>/appCatalogs/
+  teamsApps/<catalog id>"}`` (this fake's base or ``https://graph.microsoft.com/v1.0``) and an
+  optional ``consentedPermissionSet``, read strictly and otherwise ignored (apps declare no
+  resource-specific permissions here). Another bind name is 400 ``BadRequest`` "Invalid bind
+  property name X in request." (the text reported in microsoft-graph-docs#8345); a missing or
+  foreign bind is 400 ``BadRequest`` (fake text); an unknown catalog id is 404 ``NotFound``.
+  Answer: 201 without a body (as documented). An app already installed is 409 ``Conflict`` (the
+  status reported for teams, microsoft-graph-docs#12199; the text is the fake's).
+  ``GET …/installedApps`` (``$expand=teamsApp``, ``$filter=teamsApp/id eq '…'``) lists
+  ``{id}`` items (id: base64 of ``<chat>##<catalog id>``, a fake choice).
+- **Tabs** (``POST …/tabs``): ``{displayName, "teamsApp@odata.bind", configuration: {entityId,
+  contentUrl, websiteUrl, removeUrl}}`` read strictly. Fake choices: ``displayName`` and an
+  https ``contentUrl`` are required, ``websiteUrl``/``removeUrl`` must be https when given (400
+  ``BadRequest``). The app must be installed in the chat, else 400 ``BadRequest`` "App id … needs
+  to be installed to the chat … and be in an unblocked state to install/update a tab" (adapted
+  from the channel answer in MicrosoftDocs/msteams-docs#2565). Answer: 201 with the tab (id,
+  displayName, webUrl, configuration; ``teamsApp`` only when expanded). Identical POSTs make
+  separate tabs. ``GET …/tabs`` supports ``$expand=teamsApp``, ``$filter=teamsApp/id eq '…'``
+  and ``$select``. Other query options on these collections are 501.
+
 Fault injection (``fail_next``, ``drop_next``, ``slow_next``, ``fault_rate``, ``hold_next``)
 acts before (or, for ``drop_after``/holds/slow, after) the normal processing; fault answers are
-recorded in ``requests`` too (a dropped connection has status 0).
+recorded in ``requests`` too (a dropped connection has status 0). They match any request,
+including translateExchangeIds, the app catalog, installed apps and tabs.
 """
 
 from __future__ import annotations
@@ -102,13 +204,13 @@ import socket
 import threading
 import traceback
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from datetime import time as dtime
 from functools import lru_cache
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 import jwt
@@ -195,6 +297,12 @@ class Mailbox:
     oid: str
     events: dict[str, dict[str, Any]] = field(default_factory=dict)
     transactions: dict[str, str] = field(default_factory=dict)
+    #: REST id -> immutable id of each item (kept after the item is deleted; ids are not reused).
+    immutable_ids: dict[str, str] = field(default_factory=dict)
+    #: REST id -> {property key: {"id", "value"}}: single-value extended properties per item.
+    extended: dict[str, dict[tuple[Any, ...], dict[str, str]]] = field(default_factory=dict)
+    #: Property key -> MAPI type: a named property has one type in a mailbox.
+    property_types: dict[tuple[Any, ...], str] = field(default_factory=dict)
 
 
 @dataclass
@@ -202,6 +310,22 @@ class Chat:
     id: str
     members: set[str]
     messages: list[dict[str, Any]] = field(default_factory=list)
+    #: Catalog ids of the apps installed in the chat, in installation order.
+    apps: list[str] = field(default_factory=list)
+    #: The chat's tabs as stored (Graph JSON without ``teamsApp``) with their app's catalog id.
+    tabs: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    #: Made by the fake for an online meeting (attendees added later by PATCH join it).
+    meeting: bool = False
+
+
+@dataclass
+class CatalogApp:
+    """An app in the tenant's Teams app catalog (``distributionMethod`` organization)."""
+
+    id: str
+    external_id: str
+    display_name: str
+    client_id: str | None
 
 
 class Hold:
@@ -263,6 +387,8 @@ class _Complex:
     props: dict[str, Any]
     derived: tuple[str, ...] = ()
     unmodelled: frozenset[str] = frozenset()
+    #: Navigation properties that may be bound with ``<name>@odata.bind``.
+    binds: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, eq=False)
@@ -319,6 +445,9 @@ UNIQUE_ID_TYPE = _Enum(
 )
 
 EMAIL_ADDRESS = _Complex("emailAddress", {"address": STRING, "name": STRING})
+SINGLE_VALUE_PROPERTY = _Complex(
+    "singleValueLegacyExtendedProperty", {"id": STRING, "value": STRING}
+)
 DATE_TIME_TIME_ZONE = _Complex("dateTimeTimeZone", {"dateTime": STRING, "timeZone": STRING})
 ITEM_BODY = _Complex("itemBody", {"contentType": BODY_TYPE, "content": STRING})
 RESPONSE_STATUS = _Complex("responseStatus", {"response": RESPONSE_TYPE, "time": DATETIMEOFFSET})
@@ -429,6 +558,7 @@ EVENT = _Complex(
         "hideAttendees": BOOLEAN,
         "isAllDay": BOOLEAN,
         "location": LOCATION,
+        "singleValueExtendedProperties": _Coll(SINGLE_VALUE_PROPERTY),
     },
     unmodelled=_EVENT_NOT_WRITABLE_HERE,
 )
@@ -454,6 +584,166 @@ FIND_PARAMS: dict[str, Any] = {
     "returnSuggestionReasons": BOOLEAN,
     "minimumAttendeePercentage": DOUBLE,
 }
+
+EXCHANGE_ID_FORMAT = _Enum(
+    "microsoft.graph.exchangeIdFormat",
+    ("entryId", "ewsId", "immutableEntryId", "restId", "restImmutableEntryId"),
+)
+TRANSLATE_PARAMS: dict[str, Any] = {
+    "inputIds": _Coll(STRING),
+    "sourceIdType": EXCHANGE_ID_FORMAT,
+    "targetIdType": EXCHANGE_ID_FORMAT,
+}
+_MODELLED_ID_FORMATS = ("ewsId", "restId", "restImmutableEntryId")
+_ID_ALPHABET = {
+    "ewsId": re.compile(r"^[A-Za-z0-9+/]+={0,2}$"),
+    "restId": re.compile(r"^[A-Za-z0-9_-]+={0,2}$"),
+    "restImmutableEntryId": re.compile(r"^[A-Za-z0-9_-]+={0,2}$"),
+}
+#: translateExchangeIds is delegated-only ("Application: Not supported").
+_TRANSLATE_SCOPES = (
+    "User.ReadBasic.All",
+    "AgentIdUser.ReadWrite.All",
+    "AgentIdUser.ReadWrite.IdentityParentedBy",
+    "User.Read",
+    "User.Read.All",
+    "User.ReadWrite",
+    "User.ReadWrite.All",
+)
+NOT_IN_STORE = "The specified object was not found in the store."
+ID_MALFORMED = "Id is malformed."
+
+# Single-value extended property ids: "{type} {guid} Name {name}", "{type} {guid} Id 0x{hex}"
+# or "{type} 0x{proptag}" (extended-properties-overview).
+_PROPERTY_TYPES = {
+    name.lower(): name
+    for name in (
+        "ApplicationTime",
+        "Binary",
+        "Boolean",
+        "CLSID",
+        "Currency",
+        "Double",
+        "Error",
+        "Float",
+        "Integer",
+        "Long",
+        "Null",
+        "Object",
+        "Short",
+        "String",
+        "SystemTime",
+    )
+}
+_PROPERTY_TYPES_NOT_MODELLED = ("ApplicationTime", "Error", "Null", "Object")
+_GUID = r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
+_PROPERTY_ID = re.compile(
+    rf"^(\w+) +(?:\{{({_GUID})\}} +(?:(?i:name) +(\S(?:.*\S)?)|(?i:id) +0[xX]([0-9A-Fa-f]{{1,8}}))"
+    r"|0[xX]([0-9A-Fa-f]{1,4}))$"
+)
+INVALID_PROPERTY = "The extended property attribute combination is invalid."
+_SVEP = "singleValueExtendedProperties"
+_EXPAND_FILTER = re.compile(r"^(\w+)\s*\(\s*\$filter\s*=(.*)\)\s*$", re.IGNORECASE | re.DOTALL)
+_ID_EQ = re.compile(r"^\s*id\s+eq\s+'((?:[^']|'')*)'\s*$", re.IGNORECASE)
+_PREFER_ID_TYPE = re.compile(r'IdType\s*=\s*"?([A-Za-z]+)"?', re.IGNORECASE)
+
+# Teams apps, app installations and tabs in chats.
+TEAMS_TAB_CONFIGURATION = _Complex(
+    "teamsTabConfiguration",
+    {"entityId": STRING, "contentUrl": STRING, "websiteUrl": STRING, "removeUrl": STRING},
+)
+TEAMS_TAB = _Complex(
+    "teamsTab",
+    {"displayName": STRING, "configuration": TEAMS_TAB_CONFIGURATION},
+    unmodelled=frozenset(["id", "webUrl", "teamsApp"]),
+    binds=frozenset(["teamsApp"]),
+)
+RSC_PERMISSION = _Complex(
+    "teamsAppResourceSpecificPermission",
+    {
+        "permissionType": _Enum(
+            "microsoft.graph.teamsAppResourceSpecificPermissionType", ("delegated", "application")
+        ),
+        "permissionValue": STRING,
+    },
+)
+PERMISSION_SET = _Complex(
+    "teamsAppPermissionSet", {"resourceSpecificPermissions": _Coll(RSC_PERMISSION)}
+)
+TEAMS_APP_INSTALLATION = _Complex(
+    "teamsAppInstallation",
+    {"consentedPermissionSet": PERMISSION_SET},
+    unmodelled=frozenset(["id", "teamsApp", "teamsAppDefinition"]),
+    binds=frozenset(["teamsApp"]),
+)
+# Permissions (least privileged first, as Graph's reference lists them). "Self" permissions
+# reach only the calling app's own installation and tabs. Resource-specific permissions
+# (names ending in .Chat) are read from the token's roles: resource-specific consent is not
+# modelled.
+_INSTALL_ROLES = (
+    "TeamsAppInstallation.ReadWriteSelfForChat.All",
+    "Chat.Manage.Chat",
+    "TeamsAppInstallation.ManageSelectedForChat.All",
+    "TeamsAppInstallation.ReadWriteAndConsentForChat.All",
+    "TeamsAppInstallation.ReadWriteAndConsentSelfForChat.All",
+    "TeamsAppInstallation.ReadWriteForChat.All",
+)
+_INSTALL_SCOPES = (
+    "TeamsAppInstallation.ReadWriteSelfForChat",
+    "TeamsAppInstallation.ManageSelectedForChat",
+    "TeamsAppInstallation.ReadWriteAndConsentForChat",
+    "TeamsAppInstallation.ReadWriteAndConsentSelfForChat",
+    "TeamsAppInstallation.ReadWriteForChat",
+)
+_LIST_APPS_ROLES = (
+    "TeamsAppInstallation.ReadForChat.All",
+    *_INSTALL_ROLES,
+    "TeamsAppInstallation.Read.Chat",
+)
+_LIST_APPS_SCOPES = ("TeamsAppInstallation.ReadForChat", *_INSTALL_SCOPES)
+_ADD_TAB_ROLES = (
+    "TeamsTab.Create",
+    "TeamsTab.Create.Chat",
+    "TeamsTab.ReadWrite.All",
+    "TeamsTab.ReadWrite.Chat",
+    "TeamsTab.ReadWriteForChat.All",
+    "TeamsTab.ReadWriteSelfForChat.All",
+)
+_ADD_TAB_SCOPES = (
+    "TeamsTab.Create",
+    "TeamsTab.ReadWrite.All",
+    "TeamsTab.ReadWriteForChat",
+    "TeamsTab.ReadWriteSelfForChat",
+)
+_LIST_TABS_ROLES = (
+    "TeamsTab.Read.All",
+    "TeamsTab.ReadWrite.All",
+    "TeamsTab.ReadWriteForChat.All",
+    "TeamsTab.ReadWriteSelfForChat.All",
+)
+_LIST_TABS_SCOPES = (
+    "TeamsTab.Read.All",
+    "TeamsTab.ReadWrite.All",
+    "TeamsTab.ReadWriteForChat",
+    "TeamsTab.ReadWriteSelfForChat",
+)
+_CATALOG_ROLES = (
+    "AppCatalog.Read.All",
+    "AppCatalog.ReadWrite.All",
+    "Directory.Read.All",
+    "Directory.ReadWrite.All",
+)
+_CATALOG_SCOPES = (
+    "AppCatalog.Submit",
+    "AppCatalog.Read.All",
+    "AppCatalog.ReadWrite.All",
+    "Directory.Read.All",
+    "Directory.ReadWrite.All",
+)
+_CATALOG_FIELDS = ("id", "externalId", "displayName", "distributionMethod")
+_APP_BIND = re.compile(r"^(.*)/appCatalogs/teamsApps/([^/?#]+)$", re.IGNORECASE)
+_EQ_CLAUSE = re.compile(r"^\s*([\w/]+)\s+eq\s+'((?:[^']|'')*)'\s*$", re.IGNORECASE)
+PUBLIC_GRAPH = "https://graph.microsoft.com/v1.0"
 
 CHAT_IMPORTANCE = _Enum("microsoft.graph.chatMessageImportance", ("normal", "high", "urgent"))
 CHAT_ATTACHMENT = _Complex(
@@ -804,7 +1094,14 @@ def _read_object(value: dict[str, Any], typ: _Complex, ci: bool) -> dict[str, An
         if key == "@odata.type":
             continue
         if "@" in key:
-            annotation = key.split("@", 1)[1]
+            prop, _, annotation = key.partition("@")
+            if prop and annotation == "odata.bind":
+                if prop not in schema.binds:
+                    raise GraphError(
+                        400, "BadRequest", f"Invalid bind property name {prop} in request."
+                    )
+                out[key] = _read_primitive(raw, STRING, key)
+                continue
             raise _body_read(
                 f"The annotation '{annotation}' was found. This annotation is either not "
                 "recognized or not expected at the current position."
@@ -869,6 +1166,7 @@ class GraphFake:
         self._lock = threading.RLock()
         self._mailboxes: dict[str, Mailbox] = {}
         self._chats: dict[str, Chat] = {}
+        self._catalog: dict[str, CatalogApp] = {}
         self._last_message_id = 0
         self._app_policy: set[str] | None = None
         self._faults: list[_Fault] = []
@@ -951,27 +1249,45 @@ class GraphFake:
         *,
         show_as: str = "busy",
         is_cancelled: bool = False,
+        attendees: Sequence[str] = (),
+        online_meeting: bool = False,
+        body: str = "",
     ) -> dict[str, Any]:
-        """An existing appointment (no attendees) in that mailbox; aware datetimes."""
+        """An existing appointment in that mailbox (aware datetimes), as Outlook makes them.
+
+        ``attendees`` (required) that are mailboxes of the fake get their copy, as for a POST;
+        ``online_meeting`` makes it a Teams meeting with a join URL and a meeting chat;
+        ``body`` is html.
+        """
         if start.tzinfo is None or end.tzinfo is None:
             raise ValueError("start and end must be aware datetimes")
         if show_as not in FREE_BUSY.members:
             raise ValueError(f"show_as must be one of {FREE_BUSY.members}")
+        if isinstance(attendees, str):
+            raise ValueError("attendees is a list of addresses")
         with self._lock:
             mailbox = self._mailbox_by_address(address)
             if mailbox is None:
                 raise KeyError(address)
-            event = self._new_event(
-                mailbox,
-                {
-                    "subject": subject,
-                    "start": _in_zone(start, "UTC"),
-                    "end": _in_zone(end, "UTC"),
-                    "showAs": show_as,
-                },
-            )
+            fields: dict[str, Any] = {
+                "subject": subject,
+                "start": _in_zone(start, "UTC"),
+                "end": _in_zone(end, "UTC"),
+                "showAs": show_as,
+            }
+            if attendees:
+                fields["attendees"] = [
+                    {"emailAddress": {"address": a}, "type": "required"} for a in attendees
+                ]
+            if online_meeting:
+                fields["isOnlineMeeting"] = True
+            if body:
+                fields["body"] = {"contentType": "html", "content": body}
+            event = self._new_event(mailbox, fields)
             event["isCancelled"] = is_cancelled
             mailbox.events[event["id"]] = event
+            self._sync_copies(mailbox, event, set())
+            self._meeting_chat(mailbox, event)
             return copy.deepcopy(event)
 
     def events(self, address: str) -> list[dict[str, Any]]:
@@ -982,6 +1298,33 @@ class GraphFake:
                 raise KeyError(address)
             items = sorted(mailbox.events.values(), key=lambda e: (_utc_of(e["start"]), e["id"]))
             return copy.deepcopy(items)
+
+    def ews_id(self, address: str, event_id: str) -> str:
+        """The EWS id (what Office.js gives) of a stored event; ``event_id``: REST or immutable."""
+        with self._lock:
+            _, rest = self._stored(address, event_id)
+            return _ews_of(rest)
+
+    def immutable_id(self, address: str, event_id: str) -> str:
+        """The immutable id of a stored event; ``event_id``: REST or immutable."""
+        with self._lock:
+            mailbox, rest = self._stored(address, event_id)
+            return mailbox.immutable_ids[rest]
+
+    def extended_properties(self, address: str, event_id: str) -> list[dict[str, str]]:
+        """The single-value extended properties stored on that item (``{"id", "value"}``)."""
+        with self._lock:
+            mailbox, rest = self._stored(address, event_id)
+            return copy.deepcopy(list(mailbox.extended.get(rest, {}).values()))
+
+    def _stored(self, address: str, event_id: str) -> tuple[Mailbox, str]:
+        mailbox = self._mailbox_by_address(address)
+        if mailbox is None:
+            raise KeyError(address)
+        event = self._find_event(mailbox, event_id)
+        if event is None:
+            raise KeyError(event_id)
+        return mailbox, event["id"]
 
     def add_chat(self, chat_id: str, member_oids: set[str] | list[str] | tuple[str, ...]) -> Chat:
         """A chat (e.g. a meeting's ``19:meeting_…@thread.v2``) with these members' object ids."""
@@ -999,6 +1342,46 @@ class GraphFake:
             if chat is None:
                 raise KeyError(chat_id)
             return copy.deepcopy(chat.messages)
+
+    def chat_members(self, chat_id: str) -> set[str]:
+        """The object ids of that chat's members."""
+        with self._lock:
+            return set(self._chat(chat_id).members)
+
+    def add_catalog_app(
+        self,
+        external_id: str,
+        *,
+        client_id: str | None = None,
+        display_name: str = "Ontwikkelgesprek",
+    ) -> str:
+        """Our Teams app in the org catalog (manifest id ``external_id``): its catalog id.
+
+        ``client_id`` is the Entra app (the token's ``azp``/``appid``) that *is* this Teams
+        app, for the "Self" permissions.
+        """
+        with self._lock:
+            if any(a.external_id == external_id for a in self._catalog.values()):
+                raise ValueError(f"app {external_id} is in the catalog already")
+            catalog_id = str(uuid.uuid4())
+            self._catalog[catalog_id] = CatalogApp(catalog_id, external_id, display_name, client_id)
+            return catalog_id
+
+    def chat_apps(self, chat_id: str) -> list[str]:
+        """The catalog ids of the apps installed in that chat, in installation order."""
+        with self._lock:
+            return list(self._chat(chat_id).apps)
+
+    def chat_tabs(self, chat_id: str) -> list[dict[str, Any]]:
+        """The chat's tabs in Graph JSON, with ``teamsApp`` expanded, oldest first."""
+        with self._lock:
+            return [self._tab_json(app, tab, expand=True) for app, tab in self._chat(chat_id).tabs]
+
+    def _chat(self, chat_id: str) -> Chat:
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            raise KeyError(chat_id)
+        return chat
 
     def restrict_app_access(self, addresses: set[str] | None) -> None:
         """An application access policy: app-only tokens may only touch these mailboxes."""
@@ -1225,6 +1608,8 @@ class GraphFake:
         head = segments[0].lower()
         if head == "chats":
             return self._chat_request(request, raw, claims, segments[1:])
+        if head == "appcatalogs":
+            return self._catalog_request(request, claims, segments[1:])
         if head == "me":
             if "scp" not in claims:
                 raise GraphError(
@@ -1254,7 +1639,9 @@ class GraphFake:
             kind = "read" if request.method == "GET" else "write"
 
         # Graph's OData layer: URI options and body are read before Exchange sees the request.
-        select = self._select(request) if request.method == "GET" else None
+        single_get = operation == "event" and request.method == "GET"
+        select = self._select(request, expand_ok=single_get) if request.method == "GET" else None
+        expand = _expand_properties(request) if single_get else None
         payload: dict[str, Any] | None = None
         if request.method in ("POST", "PATCH"):
             payload = self._payload(request, raw, empty_ok=operation not in ("events", "event"))
@@ -1267,30 +1654,53 @@ class GraphFake:
             read = _read_parameters(payload or {}, SCHEDULE_PARAMS, "getSchedule")
         elif operation == "findMeetingTimes":
             read = _read_parameters(payload or {}, FIND_PARAMS, "findMeetingTimes")
+        elif operation == "translate":
+            read = _read_parameters(payload or {}, TRANSLATE_PARAMS, "translateExchangeIds")
 
-        self._check_permission(claims, kind)
+        if operation == "translate":
+            self._check_translate_permission(claims)
+        else:
+            self._check_permission(claims, kind)
+        immutable = operation in ("events", "event", "calendarView") and _prefer_immutable(request)
         with self._lock:
             mailbox = self._resolve_user(user_segment, claims)
-            self._check_mailbox_access(claims, kind, mailbox)
+            if operation == "translate":
+                self._check_translate_mailbox(claims, mailbox)
+            else:
+                self._check_mailbox_access(claims, kind, mailbox)
             segment = user_segment if user_segment is not None else mailbox.id
             prefer = _prefer_zone(request)
             if operation == "events":
-                response = self._create_event(mailbox, segment, read, prefer)
+                response = self._create_event(mailbox, segment, read, prefer, immutable)
             elif operation == "event":
-                response = self._event(request.method, mailbox, segment, event_id, read, prefer)
-                if select is not None and response.status_code == 200:
-                    data = json.loads(response.get_data())
-                    response = self._json(_selected(data, select, keep_context=True))
+                response = self._event(
+                    request.method,
+                    mailbox,
+                    segment,
+                    event_id,
+                    read,
+                    prefer,
+                    immutable=immutable,
+                    select=select,
+                    expand=expand,
+                )
+            elif operation == "translate":
+                response = self._translate(mailbox, read)
             elif operation == "cancel":
                 response = self._cancel(mailbox, event_id)
             elif operation == "calendarView":
-                response = self._calendar_view(request, mailbox, segment, select, prefer)
+                response = self._calendar_view(request, mailbox, segment, select, prefer, immutable)
             elif operation == "findMeetingTimes":
                 response = self._find_meeting_times(mailbox, read, prefer)
             else:
                 response = self._get_schedule(mailbox, read, prefer)
+        applied = []
         if prefer is not None and response.status_code < 300:
-            response.headers["Preference-Applied"] = f'outlook.timezone="{prefer}"'
+            applied.append(f'outlook.timezone="{prefer}"')
+        if immutable and response.status_code in (200, 201):
+            applied.append('IdType="ImmutableId"')
+        if applied:
+            response.headers["Preference-Applied"] = ", ".join(applied)
         return response
 
     @staticmethod
@@ -1308,6 +1718,8 @@ class GraphFake:
             return "findMeetingTimes", "find", None, {"POST"}
         if low == ["calendar", "getschedule"]:
             return "getSchedule", "read", None, {"POST"}
+        if low == ["translateexchangeids"]:
+            return "translate", "translate", None, {"POST"}
         unknown = _first_unknown_segment(rest)
         if unknown is None:
             raise GraphError(
@@ -1397,13 +1809,20 @@ class GraphFake:
             raise GraphError(
                 404, "ErrorInvalidUser", f"The requested user '{claims.get('oid')}' is invalid."
             )
-        mailbox = self._mailbox_by_id(segment) or self._mailbox_by_address(segment)
-        if mailbox is None:
+        found = self._mailbox_by_id(segment) or self._mailbox_by_address(segment)
+        if found is None:
             raise GraphError(404, "ErrorInvalidUser", f"The requested user '{segment}' is invalid.")
-        return mailbox
+        return found
 
     def _mailbox_by_id(self, value: str) -> Mailbox | None:
-        return self._mailboxes.get(value.lower())
+        """By mailbox id, or by the user's object id (Graph's user id is the object id)."""
+        found = self._mailboxes.get(value.lower())
+        if found is not None:
+            return found
+        for mailbox in self._mailboxes.values():
+            if mailbox.oid.lower() == value.lower():
+                return mailbox
+        return None
 
     def _mailbox_by_address(self, value: str) -> Mailbox | None:
         for mailbox in self._mailboxes.values():
@@ -1445,9 +1864,12 @@ class GraphFake:
         return value
 
     @staticmethod
-    def _select(request: Request) -> list[str] | None:
+    def _select(request: Request, *, expand_ok: bool = False) -> list[str] | None:
+        known = (
+            ("$select", "$top", "$skip", "$expand") if expand_ok else ("$select", "$top", "$skip")
+        )
         for key in request.args:
-            if key.startswith("$") and key.lower() not in ("$select", "$top", "$skip"):
+            if key.startswith("$") and key.lower() not in known:
                 raise GraphError(
                     501, "NotImplemented", f"GraphFake does not model the query option '{key}'."
                 )
@@ -1473,7 +1895,8 @@ class GraphFake:
     def _chat_request(
         self, request: Request, raw: bytes, claims: dict[str, Any], rest: list[str]
     ) -> Response:
-        if len(rest) != 2 or rest[1].lower() != "messages":
+        part = rest[1].lower() if len(rest) == 2 else ""
+        if part not in ("messages", "installedapps", "tabs"):
             what = "/".join(["chats", *rest])
             raise GraphError(501, "NotImplemented", f"GraphFake does not model /{what}.")
         chat_id = rest[0]
@@ -1483,6 +1906,10 @@ class GraphFake:
                 "BadRequest",
                 f"The HTTP method '{request.method}' is not allowed on this resource.",
             )
+        if part == "installedapps":
+            return self._chat_apps_request(request, raw, claims, chat_id)
+        if part == "tabs":
+            return self._chat_tabs_request(request, raw, claims, chat_id)
         fields: dict[str, Any] = {}
         top = 50
         if request.method == "POST":
@@ -1520,6 +1947,218 @@ class GraphFake:
             message = self._new_chat_message(chat, claims, fields)
             chat.messages.append(message)
             return self._json({"@odata.context": f"{context}/$entity", **message}, 201)
+
+    # -- Teams apps and tabs ---------------------------------------------------------------------
+
+    def _catalog_request(
+        self, request: Request, claims: dict[str, Any], rest: list[str]
+    ) -> Response:
+        if [r.lower() for r in rest] != ["teamsapps"]:
+            what = "/".join(["appCatalogs", *rest])
+            raise GraphError(501, "NotImplemented", f"GraphFake does not model /{what}.")
+        if request.method != "GET":
+            raise GraphError(
+                501,
+                "NotImplemented",
+                f"GraphFake does not model {request.method} /{'/'.join(['appCatalogs', *rest])}.",
+            )
+        options = _query_options(request, ("$filter", "$select"))
+        select = _names(options.get("$select"), _CATALOG_FIELDS, "teamsApp")
+        clauses = _eq_clauses(options.get("$filter"), _CATALOG_FIELDS, "teamsApp")
+        _teams_permission(claims, _CATALOG_ROLES, _CATALOG_SCOPES)
+        with self._lock:
+            apps = [self._app_json(app) for app in self._catalog.values()]
+        apps = [a for a in apps if all(a[name] == value for name, value in clauses)]
+        if select is not None:
+            apps = [{name: a[name] for name in select} for a in apps]
+        tail = f"({','.join(select)})" if select else ""
+        return self._json(
+            {
+                "@odata.context": f"{self.base_url}/$metadata#appCatalogs/teamsApps{tail}",
+                "value": apps,
+            }
+        )
+
+    @staticmethod
+    def _app_json(app: CatalogApp) -> dict[str, Any]:
+        return {
+            "id": app.id,
+            "externalId": app.external_id,
+            "displayName": app.display_name,
+            "distributionMethod": "organization",
+        }
+
+    def _bound_app(self, value: str) -> str:
+        """The catalog id in a ``teamsApp@odata.bind`` URL (this fake's base or Graph's)."""
+        match = _APP_BIND.match(value.strip())
+        if match is None or match.group(1).lower() not in (
+            self.base_url.lower(),
+            PUBLIC_GRAPH.lower(),
+        ):
+            raise GraphError(400, "BadRequest", f"Invalid odata.bind URL '{value}'.")
+        return unquote(match.group(2))
+
+    def _member_chat(self, chat_id: str, claims: dict[str, Any]) -> Chat:
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            raise GraphError(404, "NotFound", f"Chat '{chat_id}' was not found.")
+        if "scp" in claims and claims.get("oid") not in chat.members:
+            raise GraphError(403, "Forbidden", "Forbidden")
+        return chat
+
+    def _is_caller(self, catalog_id: str, claims: dict[str, Any]) -> bool:
+        """Whether that catalog app is the calling Entra app (for "Self" permissions)."""
+        app = self._catalog.get(catalog_id)
+        client = claims.get("azp") or claims.get("appid")
+        return app is not None and app.client_id is not None and app.client_id == client
+
+    def _catalog_app(self, catalog_id: str) -> CatalogApp:
+        app = self._catalog.get(catalog_id)
+        if app is None:
+            raise GraphError(
+                404, "NotFound", f"The app '{catalog_id}' was not found in the app catalog."
+            )
+        return app
+
+    def _chat_apps_request(
+        self, request: Request, raw: bytes, claims: dict[str, Any], chat_id: str
+    ) -> Response:
+        if request.method == "POST":
+            payload = self._payload(request, raw, empty_ok=False)
+            assert payload is not None
+            fields = _read_object(payload, TEAMS_APP_INSTALLATION, ci=False)
+            bound = fields.get("teamsApp@odata.bind")
+            if bound is None:
+                raise GraphError(
+                    400, "BadRequest", "The app to install must be given in teamsApp@odata.bind."
+                )
+            catalog_id = self._bound_app(bound)
+            self_only = _teams_permission(claims, _INSTALL_ROLES, _INSTALL_SCOPES)
+            with self._lock:
+                chat = self._member_chat(chat_id, claims)
+                self._catalog_app(catalog_id)
+                if self_only and not self._is_caller(catalog_id, claims):
+                    _refuse_other_app(claims, _INSTALL_ROLES, _INSTALL_SCOPES)
+                if catalog_id in chat.apps:
+                    raise GraphError(
+                        409,
+                        "Conflict",
+                        f"The app '{catalog_id}' is already installed in chat '{chat_id}'.",
+                    )
+                chat.apps.append(catalog_id)
+            return _empty(201)
+        options = _query_options(request, ("$expand", "$filter"))
+        expand = _expand_app(options.get("$expand"))
+        clauses = _eq_clauses(options.get("$filter"), ("teamsApp/id",), "teamsAppInstallation")
+        self_only = _teams_permission(claims, _LIST_APPS_ROLES, _LIST_APPS_SCOPES)
+        with self._lock:
+            chat = self._member_chat(chat_id, claims)
+            value = []
+            for catalog_id in chat.apps:
+                if self_only and not self._is_caller(catalog_id, claims):
+                    continue
+                if any(catalog_id != wanted for _, wanted in clauses):
+                    continue
+                item: dict[str, Any] = {
+                    "id": base64.b64encode(f"{chat_id}##{catalog_id}".encode()).decode()
+                }
+                if expand:
+                    item["teamsApp"] = self._app_json(self._catalog[catalog_id])
+                value.append(item)
+        tail = "(teamsApp())" if expand else ""
+        context = f"{self.base_url}/$metadata#chats('{quote(chat_id, safe='')}')/installedApps"
+        return self._json(
+            {"@odata.context": f"{context}{tail}", "@odata.count": len(value), "value": value}
+        )
+
+    def _chat_tabs_request(
+        self, request: Request, raw: bytes, claims: dict[str, Any], chat_id: str
+    ) -> Response:
+        context = f"{self.base_url}/$metadata#chats('{quote(chat_id, safe='')}')/tabs"
+        if request.method == "POST":
+            payload = self._payload(request, raw, empty_ok=False)
+            assert payload is not None
+            fields = _read_object(payload, TEAMS_TAB, ci=False)
+            bound = fields.get("teamsApp@odata.bind")
+            if bound is None:
+                raise GraphError(
+                    400, "BadRequest", "The tab's app must be given in teamsApp@odata.bind."
+                )
+            catalog_id = self._bound_app(bound)
+            if not (fields.get("displayName") or "").strip():
+                raise GraphError(400, "BadRequest", "The tab needs a displayName.")
+            configuration = fields.get("configuration") or {}
+            for name in ("contentUrl", "websiteUrl", "removeUrl"):
+                url = configuration.get(name)
+                if (url is not None or name == "contentUrl") and not _is_https(url):
+                    raise GraphError(
+                        400, "BadRequest", f"The tab's configuration.{name} must be an https URL."
+                    )
+            self_only = _teams_permission(claims, _ADD_TAB_ROLES, _ADD_TAB_SCOPES)
+            with self._lock:
+                chat = self._member_chat(chat_id, claims)
+                self._catalog_app(catalog_id)
+                if self_only and not self._is_caller(catalog_id, claims):
+                    _refuse_other_app(claims, _ADD_TAB_ROLES, _ADD_TAB_SCOPES)
+                if catalog_id not in chat.apps:
+                    raise GraphError(
+                        400,
+                        "BadRequest",
+                        f"App id {catalog_id} needs to be installed to the chat {chat_id} and "
+                        "be in an unblocked state to install/update a tab",
+                    )
+                tab_context = quote(
+                    json.dumps({"context": "chat", "chatId": chat_id, "subEntityId": None}),
+                    safe="",
+                )
+                tab = {
+                    "id": str(uuid.uuid4()),
+                    "displayName": fields["displayName"],
+                    "webUrl": f"https://teams.microsoft.com/l/entity/{catalog_id}/"
+                    f"_djb2_msteams_prefix_{secrets.randbelow(10**10)}?context={tab_context}"
+                    f"&tenantId={self.entra.tenant_id}",
+                    "configuration": {
+                        name: configuration.get(name)
+                        for name in ("entityId", "contentUrl", "websiteUrl", "removeUrl")
+                    },
+                }
+                chat.tabs.append((catalog_id, tab))
+                answer = self._tab_json(catalog_id, tab, expand=False)
+            return self._json({"@odata.context": f"{context}/$entity", **answer}, 201)
+        options = _query_options(request, ("$expand", "$filter", "$select"))
+        expand = _expand_app(options.get("$expand"))
+        select = _names(
+            options.get("$select"), ("id", "displayName", "webUrl", "configuration"), "teamsTab"
+        )
+        clauses = _eq_clauses(options.get("$filter"), ("teamsApp/id",), "teamsTab")
+        self_only = _teams_permission(claims, _LIST_TABS_ROLES, _LIST_TABS_SCOPES)
+        with self._lock:
+            chat = self._member_chat(chat_id, claims)
+            value = []
+            for catalog_id, tab in chat.tabs:
+                if self_only and not self._is_caller(catalog_id, claims):
+                    continue
+                if any(catalog_id != wanted for _, wanted in clauses):
+                    continue
+                item = self._tab_json(catalog_id, tab, expand=expand)
+                if select is not None:
+                    item = {k: v for k, v in item.items() if k in select or k == "teamsApp"}
+                value.append(item)
+        shape = [*(select or []), *(["teamsApp()"] if expand else [])]
+        tail = f"({','.join(shape)})" if shape else ""
+        return self._json(
+            {
+                "@odata.context": context + tail,
+                "@odata.count": len(value),
+                "value": value,
+            }
+        )
+
+    def _tab_json(self, catalog_id: str, tab: dict[str, Any], *, expand: bool) -> dict[str, Any]:
+        out = copy.deepcopy(tab)
+        if expand:
+            out["teamsApp"] = self._app_json(self._catalog[catalog_id])
+        return out
 
     @staticmethod
     def _check_chat_permission(claims: dict[str, Any], method: str) -> None:
@@ -1652,9 +2291,29 @@ class GraphFake:
 
     # -- events --------------------------------------------------------------------------------
 
+    @staticmethod
+    def _new_item_id(mailbox: Mailbox) -> str:
+        """A REST id for a new item of that mailbox, with its own immutable id."""
+        event_id = _new_event_id()
+        mailbox.immutable_ids[event_id] = _new_immutable_id()
+        return event_id
+
+    @staticmethod
+    def _find_event(mailbox: Mailbox, event_id: str | None) -> dict[str, Any] | None:
+        """An item of that mailbox by its REST id or its immutable id."""
+        if not event_id:
+            return None
+        event = mailbox.events.get(event_id)
+        if event is not None:
+            return event
+        for rest, immutable in mailbox.immutable_ids.items():
+            if immutable == event_id:
+                return mailbox.events.get(rest)
+        return None
+
     def _new_event(self, mailbox: Mailbox, fields: dict[str, Any]) -> dict[str, Any]:
         now = _stamp()
-        event_id, change_key = _new_event_id(), _new_change_key()
+        event_id, change_key = self._new_item_id(mailbox), _new_change_key()
         ical = "040000008200E00074C5B7101A82E00800000000" + secrets.token_hex(36).upper()
         event: dict[str, Any] = {
             "@odata.etag": f'W/"{change_key}"',
@@ -1707,6 +2366,7 @@ class GraphFake:
 
     def _apply(self, event: dict[str, Any], fields: dict[str, Any]) -> None:
         """Apply validated event properties (start/end already checked) to a stored event."""
+        was_online = event["isOnlineMeeting"]
         for name, value in fields.items():
             if name == "subject":
                 event["subject"] = value or ""
@@ -1739,7 +2399,7 @@ class GraphFake:
         if event["isOnlineMeeting"]:
             if event["onlineMeetingProvider"] == "unknown":
                 event["onlineMeetingProvider"] = "teamsForBusiness"
-            if event["onlineMeeting"] is None:
+            if event["onlineMeeting"] is None and not was_online:
                 thread = secrets.token_urlsafe(40)
                 context = quote(json.dumps({"Tid": self.entra.tenant_id}), safe="")
                 event["onlineMeeting"] = {
@@ -1796,9 +2456,17 @@ class GraphFake:
             )
 
     def _render(
-        self, event: dict[str, Any], zone_name: str | None, *, context: str | None = None
+        self,
+        mailbox: Mailbox,
+        event: dict[str, Any],
+        zone_name: str | None,
+        *,
+        context: str | None = None,
+        immutable: bool = False,
     ) -> dict[str, Any]:
         out = copy.deepcopy(event)
+        if immutable:
+            out["id"] = mailbox.immutable_ids[event["id"]]
         if zone_name is not None:
             for name in ("start", "end"):
                 out[name] = _in_zone(_utc_of(event[name]), zone_name)
@@ -1810,22 +2478,34 @@ class GraphFake:
         return f"{self.base_url}/$metadata#users('{quote(segment, safe='@')}')/events/$entity"
 
     def _create_event(
-        self, mailbox: Mailbox, segment: str, fields: dict[str, Any], prefer: str | None
+        self,
+        mailbox: Mailbox,
+        segment: str,
+        fields: dict[str, Any],
+        prefer: str | None,
+        immutable: bool = False,
     ) -> Response:
+        properties = self._read_properties(mailbox, fields.pop(_SVEP, None))
+        context = self._entity_context(segment)
         transaction = fields.get("transactionId")
         if transaction is not None:
             existing = mailbox.events.get(mailbox.transactions.get(transaction, ""))
             if existing is not None:
                 return self._json(
-                    self._render(existing, prefer, context=self._entity_context(segment)), 201
+                    self._render(mailbox, existing, prefer, context=context, immutable=immutable),
+                    201,
                 )
         self._check_times(fields, None)
         event = self._new_event(mailbox, fields)
         mailbox.events[event["id"]] = event
+        self._store_properties(mailbox, event["id"], properties)
         if transaction is not None:
             mailbox.transactions[transaction] = event["id"]
         self._sync_copies(mailbox, event, set())
-        return self._json(self._render(event, prefer, context=self._entity_context(segment)), 201)
+        self._meeting_chat(mailbox, event)
+        return self._json(
+            self._render(mailbox, event, prefer, context=context, immutable=immutable), 201
+        )
 
     def _event(
         self,
@@ -1835,38 +2515,196 @@ class GraphFake:
         event_id: str | None,
         fields: dict[str, Any],
         prefer: str | None,
+        *,
+        immutable: bool = False,
+        select: list[str] | None = None,
+        expand: list[tuple[tuple[Any, ...], str]] | None = None,
     ) -> Response:
-        event = mailbox.events.get(event_id or "")
+        event = self._find_event(mailbox, event_id)
         if event is None:
-            raise GraphError(
-                404, "ErrorItemNotFound", "The specified object was not found in the store."
-            )
+            raise GraphError(404, "ErrorItemNotFound", NOT_IN_STORE)
         context = self._entity_context(segment)
         if method == "GET":
-            return self._json(self._render(event, prefer or "UTC", context=context))
+            data = self._render(
+                mailbox, event, prefer or "UTC", context=context, immutable=immutable
+            )
+            if select is not None:
+                data = _selected(data, select, keep_context=True)
+            if expand is not None:
+                data[f"{_SVEP}@odata.context"] = (
+                    f"{self.base_url}/$metadata#users('{quote(segment, safe='@')}')/events"
+                    f"('{quote(data['id'], safe='')}')/{_SVEP}"
+                )
+                data[_SVEP] = self._matching_properties(mailbox, event["id"], expand)
+            return self._json(data)
         if method == "DELETE":
             if event["isOrganizer"]:
                 self._cancel_copies(event, None)
             del mailbox.events[event["id"]]
             return _empty(204)
+        properties = self._read_properties(mailbox, fields.pop(_SVEP, None))
         if "transactionId" in fields and fields["transactionId"] != event.get("transactionId"):
             raise GraphError(
                 400, "ErrorInvalidRequest", "The transactionId of an event can't be changed."
             )
         self._check_times(fields, event)
         old = {a["emailAddress"]["address"].lower() for a in event["attendees"]}
+        # The body trap (microsoft-graph-docs#16336, msgraph-sdk-dotnet#1402): rewriting the
+        # body of an online meeting drops its Teams join information.
+        drops_join = "body" in fields and event["isOnlineMeeting"]
         self._apply(event, fields)
+        if drops_join and event["isOnlineMeeting"]:
+            event["onlineMeeting"] = None
+            event["onlineMeetingUrl"] = None
+        self._store_properties(mailbox, event["id"], properties)
         self._touch(event)
-        if event["isOrganizer"]:
+        if event["isOrganizer"] and fields:
             self._sync_copies(mailbox, event, old)
-        return self._json(self._render(event, prefer, context=context))
+            self._meeting_chat(mailbox, event)
+        return self._json(
+            self._render(mailbox, event, prefer, context=context, immutable=immutable)
+        )
+
+    # -- single-value extended properties ------------------------------------------------------
+
+    @staticmethod
+    def _read_properties(
+        mailbox: Mailbox, items: list[dict[str, Any]] | None
+    ) -> list[tuple[tuple[Any, ...], str, str, str]]:
+        """Validate ``singleValueExtendedProperties`` of a body: (key, type, id, value) each."""
+        out = []
+        for item in items or []:
+            given = item.get("id")
+            if not given:
+                raise GraphError(400, "ErrorInvalidExtendedProperty", INVALID_PROPERTY)
+            key, kind, shown = _property_key(given)
+            known = mailbox.property_types.get(key)
+            if known is not None and known != kind:
+                raise GraphError(400, "ErrorInvalidExtendedProperty", INVALID_PROPERTY)
+            value = item.get("value")
+            if value is None:
+                raise GraphError(
+                    400,
+                    "ErrorInvalidExtendedPropertyValue",
+                    "The extended property value is inconsistent with its type.",
+                )
+            _check_property_value(kind, value)
+            out.append((key, kind, shown, value))
+        return out
+
+    @staticmethod
+    def _store_properties(
+        mailbox: Mailbox, rest_id: str, properties: list[tuple[tuple[Any, ...], str, str, str]]
+    ) -> None:
+        stored = mailbox.extended.setdefault(rest_id, {})
+        for key, kind, shown, value in properties:
+            mailbox.property_types.setdefault(key, kind)
+            stored[key] = {"id": shown, "value": value}
+
+    @staticmethod
+    def _matching_properties(
+        mailbox: Mailbox, rest_id: str, wanted: list[tuple[tuple[Any, ...], str]]
+    ) -> list[dict[str, str]]:
+        for key, kind in wanted:
+            known = mailbox.property_types.get(key)
+            if known is not None and known != kind:
+                raise GraphError(400, "ErrorInvalidExtendedProperty", INVALID_PROPERTY)
+        stored = mailbox.extended.get(rest_id, {})
+        keys = [key for key, _ in wanted]
+        return [dict(prop) for key, prop in stored.items() if key in keys]
+
+    # -- translateExchangeIds ------------------------------------------------------------------
+
+    @staticmethod
+    def _check_translate_permission(claims: dict[str, Any]) -> None:
+        if "scp" in claims:
+            if not set(str(claims["scp"]).split()) & set(_TRANSLATE_SCOPES):
+                raise GraphError(403, "ErrorAccessDenied", ACCESS_DENIED)
+            return
+        if not claims.get("roles"):
+            raise GraphError(
+                401,
+                "NoPermissionsInAccessToken",
+                "The token contains no permissions, or permissions can not be understood.",
+            )
+        raise GraphError(403, "ErrorAccessDenied", ACCESS_DENIED)
+
+    @staticmethod
+    def _check_translate_mailbox(claims: dict[str, Any], mailbox: Mailbox) -> None:
+        if claims.get("oid") == mailbox.oid:
+            return
+        granted = set(str(claims.get("scp", "")).split())
+        if not granted & _SHARED["read"]:
+            raise GraphError(403, "ErrorAccessDenied", ACCESS_DENIED)
+
+    def _translate(self, mailbox: Mailbox, params: dict[str, Any]) -> Response:
+        ids = params.get("inputIds")
+        if not ids or len(ids) > 1000:
+            raise GraphError(
+                400,
+                "ErrorInvalidParameter",
+                "The parameter 'InputIds' must hold between 1 and 1000 ids.",
+            )
+        source, target = params.get("sourceIdType"), params.get("targetIdType")
+        if source is None or target is None:
+            raise GraphError(
+                400,
+                "ErrorInvalidParameter",
+                "The parameters 'SourceIdType' and 'TargetIdType' must be specified.",
+            )
+        for kind in (source, target):
+            if kind not in _MODELLED_ID_FORMATS:
+                raise GraphError(
+                    501, "NotImplemented", f"GraphFake does not model the id format '{kind}'."
+                )
+        value = []
+        for given in ids:
+            if not _ID_ALPHABET[source].match(given):
+                value.append(
+                    {
+                        "sourceId": given,
+                        "errorDetails": {
+                            "code": "ErrorInvalidIdMalformed",
+                            "message": ID_MALFORMED,
+                        },
+                    }
+                )
+                continue
+            if source == "ewsId":
+                event = mailbox.events.get(given.replace("/", "-").replace("+", "_"))
+            elif source == "restId":
+                event = mailbox.events.get(given)
+            else:
+                rest = next((r for r, i in mailbox.immutable_ids.items() if i == given), "")
+                event = mailbox.events.get(rest)
+            if event is None:
+                value.append(
+                    {
+                        "sourceId": given,
+                        "errorDetails": {"code": "ErrorItemNotFound", "message": NOT_IN_STORE},
+                    }
+                )
+                continue
+            rest = event["id"]
+            converted = {
+                "ewsId": _ews_of(rest),
+                "restId": rest,
+                "restImmutableEntryId": mailbox.immutable_ids[rest],
+            }[target]
+            value.append({"sourceId": given, "targetId": converted})
+        return self._json(
+            {
+                "@odata.context": (
+                    f"{self.base_url}/$metadata#Collection(microsoft.graph.convertIdResult)"
+                ),
+                "value": value,
+            }
+        )
 
     def _cancel(self, mailbox: Mailbox, event_id: str | None) -> Response:
-        event = mailbox.events.get(event_id or "")
+        event = self._find_event(mailbox, event_id)
         if event is None:
-            raise GraphError(
-                404, "ErrorItemNotFound", "The specified object was not found in the store."
-            )
+            raise GraphError(404, "ErrorItemNotFound", NOT_IN_STORE)
         if not event["isOrganizer"]:
             raise GraphError(
                 400,
@@ -1927,7 +2765,7 @@ class GraphFake:
             copied = existing.get(mailbox.id)
             if copied is None:
                 copied = copy.deepcopy(event)
-                copied["id"] = _new_event_id()
+                copied["id"] = self._new_item_id(mailbox)
                 copied["webLink"] = _web_link(copied["id"])
                 self._touch(copied)
                 copied.pop("transactionId", None)
@@ -1943,6 +2781,22 @@ class GraphFake:
             self._touch(copied)
         self._cancel_copies(event, old - current)
 
+    def _meeting_chat(self, organizer: Mailbox, event: dict[str, Any]) -> None:
+        """The chat of an online meeting, with the organiser and attendee mailboxes as members."""
+        chat_id = _meeting_chat_id((event.get("onlineMeeting") or {}).get("joinUrl"))
+        if chat_id is None:
+            return
+        members = {organizer.oid}
+        for attendee in event["attendees"]:
+            mailbox = self._mailbox_by_address(attendee["emailAddress"]["address"])
+            if mailbox is not None:
+                members.add(mailbox.oid)
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            self._chats[chat_id] = Chat(chat_id, members, meeting=True)
+        elif chat.meeting:
+            chat.members |= members
+
     # -- calendarView --------------------------------------------------------------------------
 
     def _calendar_view(
@@ -1952,6 +2806,7 @@ class GraphFake:
         segment: str,
         select: list[str] | None,
         prefer: str | None,
+        immutable: bool = False,
     ) -> Response:
         args = {k.lower(): (k, v) for k, v in request.args.items()}
         if "startdatetime" not in args or "enddatetime" not in args:
@@ -1975,7 +2830,7 @@ class GraphFake:
             key=lambda e: (_utc_of(e["start"]), _utc_of(e["end"]), e["id"]),
         )
         page = items[skip : skip + top]
-        value = [self._render(e, prefer or "UTC") for e in page]
+        value = [self._render(mailbox, e, prefer or "UTC", immutable=immutable) for e in page]
         if select is not None:
             value = [_selected(item, select) for item in value]
         base = f"{self.base_url}/users/{quote(segment, safe='@')}/calendarView"
@@ -2287,6 +3142,12 @@ def _new_event_id() -> str:
     return f"AAMkAG{raw}AAA="
 
 
+def _new_immutable_id() -> str:
+    """An opaque immutable id shaped like Exchange's (URL-safe base64, its own prefix)."""
+    raw = base64.urlsafe_b64encode(secrets.token_bytes(60)).decode().rstrip("=")
+    return f"AAkALgAAAAAAHYQDEapmEc2byACqAC-EWg0A{raw}AAA="
+
+
 def _new_change_key() -> str:
     return base64.b64encode(secrets.token_bytes(22)).decode()
 
@@ -2368,6 +3229,262 @@ def _selected(
     for name in select:
         out[name] = item.get(name)
     return out
+
+
+def _teams_permission(
+    claims: dict[str, Any], roles: tuple[str, ...], scopes: tuple[str, ...]
+) -> bool:
+    """Check a Teams permission; True when only a "Self" one lets the caller in."""
+    if "scp" in claims:
+        granted = str(claims["scp"]).split()
+        found = set(granted) & set(scopes)
+        if not found:
+            raise GraphError(
+                403,
+                "Forbidden",
+                "Missing scope permissions on the request. API requires one of "
+                f"'{', '.join(scopes)}'. Scopes on the request '{', '.join(granted)}'.",
+            )
+        return all("Self" in name for name in found)
+    held = claims.get("roles") or []
+    if not held:
+        raise GraphError(
+            401,
+            "NoPermissionsInAccessToken",
+            "The token contains no permissions, or permissions can not be understood.",
+        )
+    found = set(held) & set(roles)
+    if not found:
+        raise GraphError(
+            403,
+            "Forbidden",
+            "Missing role permissions on the request. API requires one of "
+            f"'{', '.join(roles)}'. Roles on the request '{', '.join(held)}'.",
+        )
+    return all("Self" in name for name in found)
+
+
+def _refuse_other_app(
+    claims: dict[str, Any], roles: tuple[str, ...], scopes: tuple[str, ...]
+) -> None:
+    """A "Self" permission used on another app: as if the permission were missing."""
+    if "scp" in claims:
+        granted = str(claims["scp"]).split()
+        others = [s for s in scopes if "Self" not in s]
+        raise GraphError(
+            403,
+            "Forbidden",
+            "Missing scope permissions on the request. API requires one of "
+            f"'{', '.join(others)}'. Scopes on the request '{', '.join(granted)}'.",
+        )
+    held = claims.get("roles") or []
+    others = [r for r in roles if "Self" not in r]
+    raise GraphError(
+        403,
+        "Forbidden",
+        "Missing role permissions on the request. API requires one of "
+        f"'{', '.join(others)}'. Roles on the request '{', '.join(held)}'.",
+    )
+
+
+def _query_options(request: Request, known: tuple[str, ...]) -> dict[str, str]:
+    """The request's OData query options (names case-insensitive); others are not modelled."""
+    out = {}
+    for key, value in request.args.items():
+        name = key.lower()
+        if name not in known:
+            raise GraphError(
+                501, "NotImplemented", f"GraphFake does not model the query option '{key}' here."
+            )
+        out[name] = value
+    return out
+
+
+def _names(raw: str | None, allowed: tuple[str, ...], type_name: str) -> list[str] | None:
+    """A ``$select`` list, names matched case-insensitively."""
+    if raw is None:
+        return None
+    canonical = {n.lower(): n for n in allowed}
+    names: list[str] = []
+    for part in raw.split(","):
+        name = canonical.get(part.strip().lower())
+        if name is None:
+            raise GraphError(
+                400,
+                "BadRequest",
+                f"Could not find a property named '{part.strip()}' on type "
+                f"'microsoft.graph.{type_name}'.",
+            )
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def _eq_clauses(raw: str | None, allowed: tuple[str, ...], type_name: str) -> list[tuple[str, str]]:
+    """A ``$filter`` of ``name eq '…'`` clauses joined with ``and``."""
+    if raw is None:
+        return []
+    canonical = {n.lower(): n for n in allowed}
+    clauses = []
+    for part in re.split(r"\s+and\s+", raw.strip(), flags=re.IGNORECASE):
+        match = _EQ_CLAUSE.match(part)
+        if match is None:
+            raise GraphError(
+                501,
+                "NotImplemented",
+                f"GraphFake models only \"name eq '…'\" clauses joined by 'and', not '{part}'.",
+            )
+        name = canonical.get(match.group(1).lower())
+        if name is None:
+            raise GraphError(
+                400,
+                "BadRequest",
+                f"Could not find a property named '{match.group(1)}' on type "
+                f"'microsoft.graph.{type_name}'.",
+            )
+        clauses.append((name, match.group(2).replace("''", "'")))
+    return clauses
+
+
+def _expand_app(raw: str | None) -> bool:
+    """``$expand=teamsApp`` (the only expansion modelled for installed apps and tabs)."""
+    if raw is None:
+        return False
+    names = [part.strip() for part in raw.split(",")]
+    if [n.lower() for n in names] != ["teamsapp"]:
+        raise GraphError(
+            501, "NotImplemented", f"GraphFake models only $expand=teamsApp here, not '{raw}'."
+        )
+    return True
+
+
+def _is_https(url: Any) -> bool:
+    if not isinstance(url, str):
+        return False
+    parts = urlsplit(url)
+    return parts.scheme == "https" and bool(parts.netloc)
+
+
+def _property_key(value: str) -> tuple[tuple[Any, ...], str, str]:
+    """An extended property id: (its identity in the mailbox, its MAPI type, the id as answered).
+
+    The type and GUID are matched case-insensitively, the name case-sensitively (as documented
+    for filters on extended properties).
+    """
+    match = _PROPERTY_ID.match(value)
+    if match is None or match.group(1).lower() not in _PROPERTY_TYPES:
+        raise GraphError(400, "ErrorInvalidExtendedProperty", INVALID_PROPERTY)
+    kind = _PROPERTY_TYPES[match.group(1).lower()]
+    guid, name, lid, tag = match.group(2, 3, 4, 5)
+    if tag is not None:
+        number = int(tag, 16)
+        return ("tag", number), kind, f"{kind} 0x{number:x}"
+    guid = guid.lower()
+    if name is not None:
+        return ("name", guid, name), kind, f"{kind} {{{guid}}} Name {name}"
+    number = int(lid, 16)
+    return ("id", guid, number), kind, f"{kind} {{{guid}}} Id 0x{number:x}"
+
+
+def _check_property_value(kind: str, value: str) -> None:
+    """A value must fit its MAPI type (Exchange's ErrorInvalidExtendedPropertyValue)."""
+    if kind in _PROPERTY_TYPES_NOT_MODELLED:
+        raise GraphError(
+            501, "NotImplemented", f"GraphFake does not model extended properties of type {kind}."
+        )
+    text = value.strip()
+    ok = True
+    if kind in ("Integer", "Long", "Short"):
+        bits = {"Short": 16, "Integer": 32, "Long": 64}[kind]
+        ok = bool(_INT.match(text)) and -(2 ** (bits - 1)) <= int(text) < 2 ** (bits - 1)
+    elif kind == "Boolean":
+        ok = text.lower() in ("true", "false")
+    elif kind in ("Double", "Float", "Currency"):
+        ok = bool(_FLOAT.match(text))
+    elif kind == "SystemTime":
+        try:
+            datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            ok = False
+    elif kind == "CLSID":
+        ok = re.fullmatch(_GUID, text) is not None
+    elif kind == "Binary":
+        try:
+            base64.b64decode(text, validate=True)
+        except ValueError:
+            ok = False
+    if not ok:
+        raise GraphError(
+            400,
+            "ErrorInvalidExtendedPropertyValue",
+            "The extended property value is inconsistent with its type.",
+        )
+
+
+def _ews_of(rest_id: str) -> str:
+    """The EWS form of a REST id (Office.js ``convertToRestId`` reversed)."""
+    return rest_id.replace("-", "/").replace("_", "+")
+
+
+def _meeting_chat_id(join_url: str | None) -> str | None:
+    """The ``19:meeting_…@thread.v2`` id in a Teams join URL's path."""
+    if not join_url:
+        return None
+    segments = urlsplit(join_url).path.split("/")
+    if "meetup-join" not in segments:
+        return None
+    index = segments.index("meetup-join")
+    return unquote(segments[index + 1]) if index + 1 < len(segments) else None
+
+
+def _prefer_immutable(request: Request) -> bool:
+    """``Prefer: IdType="ImmutableId"``, alone or among other preferences (one or more headers)."""
+    for header in request.headers.getlist("Prefer"):
+        for match in _PREFER_ID_TYPE.finditer(header):
+            if match.group(1).lower() == "immutableid":
+                return True
+    return False
+
+
+def _expand_properties(request: Request) -> list[tuple[tuple[Any, ...], str]] | None:
+    """``$expand=singleValueExtendedProperties($filter=id eq '…' [or id eq '…']…)``: the keys."""
+    raw = None
+    for key, value in request.args.items():
+        if key.lower() == "$expand":
+            raw = value
+    if raw is None:
+        return None
+    match = _EXPAND_FILTER.match(raw.strip())
+    if match is None or match.group(1).lower() != _SVEP.lower():
+        name = raw.split("(")[0].strip()
+        if name.lower() == _SVEP.lower():
+            raise GraphError(
+                501,
+                "NotImplemented",
+                "GraphFake models $expand of singleValueExtendedProperties only with "
+                "($filter=id eq '…' [or id eq '…'])",
+            )
+        if name.lower() in (n.lower() for n in _EVENT_NAVIGATION):
+            raise GraphError(
+                501, "NotImplemented", f"GraphFake does not model $expand of '{name}'."
+            )
+        raise GraphError(
+            400,
+            "BadRequest",
+            f"Could not find a property named '{name}' on type 'microsoft.graph.event'.",
+        )
+    keys: list[tuple[tuple[Any, ...], str]] = []
+    for clause in re.split(r"\s+or\s+", match.group(2).strip(), flags=re.IGNORECASE):
+        eq = _ID_EQ.match(clause)
+        if eq is None:
+            raise GraphError(
+                501,
+                "NotImplemented",
+                f"GraphFake models only \"id eq '…'\" clauses in this $filter, not '{clause}'.",
+            )
+        identity, kind, _ = _property_key(eq.group(1).replace("''", "'"))
+        keys.append((identity, kind))
+    return keys
 
 
 def _prefer_zone(request: Request) -> str | None:

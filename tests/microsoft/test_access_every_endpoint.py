@@ -53,6 +53,7 @@ from plugin.web.context import STAMPS
 from tests.conftest import START
 from tests.microsoft.entra_fake import EntraFake
 from tests.microsoft.fixtures import bearer, https_client
+from tests.microsoft.graph_fake import GraphFake
 
 #: Endpoints anyone may call without a token, each with the reason it holds nothing private.
 PUBLIC: dict[str, str] = {
@@ -118,6 +119,8 @@ class Target:
     learner_id: str
     learner_email: str
     chat_id: str
+    #: Marco's own Outlook appointment with Sem (its id as Office.js gives it).
+    outlook_item_id: str
 
 
 @dataclass(frozen=True)
@@ -197,6 +200,10 @@ class Case:
         )
 
 
+def _new_appointment(t: Target) -> dict[str, Any]:
+    return {"item_id": None, "attendees": [{"email": t.learner_email, "name": "Sem"}]}
+
+
 def _invite(t: Target) -> dict[str, str]:
     """An invite (.ics) from another calendar with the learner among the invited."""
     start = (START + timedelta(days=6)).strftime("%Y%m%dT%H%M%SZ")
@@ -218,7 +225,11 @@ def _invite(t: Target) -> dict[str, str]:
 
 
 #: Cases whose body names someone by e-mail address: an answer may repeat what was sent.
-ECHOES_ITS_BODY = frozenset({"POST /api/invites/read", "POST /api/talks/from-invite"})
+ECHOES_ITS_BODY = frozenset(
+    {"POST /api/invites/read", "POST /api/talks/from-invite", "POST /api/outlook/appointment"}
+)
+#: Planning as a lead: a school supervisor is refused before anything else is looked at.
+MEMBERS_ONLY = frozenset({"POST /api/talks", "POST /api/outlook/talks", *ECHOES_ITS_BODY})
 
 
 def _window(t: Target) -> dict[str, str]:
@@ -251,6 +262,22 @@ CASES: dict[str, Case] = {
         # Reads an invite: who of its invited people is a colleague of the caller's own.
         Case("POST", "/api/invites/read", Scope.SELF, _none, body=_invite),
         Case("POST", "/api/talks/from-invite", Scope.SELF, _none, body=_invite),
+        # The Outlook add-in: an appointment still being written (no id), then Marco's own.
+        Case("POST", "/api/outlook/appointment", Scope.SELF, _none, body=_new_appointment),
+        Case(
+            "POST",
+            "/api/outlook/talks",
+            Scope.SELF,
+            _none,
+            body=lambda t: {"item_id": t.outlook_item_id},
+        ),
+        Case(
+            "POST",
+            "/api/outlook/talks/<talk_id>/unlink",
+            Scope.TALK,
+            body=lambda t: {"version": t.talk_version},
+            only=Role.LEAD,
+        ),
         # Lists the caller's own talks in a meeting: X's chat id must find X for nobody else.
         Case("GET", "/api/meetings/<chat_id>/talks", Scope.SELF, _chat),
         Case("GET", "/api/talks/<talk_id>", Scope.TALK, supervisor_reads=True),
@@ -478,6 +505,9 @@ SELF_ANSWERS: dict[str, Expect] = {
     # Tenant A's learner is nobody in another tenant: no colleague to hold the talk with.
     "POST /api/invites/read": Expect(200),
     "POST /api/talks/from-invite": Expect(422, "no_learner", "learner_id"),
+    "POST /api/outlook/appointment": Expect(200),
+    # Another tenant's token reads no mailbox of tenant A: Graph refuses it.
+    "POST /api/outlook/talks": Expect(403, "calendar_refused", "item_id"),
     # Microsoft mode reads calendars from Outlook, never on the web path.
     "GET /api/calendar/events": Expect(409, "calendar_in_outlook"),
     "GET /api/meetings/<chat_id>/talks": Expect(200),
@@ -518,6 +548,7 @@ class World:
     sem_point: str = ""
     #: The Teams meeting chat X is held in.
     x_chat: str = "19:meeting_ZXhhbXBsZS1YLW1lZXRpbmc@thread.v2"
+    outlook_item_id: str = ""
     _tokens: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
     _targets: dict[str, Target] = field(default_factory=dict)
 
@@ -597,6 +628,7 @@ class World:
             learner_id=self["sem"].person_id,
             learner_email=self["sem"].email,
             chat_id=self.x_chat,
+            outlook_item_id=self.outlook_item_id,
         )
 
     def version(self, actor: Actor, talk: str) -> int:
@@ -655,7 +687,11 @@ def _actors(tenant_a: str, tenant_b: str, tenant_c: str) -> dict[str, Actor]:
 
 @pytest.fixture
 def world(
-    ms_services: Services, ms_settings: Settings, entra: EntraFake, clock: FixedClock
+    ms_services: Services,
+    ms_settings: Settings,
+    entra: EntraFake,
+    graph: GraphFake,
+    clock: FixedClock,
 ) -> Iterator[World]:
     """Tenants A and B allowed, C not; in A talks X0 (signed), X and Y; in B talk Z.
 
@@ -680,6 +716,20 @@ def world(
         tenant_c,
         _actors(entra.tenant_id, tenant_b, tenant_c),
     )
+    # The Outlook add-in reads in the caller's name (on-behalf-of, on the tests' clock).
+    entra.clock = lambda: clock.now().timestamp()
+    for label in ("marco", "sem"):
+        graph.add_mailbox(w[label].email, display_name=w[label].name, oid=w[label].oid)
+    start = clock.now() + timedelta(days=3)
+    appointment = graph.add_event(
+        w["marco"].email,
+        "Gesprek",
+        start,
+        start + timedelta(minutes=45),
+        attendees=[w["sem"].email],
+        online_meeting=True,
+    )
+    w.outlook_item_id = graph.ews_id(w["marco"].email, appointment["id"])
     try:
         _build(w)
         yield w
@@ -1082,7 +1132,7 @@ def test_another_tenant_sees_nothing_of_tenant_a_outside_talks(
         for case in covered(subtests, w.app, Scope.SELF):
             response = w.send(case.request(target), w[label])
             want = SELF_ANSWERS[case.key]
-            if label == "bob" and case.key in ("POST /api/talks", *ECHOES_ITS_BODY):
+            if label == "bob" and case.key in MEMBERS_ONLY:
                 # A supervisor may plan no talk at all: refused before the learner is sought.
                 want = Expect(403, "external", "talk")
             shown = secrets

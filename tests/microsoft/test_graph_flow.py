@@ -25,7 +25,7 @@ from plugin.jobs.outbox import Outbox
 from plugin.services import agreements, signoff, talks
 from plugin.services.context import Services
 from plugin.services.followup import follow_up_id
-from plugin.services.talks import POST_SUMMARY
+from plugin.services.talks import PIN_TAB, POST_SUMMARY
 from plugin.store.schema import outbox_jobs
 from tests.microsoft.graph_fake import GraphFake
 
@@ -49,9 +49,14 @@ def load(svc: Services, talk_id: str) -> Talk:
 
 
 def calls(graph: GraphFake) -> list[tuple[str, str]]:
-    """(method, path shape) of each request, ids replaced, so counts read plainly."""
+    """(method, path shape) of each calendar request, ids replaced, so counts read plainly.
+
+    Pinning our tab in the booked meeting's chat is counted in tests/microsoft/
+    test_meeting_tabs.py (here the app has no permission for it, and the talk goes on)."""
     shapes = []
     for r in graph.requests:
+        if not r.path.startswith("/users/"):
+            continue
         parts = r.path.split("/")
         if len(parts) > 4 and parts[3] == "events":
             parts[4] = "{id}"
@@ -71,9 +76,9 @@ def test_a_planned_talk_becomes_a_teams_meeting_only_when_the_worker_runs(
     talk = plan(ms_services, lead, learner, own_goal="Leren <script>alert(1)</script>")
     assert graph.requests == []  # nothing remote in the request itself
     assert load(ms_services, talk.id).calendar_state is CalendarState.PENDING
-    assert ms_outbox.drain() == 1
+    assert ms_outbox.drain() == 2  # the booking, then our tab in its meeting chat
     assert calls(graph) == [("POST", "/users/{user}/events")]
-    (sent,) = graph.requests
+    (sent,) = [r for r in graph.requests if r.path.startswith("/users/")]
     assert sent.path == f"/users/{lead.email}/events"
     content = sent.body["body"]["content"]
     assert "<script>" not in content and "&lt;script&gt;" in content
@@ -144,7 +149,8 @@ def test_request_counts_per_operation(
     assert signed.follow_up_status is FollowUpStatus.BOOKED
     follow_up = load(ms_services, follow_up_id(talk.id))
     assert follow_up.event_id and follow_up.join_url
-    invite = graph.requests[-1].body["body"]["content"]
+    created = [r for r in graph.requests if r.method == "POST" and r.path.endswith("/events")]
+    invite = created[-1].body["body"]["content"]
     assert "Sem oefent" in invite and "Marco plant" in invite  # open agreements carried forward
 
     graph.clear_requests()
@@ -223,8 +229,9 @@ def test_a_hundred_follow_ups_under_30_percent_faults_are_each_booked_once(
         lambda s: s.execute(select(outbox_jobs.c.kind, outbox_jobs.c.status)).all()
     )
     # Booking is what this test is about. (The summary cards for the meeting chats fail here:
-    # nobody signed in Teams, so no lead consented to posting in their name.)
-    assert {status for kind, status in jobs if kind != POST_SUMMARY} == {"done"}
+    # nobody signed in Teams, so no lead consented to posting in their name; and the app has
+    # no permission to pin its tab: tests/microsoft/test_meeting_tabs.py pins under faults.)
+    assert {status for kind, status in jobs if kind not in (POST_SUMMARY, PIN_TAB)} == {"done"}
     faults = [r for r in graph.requests if r.status not in (200, 201, 202)]
     assert len(faults) >= 0.2 * len(graph.requests)  # the faults really happened
     for talk in signed:

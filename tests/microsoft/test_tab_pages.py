@@ -160,7 +160,8 @@ def test_a_talk_planned_for_an_existing_meeting_books_nothing(
     )
     assert talk["meeting_chat_id"] == CHAT
     ms_outbox.drain()
-    assert graph.requests == []  # the organiser's own meeting stays as it is
+    # The organiser's own meeting stays as it is (only our tab is put in its chat).
+    assert [r for r in graph.requests if not r.path.startswith(("/chats/", "/appCatalogs"))] == []
     moved = client.patch(
         f"/api/talks/{talk['id']}",
         headers=lead,
@@ -171,7 +172,7 @@ def test_a_talk_planned_for_an_existing_meeting_books_nothing(
     )
     assert moved.status_code == 200, moved.json
     ms_outbox.drain()
-    assert graph.requests == []
+    assert [r for r in graph.requests if not r.path.startswith(("/chats/", "/appCatalogs"))] == []
 
 
 def test_a_booked_meeting_carries_its_chat_id_to_the_talk(
@@ -309,6 +310,6 @@ def test_a_talk_linked_by_hand_before_its_booking_ran_is_not_left_pending(
     )
     assert linked.status_code == 200, linked.json
     ms_outbox.drain()  # the booking job finds the organiser's own meeting: nothing to book
-    assert graph.requests == []
+    assert [r for r in graph.requests if not r.path.startswith(("/chats/", "/appCatalogs"))] == []
     detail = client.get(f"/api/talks/{talk_id}", headers=lead).json
     assert detail["calendar"]["state"] == "synced"

@@ -8,6 +8,7 @@ msgraph-sdk.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -148,7 +149,8 @@ def test_a_worker_killed_after_sending_a_create_leaves_one_event(
         if second.poll() is None:
             second.kill()
     assert synced
-    assert second.returncode == 0 and "Worker stopped after 1 job(s)." in out
+    # The create job, and perhaps already the job that pins our tab in the booked meeting.
+    assert second.returncode == 0 and re.search(r"Worker stopped after [12] job\(s\)\.", out)
     (event,) = graph.events(lead.email)
     creates = [r for r in graph.requests if is_create(r)]
     assert len(creates) == 2

@@ -1,0 +1,126 @@
+"""Talks made from the organiser's own Outlook appointments: the add-in's use cases.
+
+The add-in's task pane names the appointment by Outlook's item id; the calendar
+(`Services.appointments`) reads it from the signed-in organiser's own mailbox, outside any
+transaction. These functions then run inside the caller's transaction: they decide with the
+same rules as the rest of the app (who may be the learner is `domain.invite`'s rule, the
+times are checked as a planned talk's are) and record the remote work in the outbox: the mark
+on the event, and our tab in its Teams meeting. Nothing new is booked: the appointment is the
+organiser's, and stays theirs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from plugin.calendar.appointments import Appointment
+from plugin.domain.errors import Conflict, InvalidInput, NotAllowed
+from plugin.domain.invite import InvitedPerson, choose_learner, sort_invited
+from plugin.domain.people import Person
+from plugin.domain.talk import MAX_TITLE, Talk
+from plugin.services import talks, views
+from plugin.services.context import Services
+from plugin.services.followup import event_draft
+from plugin.store import repo
+
+
+def talk_card(svc: Services, session: Session, talk: Talk, viewer: Person) -> dict[str, Any]:
+    """What the task pane shows of a talk: its summary, its link, and who has prepared."""
+    names = repo.names(session, (talk.lead_id, talk.learner_id))
+    return {
+        **views.talk_summary(talk, names, viewer.id),
+        "url": svc.links.talk(talk.id),
+        "prepared": {
+            "lead": talk.preparation_of(talk.lead_id) is not None,
+            "learner": talk.preparation_of(talk.learner_id) is not None,
+        },
+    }
+
+
+def appointment_view(
+    svc: Services,
+    session: Session,
+    lead: Person,
+    appointment: Appointment | None,
+    attendees: Sequence[InvitedPerson],
+) -> dict[str, Any]:
+    """The appointment's talk if it is one already, else who of its people can be the learner.
+
+    `attendees` are what Outlook shows in the form (a new appointment has no calendar copy
+    yet); once the appointment is read from the calendar, its own attendees count."""
+    talks.require_member(lead)
+    talk = None
+    if appointment is not None:
+        talk = repo.open_talk_for_event(session, lead.tenant_id, appointment.ref.event_id)
+        if talk is not None and talk.role_of(lead.id) is None:
+            talk = None  # someone else's talk: not this person's business
+    invited: Iterable[InvitedPerson] = appointment.invite.invited if appointment else attendees
+    invited = list(invited)
+    known = repo.people_by_email(session, lead.tenant_id, (p.email for p in invited))
+    found = sort_invited(invited, lead, known)
+    return {
+        "talk": talk_card(svc, session, talk, lead) if talk is not None else None,
+        "candidates": [views.person_view(p) for p in found.candidates],
+        "unknown": list(found.unknown),
+        "learner_id": found.candidates[0].id if len(found.candidates) == 1 else None,
+    }
+
+
+def make_talk(
+    svc: Services,
+    session: Session,
+    lead: Person,
+    appointment: Appointment,
+    *,
+    learner_id: str | None,
+    goals: Iterable[str],
+    own_goal: str,
+) -> tuple[Talk, bool]:
+    """The talk held in this appointment: made now (True), or the one made before (False)."""
+    talks.require_member(lead)
+    existing = repo.open_talk_for_event(session, lead.tenant_id, appointment.ref.event_id)
+    if existing is not None and existing.role_of(lead.id) is not None:
+        return existing, False
+    if not appointment.is_organizer or existing is not None:
+        raise NotAllowed("not_organizer", "item_id")
+    if appointment.recurring:
+        raise InvalidInput("appointment_recurring", "item_id")
+    if appointment.cancelled:
+        raise Conflict("appointment_cancelled", "item_id")
+    invite = appointment.invite
+    known = repo.people_by_email(session, lead.tenant_id, (p.email for p in invite.invited))
+    learner = choose_learner(sort_invited(invite.invited, lead, known), learner_id)
+    subject = invite.subject.strip()
+    talk = talks.plan_talk(
+        svc,
+        session,
+        lead,
+        learner_id=learner.id,
+        starts_at=invite.start,
+        duration_minutes=int((invite.end - invite.start).total_seconds() // 60),
+        # The appointment keeps its subject; the talk's title is ours, and a subject longer
+        # than a title may be is not cut: the talk then gets its usual title.
+        title=subject if 0 < len(subject) <= MAX_TITLE else None,
+        goals=goals,
+        own_goal=own_goal,
+        outlook_event=appointment.ref,
+    )
+    return talk, True
+
+
+def invite_html(svc: Services, session: Session, talk: Talk) -> str:
+    """The checklist and the talk's link, for the top of the appointment's body."""
+    return event_draft(svc, session, talk).body_html
+
+
+def unlink(
+    svc: Services, session: Session, lead: Person, talk_id: str, *, expected_version: int
+) -> Talk:
+    """Cancel the talk of an Outlook appointment; the appointment stays as the organiser
+    made it (nothing is sent to the attendees)."""
+    talk = talks.load_talk_for_change(session, lead, talk_id, expected_version)
+    talk.unlink_outlook_event(lead.id, svc.clock.now())
+    return talk

@@ -1,0 +1,107 @@
+"""The Outlook add-in's task pane: what the appointment being written is (a talk already, or
+who can be its learner), make it a talk, and unlink it again.
+
+The appointment is read from the signed-in organiser's own mailbox, in their name, before the
+transaction starts (a remote call holds no database lock); a refusal names the field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g
+from sqlalchemy.orm import Session
+
+from plugin.calendar.appointments import Appointment, AppointmentConsentMissing
+from plugin.calendar.port import CalendarRejected, RetryableCalendarError
+from plugin.domain.errors import NotAllowed, NotFound
+from plugin.domain.invite import InvitedPerson
+from plugin.domain.people import Person
+from plugin.services import outlook, talks
+from plugin.services.context import Services, user_key
+from plugin.services.people import signed_in_person
+from plugin.web.api.base import api, write_talk
+from plugin.web.context import as_viewer_read, as_viewer_write, services
+from plugin.web.errors import Unavailable
+from plugin.web.schemas import AppointmentIn, TalkFromAppointment, Versioned
+from plugin.web.session import SSO_TOKEN, signed_in_identity
+
+
+def _read_appointment(item_id: str) -> Appointment | None:
+    """The appointment from the organiser's own mailbox (the route checked the sign-in)."""
+    svc = services()
+    identity = signed_in_identity()
+    assertion = g.get(SSO_TOKEN)
+    if identity is None or not isinstance(assertion, str):
+        raise NotAllowed("outlook_only", "item_id")  # signed in, but not from a Microsoft host
+    tenant_id, person_id = identity
+    me = svc.read(lambda s: signed_in_person(s, tenant_id, person_id))
+    if me is None:
+        raise NotAllowed("outlook_only", "item_id")
+    talks.require_member(me)  # a school supervisor plans nothing: no need to read their mail
+    try:
+        return svc.appointments.read(
+            user_key(me.tenant_id, me.object_id), me.tenant_id, assertion, item_id
+        )
+    except AppointmentConsentMissing:
+        raise NotAllowed("graph_consent_required", "item_id") from None
+    except RetryableCalendarError:
+        raise Unavailable("calendar_unavailable") from None
+    except CalendarRejected as error:
+        raise NotAllowed("calendar_refused", "item_id", reason=error.reason) from None
+
+
+@api.route(
+    "POST",
+    "/outlook/appointment",
+    summary="The appointment open in Outlook: its talk, or who of its people can be the learner",
+    tag="outlook",
+    body=AppointmentIn,
+)
+def appointment(body: AppointmentIn) -> dict[str, Any]:
+    found = _read_appointment(body.item_id) if body.item_id else None
+    people = [InvitedPerson(p.email, p.name) for p in body.attendees]
+    return as_viewer_read(lambda svc, s, me: outlook.appointment_view(svc, s, me, found, people))
+
+
+@api.route(
+    "POST",
+    "/outlook/talks",
+    summary="Make the appointment a talk (once): answers the talk and the text for its top",
+    tag="outlook",
+    body=TalkFromAppointment,
+    status=201,
+)
+def make_talk(body: TalkFromAppointment) -> tuple[dict[str, Any], int]:
+    found = _read_appointment(body.item_id)
+    if found is None:
+        raise NotFound("appointment_not_found", "item_id")
+
+    def work(svc: Services, s: Session, me: Person) -> tuple[str, bool, str | None]:
+        talk, created = outlook.make_talk(
+            svc, s, me, found, learner_id=body.learner_id, goals=body.goals, own_goal=body.own_goal
+        )
+        return talk.id, created, outlook.invite_html(svc, s, talk) if created else None
+
+    talk_id, created, html = as_viewer_write(work)
+    card = as_viewer_read(lambda svc, s, me: _card(svc, s, me, talk_id))
+    return {"talk": card, "created": created, "invite_html": html}, 201 if created else 200
+
+
+@api.route(
+    "POST",
+    "/outlook/talks/<talk_id>/unlink",
+    summary="Cancel the talk of an Outlook appointment; the appointment stays as it is",
+    tag="outlook",
+    body=Versioned,
+)
+def unlink(talk_id: str, body: Versioned) -> dict[str, Any]:
+    write_talk(
+        talk_id,
+        lambda svc, s, me: outlook.unlink(svc, s, me, talk_id, expected_version=body.version),
+    )
+    return {"talk": as_viewer_read(lambda svc, s, me: _card(svc, s, me, talk_id))}
+
+
+def _card(svc: Services, s: Session, me: Person, talk_id: str) -> dict[str, Any]:
+    return outlook.talk_card(svc, s, talks.load_talk(s, me, talk_id), me)
