@@ -436,3 +436,50 @@ def test_a_broken_template_fails_the_build_naming_the_fault(manifest_copy: Path)
     assert message.startswith(f"{manifest_copy} builds a manifest that would not work:")
     assert f"{BUTTON}.actionId is 'OpenTalkPain'" in message
     assert "actions: ['OpenTalkPane']" in message
+
+
+# -- the requirement set is the task pane's own ------------------------------------------------
+
+#: The Mailbox requirement set that introduced each Office.js member the task pane may call
+#: (Microsoft's "Outlook JavaScript API requirement sets" reference).
+MAILBOX_SINCE = {
+    "subject.getAsync": "1.1",
+    "start.getAsync": "1.1",
+    "end.getAsync": "1.1",
+    "requiredAttendees.getAsync": "1.1",
+    "optionalAttendees.getAsync": "1.1",
+    "body.prependAsync": "1.1",
+    "saveAsync": "1.3",
+    "openBrowserWindow": "1.5",
+    "organizer.getAsync": "1.7",
+    "getItemIdAsync": "1.8",
+}
+TASKPANE_JS = Path(__file__).resolve().parents[2] / "plugin" / "static" / "js" / "taskpane.js"
+
+
+def _version(value: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in value.split("."))
+
+
+def test_the_manifest_asks_for_exactly_the_mailbox_set_the_task_pane_needs() -> None:
+    """Every Office.js call of taskpane.js is either within the manifest's Mailbox version, or
+    made only where Outlook reports the newer set; and the manifest asks no higher than the
+    newest call made without such a check (a higher one hides the add-in from Outlooks that
+    could run it)."""
+    source = TASKPANE_JS.read_text(encoding="utf-8")
+    calls = {
+        member: since
+        for member, since in MAILBOX_SINCE.items()
+        if re.search(rf"\.{re.escape(member.split('.')[-1])}\b", source)
+        and (("." not in member) or re.search(rf"\b{member.split('.')[0]}\b", source))
+    }
+    assert {"saveAsync", "body.prependAsync", "subject.getAsync"} <= calls.keys()
+    checked = set(re.findall(r'supports\("Mailbox", "([\d.]+)"\)', source))
+    required = _version(TASK_PANE_MAILBOX_REQUIREMENT)
+    unchecked = []
+    for member, since in calls.items():
+        if _version(since) > required:
+            assert since in checked, f"{member} needs Mailbox {since}: check it at run time"
+        else:
+            unchecked.append(_version(since))
+    assert max(unchecked) == required, "the manifest asks for more than the task pane needs"
