@@ -180,7 +180,7 @@ def check_graph(mailbox: str, from_date: Any, data_dir: Path | None) -> None:
 )
 @data_dir_option
 def package(out: Path | None, app_version: str | None, data_dir: Path | None) -> None:
-    """Write the Teams app package (manifest and icons) to upload in Teams."""
+    """Write the app package for Teams and Outlook (manifest, icons, languages) to upload."""
     from importlib.metadata import version as installed_version
 
     from plugin.teams_package import app_id_for, write_package
@@ -208,10 +208,13 @@ def package(out: Path | None, app_version: str | None, data_dir: Path | None) ->
             client_id=client_id,
             version=version,
         )
-    except ValueError as error:
+    except (ValueError, RuntimeError) as error:  # a setting, or a broken manifest template
         raise click.ClickException(str(error)) from None
     click.echo(f"Wrote {path} (Teams app id {app_id}, version {version}).")
-    click.echo("Upload it in the Teams admin center: Teams apps > Manage apps > Upload.")
+    click.echo(
+        "Upload it in the Microsoft 365 admin center: Settings > Integrated apps > "
+        "Upload custom apps (the Teams app and the Outlook add-in in one)."
+    )
 
 
 @main.command()

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from plugin.calendar.outlook import TALK_PROPERTY_ID
 from plugin.domain.meeting import chat_id_from_join_url
 from plugin.domain.talk import Talk
 from tests.microsoft.outlook_world import AMS, Office, graph_calls
+from tests.microsoft.test_teams_sso import CASES as SSO_CASES
 
 
 def test_an_outlook_appointment_becomes_a_talk_with_its_mark_and_tab(office: Office) -> None:
@@ -267,4 +270,32 @@ def test_a_graph_outage_is_a_503_and_makes_nothing(office: Office) -> None:
     answer = office.client.post("/api/outlook/talks", headers=as_marco, json={"item_id": item_id})
     assert answer.status_code == 503 and answer.headers["Retry-After"]
     assert answer.json["error"]["code"] == "calendar_unavailable"
+    assert office.svc.read(lambda s: s.query(Talk).count()) == 0
+
+
+@pytest.mark.parametrize("case", sorted(SSO_CASES))
+def test_the_sso_token_matrix_holds_for_the_task_panes_calls(office: Office, case: str) -> None:
+    """The Teams tabs' token cases (tests/microsoft/test_teams_sso.py), sent by the Outlook
+    task pane: only a right token gets in; any other is a 401 before the body is read or Graph
+    is asked anything, and nothing is made."""
+    marco, as_marco = office.person("Marco")
+    sem, _ = office.person("Sem")
+    item_id = office.appointment(marco, sem)
+    token = SSO_CASES[case](office.entra)
+    if case == "valid":  # the matrix's own person; here: Marco, with his own mailbox
+        token = as_marco["Authorization"].split(" ", 1)[1]
+    office.graph.clear_requests()
+    headers = {"Authorization": f"Bearer {token}"}
+    calls = [
+        ("/api/outlook/appointment", {"item_id": item_id}),
+        ("/api/outlook/talks", {"item_id": item_id}),
+    ]
+    answers = [office.client.post(url, headers=headers, json=body) for url, body in calls]
+    if case == "valid":
+        assert [a.status_code for a in answers] == [200, 201], [a.json for a in answers]
+        return
+    for answer in answers:
+        assert answer.status_code == 401, (case, answer.json)
+        assert answer.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
+    assert office.graph.requests == []
     assert office.svc.read(lambda s: s.query(Talk).count()) == 0

@@ -529,6 +529,7 @@ def test_the_package_command_writes_the_zip_from_the_settings(tmp_path, monkeypa
     assert manifest["webApplicationInfo"]["id"] == client_id
     app_id = (tmp_path / "data" / "teams_app_id").read_text().strip()
     assert manifest["id"] == app_id and app_id in result.output
+    assert "Integrated apps" in result.output  # one upload for Teams and Outlook
 
     again = CliRunner().invoke(main, ["package", "--out", str(out)], env=env)
     assert again.exit_code == 0 and app_id in again.output  # the same app id every time
