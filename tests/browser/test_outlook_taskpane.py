@@ -646,19 +646,23 @@ def test_the_pane_follows_office_language_and_dark_theme(outlook: OutlookWorld) 
     check_accessibility(frame)  # type: ignore[arg-type]
 
 
-@pytest.mark.skipif(not SCREENSHOTS, reason="set OG_TASKPANE_SCREENSHOTS to a folder")
-def test_screenshots_of_the_talk_in_dark_and_the_form_at_full_width(
-    outlook: OutlookWorld,
-) -> None:
+def test_the_talk_in_dark_and_the_form_at_full_width(outlook: OutlookWorld) -> None:
+    """The talk view with its unlink question open, in Outlook's dark theme at 320 px, and the
+    form in a wide pane: both fit (screenshots with OG_TASKPANE_SCREENSHOTS=<folder>)."""
     dark = {"officeTheme": {"bodyBackgroundColor": "#292929"}}
     canned = Canned({"/api/outlook/appointment": [(200, form_answer(talk=outlook.talk()))]})
     page, frame = outlook.open_pane(canned=canned, office=dark)
     expect(frame.locator("#talk-view")).to_be_visible()
+    expect(frame.locator("html")).to_have_attribute("data-theme", "dark")
     frame.get_by_role("button", name="Remove the link", exact=True).click()
+    expect(frame.get_by_role("button", name="Keep the link", exact=True)).to_be_visible()
+    no_overflow(frame)
     snap(page, "talk_dark")
     canned = Canned({"/api/outlook/appointment": [(200, form_answer(learner_id=SEM_ID))]})
     page, frame = outlook.open_pane(canned=canned, width=1000)
     frame.get_by_role("checkbox", name="Your own goal").check()
+    expect(frame.get_by_role("radio", name=re.compile("Sem Bakker"))).to_be_checked()
+    no_overflow(frame)
     snap(page, "form_wide", frame)
 
 
