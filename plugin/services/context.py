@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import urlencode
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -35,6 +35,9 @@ T = TypeVar("T")
 WRITE_ATTEMPTS = 5
 #: SQLSTATEs of PostgreSQL's "try the transaction again": serialization failure, deadlock.
 _RETRY_SQLSTATES = frozenset({"40001", "40P01"})
+#: A unique violation: another transaction made the same row first (two presses of the Outlook
+#: add-in's button, two first sign-ins). Run again, the work finds that row and uses it.
+_UNIQUE_VIOLATION = "23505"
 
 
 class Busy(Exception):
@@ -47,6 +50,8 @@ def _lost_a_race(error: Exception) -> bool:
     """A write that failed only because another writer got in the way, and may run again."""
     if isinstance(error, StaleDataError):
         return True
+    if isinstance(error, IntegrityError):
+        return getattr(error.orig, "sqlstate", None) == _UNIQUE_VIOLATION
     if not isinstance(error, OperationalError):
         return False
     if getattr(error.orig, "sqlstate", None) in _RETRY_SQLSTATES:
@@ -175,7 +180,7 @@ class Services:
                     result = work(session)
                     enqueued = bool(session.info.get(ENQUEUED))
                 break
-            except (StaleDataError, OperationalError) as error:
+            except (StaleDataError, OperationalError, IntegrityError) as error:
                 if not _lost_a_race(error):
                     raise
                 log.info("write lost a race (attempt %s), trying again", attempt)

@@ -9,13 +9,16 @@ fake, so the minimum stated in the README is held here.
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
+from typing import Any
 
 import pytest
 
 from plugin.calendar.outlook import TALK_PROPERTY_ID
 from plugin.domain.meeting import chat_id_from_join_url
 from plugin.domain.talk import Talk
+from tests.microsoft.fixtures import https_client
 from tests.microsoft.outlook_world import AMS, Office, graph_calls
 from tests.microsoft.test_teams_sso import CASES as SSO_CASES
 
@@ -299,3 +302,37 @@ def test_the_sso_token_matrix_holds_for_the_task_panes_calls(office: Office, cas
         assert answer.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
     assert office.graph.requests == []
     assert office.svc.read(lambda s: s.query(Talk).count()) == 0
+
+
+def test_two_presses_at_once_make_one_talk(office: Office) -> None:
+    """Both requests read the meeting, then write at the same moment: one makes the talk, the
+    other gets it (on PostgreSQL the loser hits the unique index and runs again)."""
+    marco, as_marco = office.person("Marco")
+    sem, _ = office.person("Sem")
+    item_id = office.appointment(marco, sem)
+    # The on-behalf-of token is fetched once first, so both presses go straight to Graph.
+    office.client.post("/api/outlook/appointment", headers=as_marco, json={"item_id": item_id})
+    holds = [
+        office.graph.hold_next(lambda r: r.method == "GET" and r.path.startswith("/me/events/"))
+        for _ in range(2)
+    ]
+    answers: list[Any] = []
+
+    def press() -> None:
+        client = https_client(office.app)
+        answers.append(
+            client.post("/api/outlook/talks", headers=as_marco, json={"item_id": item_id})
+        )
+
+    threads = [threading.Thread(target=press) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for hold in holds:
+        assert hold.reached.wait(30), "a press never read the meeting"
+    for hold in holds:
+        hold.release()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(a.status_code for a in answers) == [200, 201], [a.json for a in answers]
+    assert len({a.json["talk"]["id"] for a in answers}) == 1
+    assert office.svc.read(lambda s: s.query(Talk).count()) == 1
