@@ -4,6 +4,8 @@ Implements the calendar port with msgraph-sdk (through `GraphClient`, which keep
 the SDK's client to itself). Runs only in the worker: never on a web request's path.
 
 What each operation sends (the tests assert these exact requests at the Graph fake):
+- every event id is Graph's immutable one (`Prefer: IdType="ImmutableId"`), which stays the
+  same when the event moves between folders, and is what change notifications name;
 - create: `POST /users/{lead}/events`, a Teams meeting with the learner as attendee, the
   invite's HTML body, our category and a `transactionId`, so a retried create (the SDK's, or
   the outbox's after a lost answer) finds the first event instead of making a second.
@@ -96,6 +98,9 @@ _LIST_FIELDS = [
 _PAGE_SIZE = 50
 _DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _PREFER_UTC = 'outlook.timezone="UTC"'
+#: Ids that stay the same when an item moves between folders: what talks store, and what
+#: change notifications (subscribed with the same preference) name.
+_PREFER_IMMUTABLE = 'IdType="ImmutableId"'
 
 
 class GraphCalendar:
@@ -116,7 +121,9 @@ class GraphCalendar:
         event.allow_new_time_proposals = True
         created = self._run(
             "create",
-            lambda g: g.users.by_user_id(draft.organizer.email).events.post(event),
+            lambda g: g.users.by_user_id(draft.organizer.email).events.post(
+                event, request_configuration=prefer_immutable()
+            ),
         )
         return event_ref(_require(created, "create"))
 
@@ -126,7 +133,7 @@ class GraphCalendar:
             lambda g: (
                 g.users.by_user_id(draft.organizer.email)
                 .events.by_event_id(ref.event_id)
-                .patch(self._event(draft, with_body=False))
+                .patch(self._event(draft, with_body=False), prefer_immutable())
             ),
         )
         updated = event_ref(_require(changed, "update"))
@@ -143,7 +150,7 @@ class GraphCalendar:
                 lambda g: (
                     g.users.by_user_id(organizer.email)
                     .events.by_event_id(ref.event_id)
-                    .cancel.post(body)
+                    .cancel.post(body, prefer_immutable())
                 ),
             )
         except CalendarRejected as error:
@@ -190,6 +197,7 @@ class GraphCalendar:
             )
         )
         config.headers.add("Prefer", _PREFER_UTC)
+        config.headers.add("Prefer", _PREFER_IMMUTABLE)
 
         async def all_pages(g: GraphServiceClient) -> list[Event]:
             view = g.users.by_user_id(person.email).calendar_view
@@ -202,6 +210,7 @@ class GraphCalendar:
                 # By hand: the SDK's PageIterator drops the Prefer header on later pages.
                 next_config: RequestConfiguration[Any] = RequestConfiguration()
                 next_config.headers.add("Prefer", _PREFER_UTC)
+                next_config.headers.add("Prefer", _PREFER_IMMUTABLE)
                 page = await view.with_url(page.odata_next_link).get(
                     request_configuration=next_config
                 )
@@ -380,6 +389,12 @@ def _calendar_event(event: Event) -> CalendarEvent:
         cancelled=bool(event.is_cancelled),
         categories=tuple(event.categories or ()),
     )
+
+
+def prefer_immutable() -> RequestConfiguration[Any]:
+    config: RequestConfiguration[Any] = RequestConfiguration()
+    config.headers.add("Prefer", _PREFER_IMMUTABLE)
+    return config
 
 
 def _prefer_utc() -> RequestConfiguration[Any]:

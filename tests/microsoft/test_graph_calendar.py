@@ -95,7 +95,9 @@ def test_create_sends_one_teams_meeting_with_a_transaction_id(
     assert call.headers["authorization"].startswith("Bearer ")
     uuid.UUID(call.headers["client-request-id"])  # a fresh id for correlation
     (stored,) = graph.events(LEAD.email)
-    assert ref == EventRef(stored["id"], stored["iCalUId"], stored["onlineMeeting"]["joinUrl"])
+    # The immutable id (asked for with `Prefer: IdType="ImmutableId"`): it survives moves.
+    immutable = graph.immutable_id(LEAD.email, stored["id"])
+    assert ref == EventRef(immutable, stored["iCalUId"], stored["onlineMeeting"]["joinUrl"])
     assert ref.join_url and ref.join_url.startswith("https://teams.microsoft.com/")
 
 
@@ -172,7 +174,7 @@ def test_listing_pages_by_hand_and_keeps_the_prefer_header_on_every_page(
     assert len(pages) == 3
     for page in pages:
         assert page.path == f"/users/{LEAD.email}/calendarView"
-        assert page.headers["prefer"] == 'outlook.timezone="UTC"'
+        assert page.headers["prefer"] == 'outlook.timezone="UTC", IdType="ImmutableId"'
 
 
 # -- failures ----------------------------------------------------------------------------------
@@ -213,7 +215,7 @@ def test_a_dropped_connection_is_retryable_and_the_retry_finds_the_first_event(
         calendar.create_event(the_draft)
     ref = calendar.create_event(the_draft)
     (stored,) = graph.events(LEAD.email)
-    assert ref.event_id == stored["id"]
+    assert ref.event_id == graph.immutable_id(LEAD.email, stored["id"])
 
 
 def test_a_slow_answer_times_out_as_retryable(
