@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
@@ -23,7 +23,7 @@ from plugin.domain.clock import Clock, SystemClock
 from plugin.domain.followup import FollowUpPolicy
 from plugin.domain.schedule import WorkingHours
 from plugin.jobs.outbox import Outbox
-from plugin.services.context import Links, MeetingTabs, Services
+from plugin.services.context import CalendarWatch, Links, MeetingTabs, Services
 from plugin.services.followup import job_kinds
 from plugin.settings import MICROSOFT, Settings
 from plugin.store import migrate
@@ -33,7 +33,9 @@ from plugin.teams_package import app_id_for
 if TYPE_CHECKING:
     from plugin.calendar.graph import GraphCalendar
     from plugin.calendar.graph_client import GraphClient, GraphOptions
+    from plugin.calendar.graph_watch import Granted, WatchedEvent
     from plugin.calendar.outlook import GraphAppointments
+    from plugin.domain.talk_calendar import EventState
     from plugin.identity.teams_sso import SsoValidator
     from plugin.identity.tokens import TokenService
     from plugin.teams.meeting_chat import GraphMeetingChat
@@ -140,6 +142,46 @@ class GraphWiring:
 
         return OnFirstUse()
 
+    def watch(self) -> CalendarWatch:
+        """Change notifications and event reads for the sync (the worker's, on first use)."""
+        wiring = self
+        made: list[CalendarWatch] = []
+
+        def get() -> CalendarWatch:
+            with wiring._lock:
+                if not made:
+                    from plugin.calendar.graph_watch import GraphWatch
+
+                    made.append(GraphWatch(wiring.client))
+            return made[0]
+
+        class OnFirstUse:
+            def subscribe(
+                self,
+                mailbox: str,
+                notification_url: str,
+                lifecycle_url: str,
+                client_state: str,
+                expires_at: datetime,
+            ) -> Granted:
+                return get().subscribe(
+                    mailbox, notification_url, lifecycle_url, client_state, expires_at
+                )
+
+            def renew(self, subscription_id: str, expires_at: datetime) -> Granted:
+                return get().renew(subscription_id, expires_at)
+
+            def unsubscribe(self, subscription_id: str) -> None:
+                get().unsubscribe(subscription_id)
+
+            def read(self, mailbox: str, event_id: str) -> EventState | None:
+                return get().read(mailbox, event_id)
+
+            def window(self, mailbox: str, start: datetime, end: datetime) -> list[WatchedEvent]:
+                return get().window(mailbox, start, end)
+
+        return OnFirstUse()
+
     def warm(self) -> None:
         """Pay the SDK's first-use cost now (worker start), not on the first booking."""
         self.calendar()
@@ -213,6 +255,8 @@ def build_services(
         graph=graph,
         chat=graph.meeting_chat() if graph is not None else None,
         tabs=graph.meeting_tabs(teams_app_id) if graph and teams_app_id else None,
+        watch=graph.watch() if graph is not None else None,
+        reconcile_every=timedelta(minutes=settings.sync_minutes),
     )
     if graph is not None:
         services.appointments = graph.appointments()

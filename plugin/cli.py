@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -140,7 +141,12 @@ def worker(poll: float, once: bool, data_dir: Path | None) -> None:
         services.graph.warm()
     click.echo(f"Worker ready ({settings.mode} mode, {services.db.kind}).")
     sys.stdout.flush()
-    ran = Worker(outbox, poll_seconds=poll).run(once=once)
+    upkeep = None
+    if services.watch is not None:
+        from plugin.services import calendar_sync
+
+        upkeep = partial(calendar_sync.maintain, services)
+    ran = Worker(outbox, poll_seconds=poll, upkeep=upkeep).run(once=once)
     if services.graph is not None:
         services.graph.close()
     click.echo(f"Worker stopped after {ran} job(s).")

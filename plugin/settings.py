@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     teams_app_id: str | None = None
     #: How long a worker may hold a job before another may take it over (it died, say).
     job_lease_seconds: int = Field(default=600, ge=1, le=86400)
+    #: Microsoft mode: how often each lead's Outlook calendar is compared with their talks,
+    #: whatever change notifications said (they can be lost).
+    sync_minutes: int = Field(default=60, ge=1, le=1440)
 
     @field_validator("tenant_id")
     @classmethod

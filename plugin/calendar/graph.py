@@ -139,7 +139,10 @@ class GraphCalendar:
         updated = event_ref(_require(changed, "update"))
         # A PATCH answer may omit the join URL when the meeting itself did not change.
         return EventRef(
-            updated.event_id, updated.ical_uid or ref.ical_uid, updated.join_url or ref.join_url
+            updated.event_id,
+            updated.ical_uid or ref.ical_uid,
+            updated.join_url or ref.join_url,
+            updated.change_key,
         )
 
     def cancel_event(self, ref: EventRef, organizer: Attendee) -> None:
@@ -364,7 +367,12 @@ def _plain_time(value: time | str) -> time:
 
 def event_ref(event: Event) -> EventRef:
     join_url = event.online_meeting.join_url if event.online_meeting else None
-    return EventRef(event_id=event.id or "", ical_uid=event.i_cal_u_id or "", join_url=join_url)
+    return EventRef(
+        event_id=event.id or "",
+        ical_uid=event.i_cal_u_id or "",
+        join_url=join_url,
+        change_key=event.change_key,
+    )
 
 
 def _address(email: EmailAddress | None) -> str:

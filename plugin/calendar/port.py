@@ -50,6 +50,8 @@ class EventRef:
     event_id: str
     ical_uid: str
     join_url: str | None = None
+    #: The calendar's version stamp of the event after the call (Graph's changeKey), if any.
+    change_key: str | None = None
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from plugin.domain.form import form_hash, signing_hash, talk_form
 from plugin.domain.meeting import valid_chat_id
 from plugin.domain.preparation import Preparation, clean_points, clean_ticked
 from plugin.domain.talk_agreements import TalkAgreements
+from plugin.domain.talk_calendar import TalkCalendar
 from plugin.domain.talk_state import (
     CalendarState,
     FollowUpStatus,
@@ -65,7 +66,7 @@ def clean_goals(goals: Iterable[str], known: Iterable[str]) -> list[str]:
 
 
 @dataclass(eq=False)
-class Talk(TalkAgreements):
+class Talk(TalkAgreements, TalkCalendar):
     id: str
     tenant_id: str
     track_id: str
@@ -109,6 +110,12 @@ class Talk(TalkAgreements):
     event_from_outlook: bool = False
     #: The meeting chat where our tab is pinned, once the worker has put it there.
     tab_chat_id: str | None = None
+    #: The event's changeKey as last written or read: our own writes echo back as changes.
+    event_change_key: str | None = None
+    #: Why the calendar's event needs the lead's attention (see `talk_calendar`).
+    calendar_attention: str | None = None
+    #: Why the talk was cancelled, when that happened outside the app.
+    cancel_reason: str | None = None
     #: Bumped on every change of the calendar event, for iCalendar SEQUENCE.
     event_sequence: int = 0
     #: Counts every change of the talk or its agreements: what live panels compare.

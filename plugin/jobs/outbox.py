@@ -90,6 +90,36 @@ def enqueue(
     )
 
 
+def has_pending(session: Session, key: str, kinds: tuple[str, ...]) -> bool:
+    """A job of one of these kinds waits under this key (not yet done or failed)."""
+    found = session.execute(
+        select(outbox_jobs.c.id)
+        .where(
+            outbox_jobs.c.key == key,
+            outbox_jobs.c.status == PENDING,
+            outbox_jobs.c.kind.in_(kinds),
+        )
+        .limit(1)
+    ).first()
+    return found is not None
+
+
+def drop_pending(
+    session: Session, key: str, kinds: tuple[str, ...], now: datetime, why: str
+) -> int:
+    """Mark waiting jobs of these kinds under this key as done without running them."""
+    result = session.execute(
+        update(outbox_jobs)
+        .where(
+            outbox_jobs.c.key == key,
+            outbox_jobs.c.status == PENDING,
+            outbox_jobs.c.kind.in_(kinds),
+        )
+        .values(status=DONE, last_error=_cut(f"dropped: {why}"), updated_at=now)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
+from collections.abc import Callable
 from types import FrameType
 
 from plugin.jobs.outbox import Outbox
@@ -18,9 +20,21 @@ log = logging.getLogger(__name__)
 
 
 class Worker:
-    def __init__(self, outbox: Outbox, *, poll_seconds: float = 1.0) -> None:
+    def __init__(
+        self,
+        outbox: Outbox,
+        *,
+        poll_seconds: float = 1.0,
+        upkeep: Callable[[], None] | None = None,
+        upkeep_seconds: float = 60.0,
+    ) -> None:
+        """`upkeep` runs at start and then every `upkeep_seconds` between jobs (Microsoft
+        mode: the calendar sync's subscriptions and reconciliation)."""
         self._outbox = outbox
         self._poll = poll_seconds
+        self._upkeep = upkeep
+        self._upkeep_seconds = upkeep_seconds
+        self._next_upkeep = 0.0
         self.stopping = threading.Event()
 
     def stop(self, *_args: object) -> None:
@@ -33,6 +47,7 @@ class Worker:
             signal.signal(signal.SIGINT, self._on_signal)
         ran = 0
         while not self.stopping.is_set():
+            self._maybe_upkeep()
             try:
                 done = self._outbox.drain(limit=1)
             except Exception:
@@ -46,6 +61,15 @@ class Worker:
                 break
             self.stopping.wait(self._poll)
         return ran
+
+    def _maybe_upkeep(self) -> None:
+        if self._upkeep is None or time.monotonic() < self._next_upkeep:
+            return
+        self._next_upkeep = time.monotonic() + self._upkeep_seconds
+        try:
+            self._upkeep()
+        except Exception:
+            log.exception("upkeep failed; trying again next round")
 
     def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
         log.info("signal %s: stopping after the current job", signum)

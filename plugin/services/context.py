@@ -9,6 +9,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import urlencode
 
@@ -25,6 +26,8 @@ from plugin.jobs.outbox import ENQUEUED
 from plugin.store.db import Database
 
 if TYPE_CHECKING:
+    from plugin.calendar.graph_watch import Granted, WatchedEvent
+    from plugin.domain.talk_calendar import EventState
     from plugin.teams.card import TalkSummary
 
 log = logging.getLogger(__name__)
@@ -138,6 +141,27 @@ class MeetingTabs(Protocol):
         ...
 
 
+class CalendarWatch(Protocol):
+    """Change notifications on the leads' Outlook calendars (Microsoft mode; graph_watch.py)."""
+
+    def subscribe(
+        self,
+        mailbox: str,
+        notification_url: str,
+        lifecycle_url: str,
+        client_state: str,
+        expires_at: datetime,
+    ) -> Granted: ...
+
+    def renew(self, subscription_id: str, expires_at: datetime) -> Granted: ...
+
+    def unsubscribe(self, subscription_id: str) -> None: ...
+
+    def read(self, mailbox: str, event_id: str) -> EventState | None: ...
+
+    def window(self, mailbox: str, start: datetime, end: datetime) -> list[WatchedEvent]: ...
+
+
 def user_key(tenant_id: str, object_id: str) -> str:
     """Whose delegated tokens: the Entra tenant and object id of a person."""
     return f"{tenant_id}:{object_id}"
@@ -162,6 +186,10 @@ class Services:
     appointments: Appointments = field(default_factory=NoAppointments)
     #: Set in Microsoft mode: pins our tab in each talk's Teams meeting.
     tabs: MeetingTabs | None = None
+    #: Set in Microsoft mode: hears what changes in the leads' Outlook calendars.
+    watch: CalendarWatch | None = None
+    #: How often each watched mailbox is compared with its talks, whatever was notified.
+    reconcile_every: timedelta = timedelta(hours=1)
     new_id: Callable[[], str] = field(default=lambda: str(uuid.uuid4()))
     #: Run after a transaction that recorded outbox jobs has committed.
     after_enqueue: list[Callable[[], object]] = field(default_factory=list)

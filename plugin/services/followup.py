@@ -19,7 +19,7 @@ from plugin.domain.schedule import Interval
 from plugin.domain.talk import Talk
 from plugin.domain.talk_state import CalendarState, FollowUpStatus, TalkStatus
 from plugin.jobs.outbox import Job, JobKind
-from plugin.services import meeting_jobs
+from plugin.services import calendar_sync, meeting_jobs
 from plugin.services.context import Services, user_key
 from plugin.services.invite import render_invite
 from plugin.services.talks import (
@@ -201,6 +201,7 @@ def _ref(talk: Talk) -> EventRef:
 
 def _store_ref(talk: Talk, ref: EventRef) -> None:
     talk.event_id, talk.event_ical_uid, talk.join_url = ref.event_id, ref.ical_uid, ref.join_url
+    talk.event_written(ref.change_key)  # its change notification then echoes nothing
     # The meeting we booked is the talk's meeting (unless the lead linked another one): its
     # tabs find the talk by this chat id, and only the two are in its chat.
     booked_chat = chat_id_from_join_url(ref.join_url)
@@ -249,6 +250,7 @@ def post_summary_failed(svc: Services, session: Session, job: Job, reason: str) 
 def job_kinds(svc: Services) -> dict[str, JobKind]:
     return {
         **meeting_jobs.job_kinds(svc),
+        **calendar_sync.job_kinds(svc),
         SYNC_EVENT: JobKind(
             run=lambda s, j: sync_event(svc, s, j), failed=lambda s, j, r: sync_failed(svc, s, j, r)
         ),

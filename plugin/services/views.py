@@ -46,6 +46,10 @@ def talk_summary(talk: Talk, names: Mapping[str, str], viewer_id: str) -> dict[s
         "meeting_chat_id": talk.meeting_chat_id,
         "chat_summary": talk.chat_summary,
         "follow_up": follow_up_view(talk),
+        #: Set when a change in Outlook needs the lead: `learner_removed`, `organizer_changed`.
+        "calendar_attention": talk.calendar_attention,
+        #: Why the talk was cancelled outside the app (`cancelled_in_outlook`), else None.
+        "cancel_reason": talk.cancel_reason,
         #: What a change of the talk as a whole names as the state it is based on.
         "version": talk.version,
     }

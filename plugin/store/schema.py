@@ -118,6 +118,14 @@ talks = Table(
     Column("event_from_outlook", Boolean, nullable=False, default=False),
     #: The meeting chat where our tab is pinned (set by the worker once it is there).
     Column("tab_chat_id", String(255), nullable=True),
+    #: The event's changeKey as the app last wrote or read it: its own writes echo back
+    #: through change notifications, and are recognised by it.
+    Column("event_change_key", String(255), nullable=True),
+    #: Why the talk needs the lead's attention after a change in the calendar (the learner
+    #: was taken off the invite, the organiser changed): nothing is guessed.
+    Column("calendar_attention", String(64), nullable=True),
+    #: Why a talk was cancelled when it was not cancelled here (`cancelled_in_outlook`).
+    Column("cancel_reason", String(64), nullable=True),
     Column("event_sequence", Integer, nullable=False, default=0),
     #: Counts every change of the talk and its agreements (live panels' ETag).
     Column("revision", Integer, nullable=False, default=0),
@@ -250,6 +258,29 @@ calendar_attendees = Table(
     metadata,
     Column("event_id", ID, ForeignKey("calendar_events.id", ondelete="CASCADE"), primary_key=True),
     Column("person_id", ID, ForeignKey("people.id"), primary_key=True, index=True),
+)
+
+#: Microsoft mode: one Graph change-notification subscription per lead's mailbox.
+graph_subscriptions = Table(
+    "graph_subscriptions",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("tenant_id", String(64), nullable=False),
+    #: The lead whose mailbox's events it watches (one subscription each).
+    Column("person_id", ID, ForeignKey("people.id"), nullable=False),
+    Column("mailbox", String(320), nullable=False),
+    #: Graph's id for it.
+    Column("subscription_id", String(128), nullable=False, unique=True),
+    #: Graph sends it back with every notification; compared in constant time. Never logged.
+    Column("client_state", String(128), nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    #: The lifetime Graph granted at the last create or renewal: renewal is due at half of it.
+    Column("lifetime_seconds", Integer, nullable=False),
+    #: When the mailbox's talk events were last compared with the talks (reconciliation).
+    Column("reconciled_at", UTCDateTime, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("tenant_id", "person_id", name="uq_graph_subscriptions_mailbox"),
 )
 
 #: Remote work recorded in the same transaction as the change that needs it.

@@ -15,7 +15,7 @@ from plugin.paths import templates_dir
 from plugin.services.context import Services
 from plugin.services.people import session_generation
 from plugin.settings import LOCAL
-from plugin.web import api, consent, errors, outlook, pages
+from plugin.web import api, consent, errors, graph_hooks, outlook, pages
 from plugin.web.context import EXTENSION, STAMPS
 from plugin.web.host import TEAMSJS, ScriptSource
 from plugin.web.outlook import OFFICEJS, OfficeScript
@@ -159,6 +159,7 @@ def create_app(
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(consent.blueprint)
     app.register_blueprint(outlook.blueprint)
+    app.register_blueprint(graph_hooks.blueprint)
 
     @app.context_processor
     def language() -> dict[str, str]:

@@ -11,7 +11,10 @@ CA by default, so ``entra.ca_path`` trusts both fakes) and serves, under ``/v1.0
 - ``POST``/``GET /chats/{chat-id}/messages`` for chats made with ``add_chat`` or by online
   meetings (see "Chats");
 - ``GET /appCatalogs/teamsApps``, ``POST``/``GET /chats/{chat-id}/installedApps`` and
-  ``POST``/``GET /chats/{chat-id}/tabs`` (see "Apps and tabs in chats").
+  ``POST``/``GET /chats/{chat-id}/tabs`` (see "Apps and tabs in chats");
+- ``POST``/``GET /subscriptions``, ``GET``/``PATCH``/``DELETE /subscriptions/{id}`` and
+  ``POST /subscriptions/{id}/reauthorize`` on events, with the notifications they bring (see
+  "Change notifications").
 
 ``{u}`` is a mailbox id, the user's object id (``oid``) or address (case-insensitive); ``/me``
 works with delegated tokens (the mailbox whose ``oid`` is the token's).
@@ -184,6 +187,142 @@ the tabs with ``teamsApp`` expanded):
   separate tabs. ``GET …/tabs`` supports ``$expand=teamsApp``, ``$filter=teamsApp/id eq '…'``
   and ``$select``. Other query options on these collections are 501.
 
+Change notifications (subscriptions on events; the fake POSTs to the subscriber's endpoints over
+HTTPS, trusting ``ca``, the Entra fake's CA by default, so services served by ``LoopbackHttps``
+receive what Graph would send):
+
+- **Clock.** ``now`` (default: the real UTC time) decides expiry; set it to the test's clock
+  (an aware datetime). ``createdDateTime``/``lastModifiedDateTime`` of events follow it too.
+- **Create** (``POST /subscriptions``), read strictly like events. Modelled resources:
+  ``/users/{id or address}/events`` or ``users/{id}/events``, and ``/me/events`` (delegated;
+  app tokens get 400 "/me request is only valid with delegated authentication flow."). Other
+  resources are 501 (not modelled). ``includeResourceData`` true, ``encryptionCertificate``,
+  ``notificationQueryOptions`` and the other properties the fake does not model are 501;
+  read-only ones (``id``, ``applicationId``, ``creatorId``) are 501 too.
+- **Required**: ``changeType``, ``notificationUrl``, ``resource``, ``expirationDateTime``; a missing
+  one is 400 ``InvalidRequest`` "X is a required property for subscription creation." (the text
+  reported for expirationDateTime, microsoft-graph-docs-contrib#7399; the code is a fake
+  choice). ``clientState`` is optional (the subscription reference says so; the webhooks
+  article calls it required) and at most 128 characters (longer: 400 ``InvalidRequest``, fake
+  text). ``changeType`` is a comma list of ``created``/``updated``/``deleted`` (spaces around
+  items ignored, case-sensitive; otherwise 400 ``InvalidRequest``, fake text).
+  ``latestSupportedTlsVersion`` ``v1_2`` (default) or ``v1_3`` caps the TLS version the fake
+  uses towards the endpoints; ``v1_0``/``v1_1`` (deprecated by Graph) and others are 400
+  ``InvalidRequest`` (fake text).
+- **URLs**: ``notificationUrl`` and ``lifecycleNotificationUrl`` must be https, else 400
+  ``InvalidRequest`` "NotificationUrl scheme='http' is not supported." (the answer reported in
+  microsoft-graph-docs#2751; "LifecycleNotificationUrl …" for the other, adapted). Query strings
+  in them are kept.
+- **Expiry**: ``expirationDateTime`` beyond ``now() + max_subscription_minutes`` is 400
+  ``ExtensionError`` "Subscription expiration can only be 4230 minutes in the future." (the
+  answer reported in microsoft-graph-docs#2988, with the attribute's number; the status is the
+  fake's). Sources disagree on the maximum for Outlook events: the v1.0 subscription reference
+  stored here says 4230 minutes (under 3 days), newer tables quote 10080 minutes (under 7 days)
+  for events without resource data and 1440 with; the default is 4230, set the attribute to
+  try another. One not after ``now()`` is 400 ``ExtensionError`` "Subscription expiration can
+  only be in the future." (fake text). Graph's raising of short lifetimes is not modelled.
+- **Permissions** (the create-subscription table for event: ``Calendars.Read`` delegated and
+  application): app tokens need ``Calendars.Read`` or ``Calendars.ReadWrite`` roles (the fake
+  accepts the write permission as "higher"; an older sentence of that page warns that write
+  permissions may not be supported where read ones are needed), delegated tokens the same
+  scopes, and only for the signed-in user's own mailbox; ``.Shared`` scopes do not count (as
+  documented). ``restrict_app_access`` applies. Refusals are 403 ``ExtensionError`` "Operation:
+  Create; Exception: [Status Code: Forbidden; Reason: Forbidden]" (the answer reported in
+  msgraph-sdk-dotnet#365 and microsoft-graph-docs-contrib#7625; the policy's refusal carries
+  the "[RAOP]" text as Reason, fake choice); a token without any permission is 401
+  ``NoPermissionsInAccessToken``; an unknown user is 404 ``ExtensionError`` "Operation: Create;
+  Exception: [Status Code: NotFound; Reason: The requested user 'x' is invalid.]" (fake text in
+  the reported wrapping). Get/renew/delete/reauthorize check the same (with their operation
+  name) on the subscription's mailbox.
+- **Validation handshake**, after the checks above and before answering: the fake POSTs to
+  ``notificationUrl`` with ``validationToken=<url-encoded token>`` added to its query, an empty
+  body and ``Content-Type: text/plain; charset=utf-8`` (then the same to
+  ``lifecycleNotificationUrl`` when given). Tokens are "Validation: Testing client application
+  reachability for subscription Request-Id: <uuid>" (the form seen from Graph; treat as opaque).
+  It expects within ``validation_timeout`` seconds (default 10, as documented) a 200 with a
+  ``text/plain`` content type and exactly the decoded token as body. Otherwise: a timeout is
+  400 ``InvalidRequest`` "Subscription validation request timed out." (microsoftgraph/
+  nodejs-webhooks-sample#350); another status or a failed connection (TLS included) is 400
+  ``ValidationError`` "Subscription validation request failed. Notification endpoint must
+  respond with 200 OK to validation request." (reported in splunk/azure-functions-splunk#26);
+  another body is 400 ``ValidationError`` "Subscription validation request failed. Response must
+  exactly match validationToken query parameter." (java-spring-webhooks-sample#82 reports the
+  text; the code is the fake's); another content type is 400 ``ValidationError`` "Subscription
+  validation request failed. Response must be of content type text/plain." (fake text).
+  Nothing is stored then. The endpoints are not validated again on renewal, only a new
+  ``notificationUrl`` in a PATCH is.
+- **Answers**: 201 with ``@odata.context``, ``id`` (a GUID), ``resource`` and ``changeType`` as
+  given, ``applicationId`` (the token's ``appid``/``azp``), ``creatorId`` (the token's ``oid``: the
+  user, or the app's service principal), ``clientState``, ``notificationUrl``,
+  ``lifecycleNotificationUrl``, ``expirationDateTime`` (``…0000000Z``), ``includeResourceData``
+  false, ``latestSupportedTlsVersion`` and the unmodelled ones as null. ``GET /subscriptions``
+  lists the calling app's live subscriptions (app tokens: all of that app's; delegated: those
+  the app made for that user); ``GET``/``PATCH``/``DELETE`` of one that is unknown, expired,
+  deleted or another app's (or, delegated, another user's) is 404 ``ResourceNotFound`` "The
+  object was not found." (fake text). ``PATCH`` takes ``expirationDateTime`` and/or
+  ``notificationUrl`` (same limits; neither: 400 ``InvalidRequest`` "Subscription must contain
+  either the 'expirationDateTime' or 'notificationUrl' property and its value.", the text in
+  msgraph-sdk-java#2323; any other property: 400 ``InvalidRequest``, fake text) and answers 200
+  with the subscription. ``DELETE`` is 204, ``POST …/reauthorize`` 204. No query options are
+  modelled (501). The 1,000-subscriptions-per-mailbox limit is not modelled.
+- **Ids**: ``Prefer: IdType="ImmutableId"`` on the create request makes that subscription's
+  notifications carry immutable ids (documented in "Obtain immutable identifiers"); otherwise
+  they carry REST ids.
+- **Notifications** are queued, one per matching live subscription (its mailbox, its
+  changeType), whenever an event of a subscribed mailbox is created, updated (any write that
+  changes its changeKey: PATCH, extended property writes, the organiser's changes reaching an
+  attendee's copy, cancellations of copies, attendee responses), cancelled or deleted, by the
+  API, by ``add_event`` or by the test controls below. Exchange often sends more than one
+  notification for a change; the fake sends exactly one (use ``duplicate_next_notifications``).
+  The organiser's mailbox is queued before the attendees' copies. Shape (``changeNotification``)::
+
+      {"subscriptionId", "subscriptionExpirationDateTime": "…0000000+00:00",
+       "changeType", "resource": "Users/{user oid}/Events/{id}",
+       "resourceData": {"@odata.type": "#Microsoft.Graph.Event",
+                        "@odata.id": "Users/{user oid}/Events/{id}",
+                        "@odata.etag": "W/\"{changeKey}\"", "id": "{id}"},
+       "clientState" (null when none), "tenantId"}
+
+  (the Outlook form: ``resourceData`` with @odata.type/id/etag and id, resourceData reference;
+  ``@odata.id`` is "the same value as the resource property"). The notification-level ``id``
+  is left out (optional). A deleted event's notification carries its last changeKey.
+- **Delivery is driven by the test**: nothing is sent on its own. ``deliver(batch=1)`` POSTs
+  everything queued, in order, ``{"value": [...]}`` bodies of at most ``batch`` notifications
+  (consecutive ones to the same URL), ``Content-Type: application/json; charset=utf-8``, each
+  with a ``delivery_timeout`` of 3 s (Graph's), and returns the statuses (0: no answer in
+  time, or no connection). Notifications of subscriptions deleted or expired meanwhile are
+  dropped unsent. A non-2xx answer (or 0) keeps the body's notifications queued for the next
+  ``deliver()``, up to ``delivery_attempts`` tries (default 4; then they are discarded into
+  ``discarded_notifications``). Graph retries with back-off for up to 4 hours: one
+  ``deliver()`` is one round here, not a time. ``deliveries`` records every POST the fake made
+  (kind validation/change/lifecycle, url, body, status, seconds); ``delivery_times`` the
+  seconds of the change and lifecycle ones (Graph counts an answer over 2.9 s as slow and
+  throttles endpoints with 10% slow answers; not modelled).
+- **Misbehaving on purpose**: ``drop_next_notifications(n)``: the next ``n`` notifications that
+  ``deliver()`` takes are lost (into ``dropped_notifications``);
+  ``duplicate_next_notifications(n)``: each of the next ``n`` taken is sent twice (the copy
+  right after it, so in the same body when ``batch`` > 1); ``reorder_queued()`` reverses the
+  queue; ``queued_notifications()`` shows it.
+- **Lifecycle** (``send_lifecycle(subscription_id, event)``, sent at once, not queued or
+  retried): ``{"value": [{"subscriptionId", "subscriptionExpirationDateTime", "tenantId",
+  "clientState", "lifecycleEvent"}]}`` POSTed to the ``lifecycleNotificationUrl``; a
+  subscription without one gets nothing (as documented) and the call returns None.
+  ``subscriptionRemoved`` also removes the subscription (and what is queued for it);
+  ``missed`` drops what is queued for it; ``reauthorizationRequired`` only marks it (delivery
+  goes on; a renewal or ``…/reauthorize`` clears the mark, ``needs_reauthorization(id)``).
+
+The user in Outlook (``user_moves_event``, ``user_cancels_event``, ``user_deletes_event``,
+``user_removes_attendee``, ``user_edits_body``, ``user_changes_subject``, ``user_responds``;
+``event_id`` REST or immutable): each is a real change, with a new changeKey and
+lastModifiedDateTime, the attendees' copies following as for API writes, and notifications.
+Changing a meeting (move, cancel, remove attendee, body, subject) is for its organiser (a
+ValueError for an attendee's copy). Outlook keeps the Teams join information when the user
+edits the body. ``user_moves_event`` keeps the event's time zone. Fake choices after Outlook's
+behaviour: an attendee who deletes their copy declines (the organiser's event shows
+"declined" for them); ``user_responds`` with ``declined`` removes the attendee's copy (Exchange
+moves declined meetings out of the calendar), ``accepted``/``tentativelyAccepted`` set its
+``responseStatus`` and ``showAs`` busy/tentative; the organiser's event records the response.
+
 Fault injection (``fail_next``, ``drop_next``, ``slow_next``, ``fault_rate``, ``hold_next``)
 acts before (or, for ``drop_after``/holds/slow, after) the normal processing; fault answers are
 recorded in ``requests`` too (a dropped connection has status 0). They match any request,
@@ -201,7 +340,9 @@ import random
 import re
 import secrets
 import socket
+import ssl
 import threading
+import time
 import traceback
 import uuid
 from collections.abc import Callable, Sequence
@@ -213,6 +354,7 @@ from typing import Any
 from urllib.parse import quote, unquote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
+import httpx
 import jwt
 import trustme
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
@@ -326,6 +468,48 @@ class CatalogApp:
     external_id: str
     display_name: str
     client_id: str | None
+
+
+@dataclass
+class StoredSubscription:
+    """A subscription on a mailbox's events, as the fake keeps it."""
+
+    id: str
+    mailbox_id: str
+    resource: str
+    change_type: str
+    change_types: frozenset[str]
+    notification_url: str
+    lifecycle_url: str | None
+    expiration: datetime
+    client_state: str | None
+    application_id: str
+    creator_id: str
+    tls: str
+    #: Created with ``Prefer: IdType="ImmutableId"``: notifications carry immutable ids.
+    immutable: bool = False
+    #: A ``reauthorizationRequired`` lifecycle notification was sent and not yet answered.
+    needs_reauthorization: bool = False
+
+
+@dataclass
+class Delivery:
+    """One POST the fake made to a subscriber: ``kind`` validation, change or lifecycle."""
+
+    kind: str
+    url: str
+    body: Any
+    status: int
+    seconds: float
+
+
+@dataclass
+class _Queued:
+    subscription_id: str
+    url: str
+    tls: str
+    item: dict[str, Any]
+    attempts: int = 0
 
 
 class Hold:
@@ -807,6 +991,52 @@ _ATTACHMENT_TAG = re.compile(
     r"<attachment\s+id\s*=\s*(?:\"([^\"]*)\"|'([^']*)')\s*/?>", re.IGNORECASE
 )
 
+# Change notifications (subscriptions on events).
+SUBSCRIPTION = _Complex(
+    "subscription",
+    {
+        "changeType": STRING,
+        "notificationUrl": STRING,
+        "lifecycleNotificationUrl": STRING,
+        "resource": STRING,
+        "expirationDateTime": DATETIMEOFFSET,
+        "clientState": STRING,
+        "latestSupportedTlsVersion": STRING,
+        "includeResourceData": BOOLEAN,
+    },
+    unmodelled=frozenset(
+        [
+            "id",
+            "applicationId",
+            "creatorId",
+            "encryptionCertificate",
+            "encryptionCertificateId",
+            "notificationQueryOptions",
+            "notificationUrlAppId",
+            "notificationContentType",
+        ]
+    ),
+)
+CHANGE_TYPES = ("created", "updated", "deleted")
+LIFECYCLE_EVENTS = ("reauthorizationRequired", "subscriptionRemoved", "missed")
+TLS_VERSIONS = {"v1_2": ssl.TLSVersion.TLSv1_2, "v1_3": ssl.TLSVersion.TLSv1_3}
+_SUBSCRIBE_ROLES = frozenset(["Calendars.Read", "Calendars.ReadWrite"])
+_SUBSCRIBE_SCOPES = frozenset(["Calendars.Read", "Calendars.ReadWrite"])
+_EVENTS_RESOURCE = re.compile(r"^/?(?:(me)|users/([^/?#()']+))/events$", re.IGNORECASE)
+VALIDATION_FAILED = (
+    "Subscription validation request failed. Notification endpoint must respond with 200 OK to "
+    "validation request."
+)
+VALIDATION_MISMATCH = (
+    "Subscription validation request failed. Response must exactly match validationToken query "
+    "parameter."
+)
+VALIDATION_CONTENT_TYPE = (
+    "Subscription validation request failed. Response must be of content type text/plain."
+)
+VALIDATION_TIMED_OUT = "Subscription validation request timed out."
+SUBSCRIPTION_NOT_FOUND = "The object was not found."
+
 _LOCAL_DATETIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,7}))?$")
 _QUERY_DATETIME = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?)?"
@@ -1178,6 +1408,26 @@ class GraphFake:
         self._rng = random.Random(0)
         self._stopping = threading.Event()
         self._server: LoopbackHttps | None = None
+        #: The fake's clock (aware datetimes): subscription expiry and event timestamps.
+        self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
+        #: Seconds the subscriber has to answer a validation request (Graph: 10).
+        self.validation_timeout = 10.0
+        #: Seconds the subscriber has to answer a notification POST (Graph: 3).
+        self.delivery_timeout = 3.0
+        #: Longest subscription lifetime accepted, in minutes (see "Change notifications").
+        self.max_subscription_minutes = 4230
+        #: Delivery tries of a notification before it is discarded.
+        self.delivery_attempts = 4
+        #: Every POST the fake made to subscribers, oldest first.
+        self.deliveries: list[Delivery] = []
+        #: Notifications lost on purpose (``drop_next_notifications``, ``missed``).
+        self.dropped_notifications: list[dict[str, Any]] = []
+        #: Notifications given up after ``delivery_attempts`` failed tries.
+        self.discarded_notifications: list[dict[str, Any]] = []
+        self._subscriptions: dict[str, StoredSubscription] = {}
+        self._queue: list[_Queued] = []
+        self._drop_notifications = 0
+        self._duplicate_notifications = 0
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -1286,6 +1536,7 @@ class GraphFake:
             event = self._new_event(mailbox, fields)
             event["isCancelled"] = is_cancelled
             mailbox.events[event["id"]] = event
+            self._notify(mailbox, event, "created")
             self._sync_copies(mailbox, event, set())
             self._meeting_chat(mailbox, event)
             return copy.deepcopy(event)
@@ -1391,6 +1642,245 @@ class GraphFake:
     def clear_requests(self) -> None:
         with self._lock:
             self.requests.clear()
+
+    # -- test controls: change notifications ---------------------------------------------------
+
+    def subscriptions(self) -> list[dict[str, Any]]:
+        """The live subscriptions (not expired by ``now``) in Graph JSON, oldest first."""
+        with self._lock:
+            self._purge_expired()
+            return [self._subscription_json(s) for s in self._subscriptions.values()]
+
+    def needs_reauthorization(self, subscription_id: str) -> bool:
+        """Whether a ``reauthorizationRequired`` sent for it is still unanswered."""
+        with self._lock:
+            return self._live_subscription(subscription_id).needs_reauthorization
+
+    def queued_notifications(self) -> list[dict[str, Any]]:
+        """The notifications waiting for ``deliver()``, in the order it would send them."""
+        with self._lock:
+            return [copy.deepcopy(q.item) for q in self._queue]
+
+    def drop_next_notifications(self, count: int) -> None:
+        """The next ``count`` notifications ``deliver()`` takes are lost instead of sent."""
+        with self._lock:
+            self._drop_notifications += max(0, count)
+
+    def duplicate_next_notifications(self, count: int) -> None:
+        """Each of the next ``count`` notifications ``deliver()`` takes is sent twice."""
+        with self._lock:
+            self._duplicate_notifications += max(0, count)
+
+    def reorder_queued(self) -> None:
+        """Reverse the queue: later changes arrive first."""
+        with self._lock:
+            self._queue.reverse()
+
+    @property
+    def delivery_times(self) -> list[float]:
+        """Seconds each change or lifecycle notification POST took, oldest first."""
+        with self._lock:
+            return [d.seconds for d in self.deliveries if d.kind != "validation"]
+
+    def deliver(self, *, batch: int = 1) -> list[int]:
+        """POST everything queued (``batch`` notifications per body at most): the statuses.
+
+        Non-2xx answers (0: none in time, or no connection) keep their notifications queued
+        for the next call, up to ``delivery_attempts`` tries.
+        """
+        if batch < 1:
+            raise ValueError("batch must be at least 1")
+        with self._lock:
+            self._purge_expired()
+            taken: list[_Queued] = []
+            for queued in self._queue:
+                if queued.subscription_id not in self._subscriptions:
+                    continue  # deleted or expired since: Graph sends nothing more for it
+                if self._drop_notifications > 0:
+                    self._drop_notifications -= 1
+                    self.dropped_notifications.append(copy.deepcopy(queued.item))
+                    continue
+                taken.append(queued)
+                if self._duplicate_notifications > 0:
+                    self._duplicate_notifications -= 1
+                    taken.append(
+                        _Queued(queued.subscription_id, queued.url, queued.tls, queued.item)
+                    )
+            self._queue = []
+        chunks: list[list[_Queued]] = []
+        for queued in taken:
+            if chunks and chunks[-1][0].url == queued.url and len(chunks[-1]) < batch:
+                chunks[-1].append(queued)
+            else:
+                chunks.append([queued])
+        statuses: list[int] = []
+        again: list[_Queued] = []
+        for chunk in chunks:
+            body = {"value": [copy.deepcopy(q.item) for q in chunk]}
+            status = self._post_json("change", chunk[0].url, body, chunk[0].tls)
+            statuses.append(status)
+            if 200 <= status < 300:
+                continue
+            for queued in chunk:
+                queued.attempts += 1
+                if queued.attempts < self.delivery_attempts:
+                    again.append(queued)
+                else:
+                    with self._lock:
+                        self.discarded_notifications.append(copy.deepcopy(queued.item))
+        with self._lock:
+            self._queue[:0] = again
+        return statuses
+
+    def send_lifecycle(self, subscription_id: str, event: str) -> int | None:
+        """POST a lifecycle notification to the subscription's ``lifecycleNotificationUrl``.
+
+        ``event``: reauthorizationRequired, subscriptionRemoved (removes the subscription) or
+        missed (drops what is queued for it). The status, or None without a lifecycle URL.
+        """
+        if event not in LIFECYCLE_EVENTS:
+            raise ValueError(f"event must be one of {LIFECYCLE_EVENTS}")
+        with self._lock:
+            subscription = self._live_subscription(subscription_id)
+            item = {
+                "subscriptionId": subscription.id,
+                "subscriptionExpirationDateTime": _offset_stamp(subscription.expiration),
+                "tenantId": self.entra.tenant_id,
+                "clientState": subscription.client_state,
+                "lifecycleEvent": event,
+            }
+            if event == "reauthorizationRequired":
+                subscription.needs_reauthorization = True
+            if event == "subscriptionRemoved":
+                del self._subscriptions[subscription.id]
+            if event in ("subscriptionRemoved", "missed"):
+                mine = [q for q in self._queue if q.subscription_id == subscription.id]
+                self._queue = [q for q in self._queue if q.subscription_id != subscription.id]
+                self.dropped_notifications.extend(copy.deepcopy(q.item) for q in mine)
+        if subscription.lifecycle_url is None:
+            return None
+        return self._post_json(
+            "lifecycle", subscription.lifecycle_url, {"value": [item]}, subscription.tls
+        )
+
+    # -- test controls: the user in Outlook ----------------------------------------------------
+
+    def user_moves_event(self, address: str, event_id: str, start: datetime, end: datetime) -> None:
+        """The organiser drags the meeting to ``start``-``end`` (aware datetimes)."""
+        if start.tzinfo is None or end.tzinfo is None:
+            raise ValueError("start and end must be aware datetimes")
+        if end < start:
+            raise ValueError("end must not be before start")
+        with self._lock:
+            mailbox, event = self._user_event(address, event_id, "move")
+            old = _attendee_addresses(event)
+            event["start"] = _in_zone(start, event["start"]["timeZone"])
+            event["end"] = _in_zone(end, event["end"]["timeZone"])
+            self._user_changed(mailbox, event, old)
+
+    def user_changes_subject(self, address: str, event_id: str, subject: str) -> None:
+        """The organiser retitles the meeting."""
+        with self._lock:
+            mailbox, event = self._user_event(address, event_id, "retitle")
+            old = _attendee_addresses(event)
+            self._apply(event, {"subject": subject})
+            self._user_changed(mailbox, event, old)
+
+    def user_edits_body(self, address: str, event_id: str, html: str) -> None:
+        """The organiser rewrites the body (Outlook keeps the Teams join information)."""
+        with self._lock:
+            mailbox, event = self._user_event(address, event_id, "edit")
+            old = _attendee_addresses(event)
+            self._apply(event, {"body": {"contentType": "html", "content": html}})
+            self._user_changed(mailbox, event, old)
+
+    def user_removes_attendee(self, address: str, event_id: str, attendee_address: str) -> None:
+        """The organiser takes an attendee off the meeting: their copy is cancelled."""
+        with self._lock:
+            mailbox, event = self._user_event(address, event_id, "change the attendees of")
+            old = _attendee_addresses(event)
+            if attendee_address.lower() not in old:
+                raise ValueError(f"{attendee_address} is not an attendee of that event")
+            event["attendees"] = [
+                a
+                for a in event["attendees"]
+                if a["emailAddress"]["address"].lower() != attendee_address.lower()
+            ]
+            self._user_changed(mailbox, event, old)
+
+    def user_cancels_event(self, address: str, event_id: str) -> None:
+        """The organiser cancels the meeting: copies cancelled, the organiser's event removed."""
+        with self._lock:
+            mailbox, event = self._user_event(address, event_id, "cancel")
+            self._remove_event(mailbox, event)
+
+    def user_deletes_event(self, address: str, event_id: str) -> None:
+        """The user deletes the event from their calendar.
+
+        The organiser's meeting: as a cancellation. An attendee's copy: removed, and the
+        organiser's event records a decline.
+        """
+        with self._lock:
+            mailbox, event = self._user_event(address, event_id, None)
+            if event["isOrganizer"]:
+                self._remove_event(mailbox, event)
+                return
+            self._notify(mailbox, event, "deleted")
+            del mailbox.events[event["id"]]
+            self._record_response(mailbox, event, "declined")
+
+    def user_responds(self, address: str, event_id: str, response: str) -> None:
+        """An attendee answers the invitation: accepted, tentativelyAccepted or declined."""
+        shown = {"accepted": "busy", "tentativelyAccepted": "tentative", "declined": None}
+        if response not in shown:
+            raise ValueError(f"response must be one of {tuple(shown)}")
+        with self._lock:
+            mailbox, event = self._user_event(address, event_id, None)
+            if event["isOrganizer"]:
+                raise ValueError("the organiser does not answer their own meeting")
+            if response == "declined":
+                self._notify(mailbox, event, "deleted")
+                del mailbox.events[event["id"]]
+            else:
+                event["responseStatus"] = {"response": response, "time": _stamp(self.now())}
+                event["showAs"] = shown[response]
+                self._touch(event)
+                self._notify(mailbox, event, "updated")
+            self._record_response(mailbox, event, response)
+
+    def _user_event(
+        self, address: str, event_id: str, organiser_only: str | None
+    ) -> tuple[Mailbox, dict[str, Any]]:
+        mailbox, rest = self._stored(address, event_id)
+        event = mailbox.events[rest]
+        if organiser_only is not None and not event["isOrganizer"]:
+            raise ValueError(f"only the organiser can {organiser_only} a meeting")
+        return mailbox, event
+
+    def _user_changed(self, mailbox: Mailbox, event: dict[str, Any], old: set[str]) -> None:
+        self._touch(event)
+        self._notify(mailbox, event, "updated")
+        self._sync_copies(mailbox, event, old)
+
+    def _remove_event(self, mailbox: Mailbox, event: dict[str, Any]) -> None:
+        """Cancel (organiser) or delete an event: copies cancelled, the item removed."""
+        self._notify(mailbox, event, "deleted")
+        if event["isOrganizer"]:
+            self._cancel_copies(event, None)
+        del mailbox.events[event["id"]]
+
+    def _record_response(self, who: Mailbox, copied: dict[str, Any], response: str) -> None:
+        """The organiser's event records an attendee's response (Exchange's response tracking)."""
+        for mailbox in self._mailboxes.values():
+            for event in mailbox.events.values():
+                if event["iCalUId"] != copied["iCalUId"] or not event["isOrganizer"]:
+                    continue
+                for attendee in event["attendees"]:
+                    if attendee["emailAddress"]["address"].lower() == who.address.lower():
+                        attendee["status"] = {"response": response, "time": _stamp(self.now())}
+                self._touch(event)
+                self._notify(mailbox, event, "updated")
+                return
 
     # -- test controls: faults -----------------------------------------------------------------
 
@@ -1610,6 +2100,8 @@ class GraphFake:
             return self._chat_request(request, raw, claims, segments[1:])
         if head == "appcatalogs":
             return self._catalog_request(request, claims, segments[1:])
+        if head == "subscriptions":
+            return self._subscription_request(request, raw, claims, segments[1:])
         if head == "me":
             if "scp" not in claims:
                 raise GraphError(
@@ -1889,6 +2381,368 @@ class GraphFake:
             if canonical not in names:
                 names.append(canonical)
         return names
+
+    # -- subscriptions and change notifications ------------------------------------------------
+
+    def _subscription_request(
+        self, request: Request, raw: bytes, claims: dict[str, Any], rest: list[str]
+    ) -> Response:
+        low = [segment.lower() for segment in rest]
+        if not rest:
+            allowed = {"POST", "GET"}
+        elif len(rest) == 1:
+            allowed = {"GET", "PATCH", "DELETE"}
+        elif len(rest) == 2 and low[1] == "reauthorize":
+            allowed = {"POST"}
+        else:
+            what = "/".join(["subscriptions", *rest])
+            raise GraphError(501, "NotImplemented", f"GraphFake does not model /{what}.")
+        if request.method not in allowed:
+            raise GraphError(
+                405,
+                "BadRequest",
+                f"The HTTP method '{request.method}' is not allowed on this resource.",
+            )
+        if request.args:
+            key = next(iter(request.args))
+            raise GraphError(
+                501, "NotImplemented", f"GraphFake does not model the query option '{key}' here."
+            )
+        if not rest and request.method == "POST":
+            return self._create_subscription(request, raw, claims)
+        if not rest:
+            _check_any_permission(claims)
+            with self._lock:
+                self._purge_expired()
+                mine = [s for s in self._subscriptions.values() if _owns(claims, s)]
+                return self._json(
+                    {
+                        "@odata.context": f"{self.base_url}/$metadata#subscriptions",
+                        "value": [self._subscription_json(s) for s in mine],
+                    }
+                )
+        if request.method == "PATCH":
+            return self._renew_subscription(request, raw, claims, rest[0])
+        operation = {"GET": "Get", "DELETE": "Delete", "POST": "Reauthorize"}[request.method]
+        _check_subscribe_permission(claims, operation)
+        with self._lock:
+            subscription = self._owned_subscription(claims, rest[0], operation)
+            if request.method == "GET":
+                return self._json(
+                    {
+                        "@odata.context": f"{self.base_url}/$metadata#subscriptions/$entity",
+                        **self._subscription_json(subscription),
+                    }
+                )
+            if request.method == "DELETE":
+                del self._subscriptions[subscription.id]
+                self._queue = [q for q in self._queue if q.subscription_id != subscription.id]
+            else:
+                subscription.needs_reauthorization = False
+            return _empty(204)
+
+    def _create_subscription(
+        self, request: Request, raw: bytes, claims: dict[str, Any]
+    ) -> Response:
+        payload = self._payload(request, raw, empty_ok=False)
+        assert payload is not None
+        fields = _read_object(payload, SUBSCRIPTION, ci=False)
+        for name in ("changeType", "notificationUrl", "resource", "expirationDateTime"):
+            if not fields.get(name):
+                raise GraphError(
+                    400,
+                    "InvalidRequest",
+                    f"{name} is a required property for subscription creation.",
+                )
+        if fields.get("includeResourceData"):
+            raise GraphError(
+                501,
+                "NotImplemented",
+                "GraphFake does not model change notifications that include resource data.",
+            )
+        change_types = _change_types(fields["changeType"])
+        client_state = fields.get("clientState")
+        if client_state is not None and len(client_state) > 128:
+            raise GraphError(
+                400, "InvalidRequest", "The clientState must be at most 128 characters long."
+            )
+        tls = fields.get("latestSupportedTlsVersion") or "v1_2"
+        if tls not in TLS_VERSIONS:
+            raise GraphError(
+                400,
+                "InvalidRequest",
+                f"The latestSupportedTlsVersion '{tls}' is not supported; use v1_2 or v1_3.",
+            )
+        _check_subscriber_url(fields["notificationUrl"], "NotificationUrl")
+        lifecycle = fields.get("lifecycleNotificationUrl")
+        if lifecycle is not None:
+            _check_subscriber_url(lifecycle, "LifecycleNotificationUrl")
+        expiration = self._check_expiration(fields["expirationDateTime"])
+        match = _EVENTS_RESOURCE.match(fields["resource"].strip())
+        if match is None:
+            raise GraphError(
+                501,
+                "NotImplemented",
+                "GraphFake models subscriptions on /users/{id}/events and /me/events only, not "
+                f"'{fields['resource']}'.",
+            )
+        if match.group(1) is not None and "scp" not in claims:
+            raise GraphError(
+                400, "BadRequest", "/me request is only valid with delegated authentication flow."
+            )
+        _check_subscribe_permission(claims, "Create")
+        with self._lock:
+            mailbox = self._subscribed_mailbox(claims, match.group(2), "Create")
+        self._validate_endpoint(fields["notificationUrl"], tls)
+        if lifecycle is not None:
+            self._validate_endpoint(lifecycle, tls)
+        subscription = StoredSubscription(
+            id=str(uuid.uuid4()),
+            mailbox_id=mailbox.id,
+            resource=fields["resource"],
+            change_type=fields["changeType"],
+            change_types=change_types,
+            notification_url=fields["notificationUrl"],
+            lifecycle_url=lifecycle,
+            expiration=expiration,
+            client_state=client_state,
+            application_id=_app_id(claims),
+            creator_id=str(claims.get("oid") or ""),
+            tls=tls,
+            immutable=_prefer_immutable(request),
+        )
+        with self._lock:
+            self._subscriptions[subscription.id] = subscription
+            body = self._subscription_json(subscription)
+        return self._json(
+            {"@odata.context": f"{self.base_url}/$metadata#subscriptions/$entity", **body}, 201
+        )
+
+    def _renew_subscription(
+        self, request: Request, raw: bytes, claims: dict[str, Any], subscription_id: str
+    ) -> Response:
+        payload = self._payload(request, raw, empty_ok=False)
+        assert payload is not None
+        fields = _read_object(payload, SUBSCRIPTION, ci=False)
+        others = sorted(set(fields) - {"expirationDateTime", "notificationUrl"})
+        if others:
+            raise GraphError(
+                400,
+                "InvalidRequest",
+                f"Only expirationDateTime and notificationUrl can be updated, not {others[0]}.",
+            )
+        if not fields.get("expirationDateTime") and not fields.get("notificationUrl"):
+            raise GraphError(
+                400,
+                "InvalidRequest",
+                "Subscription must contain either the 'expirationDateTime' or 'notificationUrl' "
+                "property and its value.",
+            )
+        url = fields.get("notificationUrl")
+        if url:
+            _check_subscriber_url(url, "NotificationUrl")
+        expiration = (
+            self._check_expiration(fields["expirationDateTime"])
+            if fields.get("expirationDateTime")
+            else None
+        )
+        _check_subscribe_permission(claims, "Update")
+        with self._lock:
+            subscription = self._owned_subscription(claims, subscription_id, "Update")
+        if url:
+            self._validate_endpoint(url, subscription.tls)
+        with self._lock:
+            subscription = self._owned_subscription(claims, subscription_id, "Update")
+            if expiration is not None:
+                subscription.expiration = expiration
+            if url:
+                subscription.notification_url = url
+                for queued in self._queue:
+                    if queued.subscription_id == subscription.id:
+                        queued.url = url
+            subscription.needs_reauthorization = False
+            body = self._subscription_json(subscription)
+        return self._json(
+            {"@odata.context": f"{self.base_url}/$metadata#subscriptions/$entity", **body}
+        )
+
+    def _check_expiration(self, value: str) -> datetime:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+        now = self.now()
+        if when <= now:
+            raise GraphError(
+                400, "ExtensionError", "Subscription expiration can only be in the future."
+            )
+        if when > now + timedelta(minutes=self.max_subscription_minutes):
+            raise GraphError(
+                400,
+                "ExtensionError",
+                f"Subscription expiration can only be {self.max_subscription_minutes} minutes "
+                "in the future.",
+            )
+        return when
+
+    def _subscribed_mailbox(
+        self, claims: dict[str, Any], segment: str | None, operation: str
+    ) -> Mailbox:
+        """The mailbox a subscription is (to be) on, as the caller may reach it."""
+        if segment is None:
+            mailbox = next(
+                (m for m in self._mailboxes.values() if m.oid == claims.get("oid")), None
+            )
+            shown = str(claims.get("oid"))
+        else:
+            segment = unquote(segment)
+            mailbox = self._mailbox_by_id(segment) or self._mailbox_by_address(segment)
+            shown = segment
+        if mailbox is None:
+            raise GraphError(
+                404,
+                "ExtensionError",
+                f"Operation: {operation}; Exception: [Status Code: NotFound; Reason: The "
+                f"requested user '{shown}' is invalid.]",
+            )
+        if "scp" in claims:
+            if claims.get("oid") != mailbox.oid:
+                raise _subscription_forbidden(operation, "Forbidden")
+        elif self._app_policy is not None and mailbox.address.lower() not in self._app_policy:
+            raise _subscription_forbidden(operation, RAOP_DENIED)
+        return mailbox
+
+    def _owned_subscription(
+        self, claims: dict[str, Any], subscription_id: str, operation: str
+    ) -> StoredSubscription:
+        self._purge_expired()
+        subscription = self._subscriptions.get(subscription_id)
+        if subscription is None or not _owns(claims, subscription):
+            raise GraphError(404, "ResourceNotFound", SUBSCRIPTION_NOT_FOUND)
+        mailbox = self._mailboxes[subscription.mailbox_id]
+        self._subscribed_mailbox(claims, mailbox.id, operation)
+        return subscription
+
+    def _live_subscription(self, subscription_id: str) -> StoredSubscription:
+        self._purge_expired()
+        subscription = self._subscriptions.get(subscription_id)
+        if subscription is None:
+            raise KeyError(subscription_id)
+        return subscription
+
+    def _purge_expired(self) -> None:
+        now = self.now()
+        for subscription in list(self._subscriptions.values()):
+            if subscription.expiration <= now:
+                del self._subscriptions[subscription.id]
+
+    def _subscription_json(self, subscription: StoredSubscription) -> dict[str, Any]:
+        return {
+            "id": subscription.id,
+            "resource": subscription.resource,
+            "applicationId": subscription.application_id,
+            "changeType": subscription.change_type,
+            "clientState": subscription.client_state,
+            "notificationUrl": subscription.notification_url,
+            "notificationQueryOptions": None,
+            "lifecycleNotificationUrl": subscription.lifecycle_url,
+            "expirationDateTime": _stamp(subscription.expiration),
+            "creatorId": subscription.creator_id,
+            "includeResourceData": False,
+            "latestSupportedTlsVersion": subscription.tls,
+            "encryptionCertificate": None,
+            "encryptionCertificateId": None,
+            "notificationUrlAppId": None,
+        }
+
+    def _notify(self, mailbox: Mailbox, event: dict[str, Any], change: str) -> None:
+        """Queue one notification per live subscription on that mailbox asking for ``change``."""
+        now = self.now()
+        for subscription in self._subscriptions.values():
+            if subscription.mailbox_id != mailbox.id or change not in subscription.change_types:
+                continue
+            if subscription.expiration <= now:
+                continue
+            shown = mailbox.immutable_ids[event["id"]] if subscription.immutable else event["id"]
+            path = f"Users/{mailbox.oid}/Events/{shown}"
+            item = {
+                "subscriptionId": subscription.id,
+                "subscriptionExpirationDateTime": _offset_stamp(subscription.expiration),
+                "changeType": change,
+                "resource": path,
+                "resourceData": {
+                    "@odata.type": "#Microsoft.Graph.Event",
+                    "@odata.id": path,
+                    "@odata.etag": f'W/"{event["changeKey"]}"',
+                    "id": shown,
+                },
+                "clientState": subscription.client_state,
+                "tenantId": self.entra.tenant_id,
+            }
+            self._queue.append(
+                _Queued(subscription.id, subscription.notification_url, subscription.tls, item)
+            )
+
+    def _tls_context(self, tls: str) -> ssl.SSLContext:
+        context = ssl.create_default_context()
+        self.ca.configure_trust(context)
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        context.maximum_version = TLS_VERSIONS[tls]
+        return context
+
+    def _record_delivery(self, delivery: Delivery) -> None:
+        with self._lock:
+            self.deliveries.append(delivery)
+
+    def _validate_endpoint(self, url: str, tls: str) -> None:
+        """Graph's validation handshake with a subscriber's endpoint (raises GraphError)."""
+        token = (
+            "Validation: Testing client application reachability for subscription Request-Id: "
+            f"{uuid.uuid4()}"
+        )
+        target = (
+            f"{url}{'&' if urlsplit(url).query else '?'}validationToken={quote(token, safe='')}"
+        )
+        started = time.perf_counter()
+        status = 0
+        answer: httpx.Response | None = None
+        try:
+            with httpx.Client(
+                verify=self._tls_context(tls), timeout=self.validation_timeout
+            ) as client:
+                answer = client.post(
+                    target, content=b"", headers={"Content-Type": "text/plain; charset=utf-8"}
+                )
+            status = answer.status_code
+        except httpx.TimeoutException:
+            raise GraphError(400, "InvalidRequest", VALIDATION_TIMED_OUT) from None
+        except httpx.HTTPError:
+            raise GraphError(400, "ValidationError", VALIDATION_FAILED) from None
+        finally:
+            self._record_delivery(
+                Delivery("validation", target, None, status, time.perf_counter() - started)
+            )
+        if answer is None or status != 200:
+            raise GraphError(400, "ValidationError", VALIDATION_FAILED)
+        mimetype = answer.headers.get("content-type", "").split(";")[0].strip().lower()
+        if mimetype != "text/plain":
+            raise GraphError(400, "ValidationError", VALIDATION_CONTENT_TYPE)
+        if answer.text != token:
+            raise GraphError(400, "ValidationError", VALIDATION_MISMATCH)
+
+    def _post_json(self, kind: str, url: str, body: Any, tls: str) -> int:
+        """POST a notification body to a subscriber: its status (0 without an answer in time)."""
+        started = time.perf_counter()
+        try:
+            with httpx.Client(
+                verify=self._tls_context(tls), timeout=self.delivery_timeout
+            ) as client:
+                status = client.post(
+                    url,
+                    content=json.dumps(body).encode(),
+                    headers={"Content-Type": "application/json; charset=utf-8"},
+                ).status_code
+        except httpx.HTTPError:
+            status = 0
+        self._record_delivery(Delivery(kind, url, body, status, time.perf_counter() - started))
+        return status
 
     # -- chats ---------------------------------------------------------------------------------
 
@@ -2312,7 +3166,7 @@ class GraphFake:
         return None
 
     def _new_event(self, mailbox: Mailbox, fields: dict[str, Any]) -> dict[str, Any]:
-        now = _stamp()
+        now = _stamp(self.now())
         event_id, change_key = self._new_item_id(mailbox), _new_change_key()
         ical = "040000008200E00074C5B7101A82E00800000000" + secrets.token_hex(36).upper()
         event: dict[str, Any] = {
@@ -2421,12 +3275,11 @@ class GraphFake:
             "emailAddress": {"name": name, "address": address},
         }
 
-    @staticmethod
-    def _touch(event: dict[str, Any]) -> None:
+    def _touch(self, event: dict[str, Any]) -> None:
         change_key = _new_change_key()
         event["changeKey"] = change_key
         event["@odata.etag"] = f'W/"{change_key}"'
-        event["lastModifiedDateTime"] = _stamp()
+        event["lastModifiedDateTime"] = _stamp(self.now())
 
     @staticmethod
     def _check_times(fields: dict[str, Any], current: dict[str, Any] | None) -> None:
@@ -2501,6 +3354,7 @@ class GraphFake:
         self._store_properties(mailbox, event["id"], properties)
         if transaction is not None:
             mailbox.transactions[transaction] = event["id"]
+        self._notify(mailbox, event, "created")
         self._sync_copies(mailbox, event, set())
         self._meeting_chat(mailbox, event)
         return self._json(
@@ -2538,9 +3392,7 @@ class GraphFake:
                 data[_SVEP] = self._matching_properties(mailbox, event["id"], expand)
             return self._json(data)
         if method == "DELETE":
-            if event["isOrganizer"]:
-                self._cancel_copies(event, None)
-            del mailbox.events[event["id"]]
+            self._remove_event(mailbox, event)
             return _empty(204)
         properties = self._read_properties(mailbox, fields.pop(_SVEP, None))
         if "transactionId" in fields and fields["transactionId"] != event.get("transactionId"):
@@ -2558,6 +3410,7 @@ class GraphFake:
             event["onlineMeetingUrl"] = None
         self._store_properties(mailbox, event["id"], properties)
         self._touch(event)
+        self._notify(mailbox, event, "updated")
         if event["isOrganizer"] and fields:
             self._sync_copies(mailbox, event, old)
             self._meeting_chat(mailbox, event)
@@ -2711,8 +3564,7 @@ class GraphFake:
                 "ErrorInvalidRequest",
                 "Your request can't be completed. You need to be an organizer to cancel a meeting.",
             )
-        self._cancel_copies(event, None)
-        del mailbox.events[event["id"]]
+        self._remove_event(mailbox, event)
         return _empty(202)
 
     def _copies(self, event: dict[str, Any]) -> list[tuple[Mailbox, dict[str, Any]]]:
@@ -2732,6 +3584,7 @@ class GraphFake:
                 if not copied["subject"].startswith("Canceled: "):
                     copied["subject"] = "Canceled: " + copied["subject"]
                 self._touch(copied)
+                self._notify(mailbox, copied, "updated")
 
     def _sync_copies(self, organizer: Mailbox, event: dict[str, Any], old: set[str]) -> None:
         current = {a["emailAddress"]["address"].lower() for a in event["attendees"]}
@@ -2774,11 +3627,13 @@ class GraphFake:
                 copied["categories"] = []
                 copied["responseStatus"] = {"response": "notResponded", "time": ZERO_TIME}
                 mailbox.events[copied["id"]] = copied
+                self._notify(mailbox, copied, "created")
                 continue
             for key in shared:
                 copied[key] = copy.deepcopy(event[key])
             copied["isCancelled"] = False
             self._touch(copied)
+            self._notify(mailbox, copied, "updated")
         self._cancel_copies(event, old - current)
 
     def _meeting_chat(self, organizer: Mailbox, event: dict[str, Any]) -> None:
@@ -3419,6 +4274,73 @@ def _check_property_value(kind: str, value: str) -> None:
             "ErrorInvalidExtendedPropertyValue",
             "The extended property value is inconsistent with its type.",
         )
+
+
+def _offset_stamp(value: datetime) -> str:
+    """A time as Graph writes it in notifications: seven fractional digits and ``+00:00``."""
+    return graph_datetime(value.astimezone(UTC)) + "+00:00"
+
+
+def _attendee_addresses(event: dict[str, Any]) -> set[str]:
+    return {a["emailAddress"]["address"].lower() for a in event["attendees"]}
+
+
+def _change_types(value: str) -> frozenset[str]:
+    items = [part.strip() for part in value.split(",")]
+    for item in items:
+        if item not in CHANGE_TYPES:
+            raise GraphError(
+                400,
+                "InvalidRequest",
+                f"The changeType '{item}' is not supported; use created, updated or deleted.",
+            )
+    return frozenset(items)
+
+
+def _check_subscriber_url(url: str, name: str) -> None:
+    scheme = urlsplit(url).scheme
+    if scheme != "https" or not urlsplit(url).netloc:
+        raise GraphError(400, "InvalidRequest", f"{name} scheme='{scheme}' is not supported.")
+
+
+def _app_id(claims: dict[str, Any]) -> str:
+    return str(claims.get("appid") or claims.get("azp") or "")
+
+
+def _owns(claims: dict[str, Any], subscription: StoredSubscription) -> bool:
+    """The caller's app made it (and, for a delegated caller, for that user)."""
+    if subscription.application_id != _app_id(claims):
+        return False
+    return "scp" not in claims or subscription.creator_id == str(claims.get("oid"))
+
+
+def _check_any_permission(claims: dict[str, Any]) -> None:
+    if not str(claims.get("scp", "")).split() and not claims.get("roles"):
+        raise GraphError(
+            401,
+            "NoPermissionsInAccessToken",
+            "The token contains no permissions, or permissions can not be understood.",
+        )
+
+
+def _subscription_forbidden(operation: str, reason: str) -> GraphError:
+    return GraphError(
+        403,
+        "ExtensionError",
+        f"Operation: {operation}; Exception: [Status Code: Forbidden; Reason: {reason}]",
+    )
+
+
+def _check_subscribe_permission(claims: dict[str, Any], operation: str) -> None:
+    """Event subscriptions: Calendars.Read (or ReadWrite), delegated or application."""
+    _check_any_permission(claims)
+    if "scp" in claims:
+        granted = set(str(claims["scp"]).split())
+        if not granted & _SUBSCRIBE_SCOPES:
+            raise _subscription_forbidden(operation, "Forbidden")
+        return
+    if not set(claims.get("roles") or []) & _SUBSCRIBE_ROLES:
+        raise _subscription_forbidden(operation, "Forbidden")
 
 
 def _ews_of(rest_id: str) -> str:

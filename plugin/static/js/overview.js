@@ -2,6 +2,7 @@
 
 import { api, OfflineError } from "./api.js";
 import { announce, formatDate, formatDateTime, h, t } from "./ui.js";
+import { canChange, talkActions } from "./talk_actions.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -39,11 +40,44 @@ function list(container, items, empty, render) {
   );
 }
 
+/** What to say on a talk's card after the overview was drawn again (a move: its new time). */
+const notices = new Map();
+
 function upcomingCard(talk) {
+  const titleId = `talk-${talk.id.replace(/[^\w-]/g, "-")}-title`;
+  const notice = notices.get(talk.id) || null;
+  notices.delete(talk.id);
   return h("li", { class: "card" },
-    h("a", { href: `/talks/${encodeURIComponent(talk.id)}` }, talk.title || t("untitled")),
+    h("a", { href: `/talks/${encodeURIComponent(talk.id)}`, id: titleId }, talk.title || t("untitled")),
     h("div", { class: "meta" }, when(talk.starts_at), " · ", t("with_person", { name: otherPerson(talk) }), " ", statusBadge(talk.status)),
+    talk.calendar_attention
+      ? h("p", { class: "status-bar", role: "status" }, t(`attention_${talk.calendar_attention}`, { name: talk.learner.name }))
+      : null,
+    canChange(talk)
+      ? talkActions(talk, { describedBy: titleId, notice, onMoved: (moved) => afterMove(moved), onCancelled: afterCancel })
+      : null,
   );
+}
+
+/** A talk moved: draw the overview again (its place in the list and in the history change),
+ * with the new time on its card and the focus back on its Move button. */
+async function afterMove(moved) {
+  const status = document.querySelector(`[data-talk-id="${CSS.escape(moved.id)}"] .talk-actions-status`);
+  notices.set(moved.id, status ? status.textContent : "");
+  $("upcoming-status").hidden = true;
+  await load();
+  document.querySelector(`[data-talk-id="${CSS.escape(moved.id)}"] .talk-actions-buttons button`)?.focus();
+}
+
+/** A talk cancelled: it leaves the upcoming talks (the history shows it as cancelled). */
+async function afterCancel(cancelled) {
+  const status = document.querySelector(`[data-talk-id="${CSS.escape(cancelled.id)}"] .talk-actions-status`);
+  const text = status ? status.textContent : "";
+  await load();
+  const slot = $("upcoming-status");
+  slot.textContent = text;
+  slot.hidden = !text;
+  slot.focus();
 }
 
 function agreementCard(item, showLearner) {
@@ -66,6 +100,7 @@ function historyTalk(talk) {
   return h("li", {},
     h("a", { href: talkHref(talk) }, talk.title || t("untitled")),
     " ", h("span", { class: "meta" }, when(talk.starts_at)), " ", statusBadge(talk.status),
+    talk.cancel_reason === "cancelled_in_outlook" ? h("span", { class: "meta" }, ` (${t("cancelled_in_outlook")})`) : null,
   );
 }
 

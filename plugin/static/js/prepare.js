@@ -3,17 +3,46 @@
 
 import { api, ApiError, OfflineError, bootData } from "./api.js";
 import { t, h, announce, formatDateTime, formatDate } from "./ui.js";
+import { canChange, talkActions } from "./talk_actions.js";
 
 const boot = bootData();
 const talk = boot.talk || {};
 const root = document.getElementById("prep-root");
-const locked = root.dataset.locked === "true" || talk.read_only ||
+// Not const: the lead may cancel the talk from this page, which locks it.
+let locked = root.dataset.locked === "true" || talk.read_only ||
   talk.status === "signed" || talk.status === "cancelled";
 const prepUrl = `/api/talks/${encodeURIComponent(boot.talk_id)}/preparation`;
 const AUTOSAVE_MS = 1000;
 
 const when = document.getElementById("talk-when");
 if (when && talk.starts_at) when.textContent = formatDateTime(talk.starts_at, boot.lang);
+
+// -- moving and cancelling the talk (its lead) ---------------------------------------------
+
+const actionsSlot = document.getElementById("talk-actions");
+if (actionsSlot && canChange(talk)) {
+  actionsSlot.append(talkActions(talk, {
+    onMoved: (moved) => {
+      when.setAttribute("datetime", moved.starts_at);
+      when.textContent = formatDateTime(moved.starts_at, boot.lang);
+    },
+    onCancelled: showCancelled,
+  }));
+}
+
+/** The talk was cancelled here: the page becomes what it is for a cancelled talk, read-only. */
+function showCancelled() {
+  locked = true;
+  clearTimeout(state.timer);
+  state.dirty = false;
+  state.notice = null;
+  actionsSlot.replaceChildren();
+  document.getElementById("talk-calendar")?.replaceChildren(); // no meeting to join any more
+  const notice = document.getElementById("cancelled-notice");
+  notice.hidden = false;
+  if (state.prep) render();
+  notice.focus();
+}
 
 /** Nodes for append()/replaceChildren(), which (unlike h()) would turn null into "null". */
 const keep = (...nodes) => nodes.flat().filter((n) => n !== null && n !== undefined && n !== false);
