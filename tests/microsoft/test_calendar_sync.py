@@ -301,3 +301,16 @@ def test_two_workers_never_subscribe_one_mailbox_twice(synced: Synced) -> None:
     assert [c for c in synced.graph_calls() if c == ("POST", "/subscriptions")] == [
         ("POST", "/subscriptions")
     ]
+
+
+def test_missed_notifications_make_the_worker_compare_the_mailbox(synced: Synced) -> None:
+    [row] = subscriptions(synced)
+    later = datetime(2027, 3, 10, 14, 0, tzinfo=AMS)
+    synced.graph.user_moves_event(
+        synced.lead.email, synced.event_id(), later, later + timedelta(minutes=45)
+    )
+    # Graph lost what it had queued and says so.
+    assert synced.graph.send_lifecycle(row.subscription_id, "missed") == 202
+    assert synced.graph.queued_notifications() == []
+    synced.outbox.drain()
+    assert synced.talk().starts_at == later
