@@ -87,8 +87,11 @@ def accept(svc: Services, session: Session, notifications: list[Notification]) -
     """Record the genuine ones as jobs; returns how many. Others are logged, without content."""
     now = svc.clock.now()
     accepted = 0
+    known: dict[str, SubscriptionRow | None] = {}  # a batch is mostly one subscription's
     for item in notifications:
-        row = subs.by_subscription_id(session, item.subscription_id)
+        if item.subscription_id not in known:
+            known[item.subscription_id] = subs.by_subscription_id(session, item.subscription_id)
+        row = known[item.subscription_id]
         if row is None:
             log.warning("notification for an unknown subscription dropped")
             continue
