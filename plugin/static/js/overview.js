@@ -50,7 +50,7 @@ function upcomingCard(talk) {
   return h("li", { class: "card" },
     h("a", { href: `/talks/${encodeURIComponent(talk.id)}`, id: titleId }, talk.title || t("untitled")),
     h("div", { class: "meta" }, when(talk.starts_at), " · ", t("with_person", { name: otherPerson(talk) }), " ", statusBadge(talk.status)),
-    talk.calendar_attention
+    talk.calendar_attention && talk.my_role === "lead"
       ? h("p", { class: "status-bar", role: "status" }, t(`attention_${talk.calendar_attention}`, { name: talk.learner.name }))
       : null,
     canChange(talk)
