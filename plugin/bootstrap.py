@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from plugin.calendar.graph_client import GraphClient, GraphOptions
     from plugin.calendar.graph_watch import Granted, WatchedEvent
     from plugin.calendar.outlook import GraphAppointments
+    from plugin.domain.series import Occurrence
     from plugin.domain.talk_calendar import EventState
     from plugin.identity.teams_sso import SsoValidator
     from plugin.identity.tokens import TokenService
@@ -179,6 +180,11 @@ class GraphWiring:
 
             def window(self, mailbox: str, start: datetime, end: datetime) -> list[WatchedEvent]:
                 return get().window(mailbox, start, end)
+
+            def instances(
+                self, mailbox: str, master_id: str, start: datetime, end: datetime
+            ) -> list[Occurrence]:
+                return get().instances(mailbox, master_id, start, end)
 
         return OnFirstUse()
 

@@ -32,9 +32,11 @@ class Appointment:
     invite: Invite
     #: The signed-in person organises it (an invitation they received is not theirs to use).
     is_organizer: bool
-    #: A series or one of its occurrences: series come with the calendar sync.
+    #: A series or one of its occurrences: it becomes a talk series.
     recurring: bool
     cancelled: bool
+    #: The series' master event (immutable id) when `recurring`.
+    series_master_id: str | None = None
 
 
 class AppointmentConsentMissing(CalendarError):

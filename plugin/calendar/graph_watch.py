@@ -8,6 +8,8 @@ subscriptions, and reading events back (the worker's side of the two-way sync).
   The lifetime is whatever Graph grants: read from its answer, never assumed.
 - `read`: one event, only the fields a talk compares (no body); None when it is gone.
 - `window`: the mailbox's events over a span (`calendarView`, paged), for reconciliation.
+- `instances`: a series' occurrences over a span (`/events/{master}/instances`, paged), each
+  with its `originalStart`: how a talk of the series knows its occurrence.
 
 All with the app's own token (application `Calendars.Read` is enough; the worker has
 `Calendars.ReadWrite`). Failures become the calendar port's errors, as in `graph.py`.
@@ -32,11 +34,15 @@ from msgraph.generated.users.item.calendar_view.calendar_view_request_builder im
 from msgraph.generated.users.item.events.item.event_item_request_builder import (
     EventItemRequestBuilder,
 )
+from msgraph.generated.users.item.events.item.instances.instances_request_builder import (
+    InstancesRequestBuilder,
+)
 from msgraph.graph_service_client import GraphServiceClient
 
 from plugin.calendar.graph import calendar_error_of, parse_time
 from plugin.calendar.graph_client import GraphClient
 from plugin.calendar.port import CalendarError, CalendarRejected, RetryableCalendarError
+from plugin.domain.series import Occurrence
 from plugin.domain.talk_calendar import EventState
 from plugin.identity.token_problems import TokenProblem
 
@@ -158,6 +164,41 @@ class GraphWatch:
         found = self._run("read window", all_pages)
         return [WatchedEvent(e.id, event_state(e)) for e in found if e.id]
 
+    def instances(
+        self, mailbox: str, master_id: str, start: datetime, end: datetime
+    ) -> list[Occurrence]:
+        """The occurrences of a series over a span (cancelled ones are not listed)."""
+        query = InstancesRequestBuilder.InstancesRequestBuilderGetQueryParameters(
+            start_date_time=_iso(start),
+            end_date_time=_iso(end),
+            select=[*EVENT_FIELDS, "originalStart"],
+            top=_PAGE_SIZE,
+        )
+
+        async def all_pages(g: GraphServiceClient) -> list[Event]:
+            config: RequestConfiguration[Any] = RequestConfiguration(query_parameters=query)
+            for value in _PREFER:
+                config.headers.add("Prefer", value)
+            series = g.users.by_user_id(mailbox).events.by_event_id(master_id).instances
+            page = await series.get(request_configuration=config)
+            events: list[Event] = []
+            while page is not None:
+                events.extend(page.value or [])
+                if not page.odata_next_link:
+                    break
+                following: RequestConfiguration[Any] = RequestConfiguration()
+                for value in _PREFER:
+                    following.headers.add("Prefer", value)
+                page = await series.with_url(page.odata_next_link).get(following)
+            return events
+
+        found = self._run("read series", all_pages)
+        return [
+            Occurrence(e.id, _utc(e.original_start), event_state(e))
+            for e in found
+            if e.id and e.original_start is not None
+        ]
+
     def _run(self, operation: str, work: Callable[[GraphServiceClient], Awaitable[T]]) -> T:
         try:
             return self._client().call(work)
@@ -198,6 +239,10 @@ def _granted(answer: Subscription | None, operation: str) -> Granted:
     if expires.tzinfo is None:
         expires = expires.replace(tzinfo=UTC)
     return Granted(answer.id, expires.astimezone(UTC))
+
+
+def _utc(moment: datetime) -> datetime:
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 def _iso(moment: datetime) -> str:

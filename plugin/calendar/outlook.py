@@ -73,6 +73,7 @@ _FIELDS = [
     "isOrganizer",
     "isCancelled",
     "type",
+    "seriesMasterId",
     "onlineMeeting",
 ]
 _PREFER = ('IdType="ImmutableId"', 'outlook.timezone="UTC"')
@@ -189,4 +190,7 @@ def appointment(event: Event) -> Appointment:
         is_organizer=bool(event.is_organizer),
         recurring=event.type not in (None, EventType.SingleInstance),
         cancelled=bool(event.is_cancelled),
+        series_master_id=event.id
+        if event.type is EventType.SeriesMaster
+        else event.series_master_id,
     )

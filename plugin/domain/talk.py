@@ -116,6 +116,9 @@ class Talk(TalkAgreements, TalkCalendar):
     calendar_attention: str | None = None
     #: Why the talk was cancelled, when that happened outside the app.
     cancel_reason: str | None = None
+    #: One occurrence of a talk series (domain/series.py), known by its original start.
+    series_id: str | None = None
+    occurrence_start: datetime | None = None
     #: Bumped on every change of the calendar event, for iCalendar SEQUENCE.
     event_sequence: int = 0
     #: Counts every change of the talk or its agreements: what live panels compare.

@@ -104,6 +104,19 @@ def has_pending(session: Session, key: str, kinds: tuple[str, ...]) -> bool:
     return found is not None
 
 
+def waiting_payloads(session: Session, key: str, kind: str) -> list[Mapping[str, Any]]:
+    """Payloads of jobs of this kind and key that no drainer has started yet."""
+    rows = session.execute(
+        select(outbox_jobs.c.payload).where(
+            outbox_jobs.c.key == key,
+            outbox_jobs.c.kind == kind,
+            outbox_jobs.c.status == PENDING,
+            outbox_jobs.c.attempts == 0,
+        )
+    ).all()
+    return [row.payload for row in rows]
+
+
 def drop_pending(
     session: Session, key: str, kinds: tuple[str, ...], now: datetime, why: str
 ) -> int:

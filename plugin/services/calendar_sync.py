@@ -35,6 +35,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from plugin.calendar.port import CalendarError, CalendarRejected
+from plugin.domain.series import TalkSeries
 from plugin.domain.talk import Talk
 from plugin.domain.talk_calendar import EventState
 from plugin.jobs.outbox import (
@@ -44,7 +45,9 @@ from plugin.jobs.outbox import (
     drop_pending,
     enqueue,
     has_pending,
+    waiting_payloads,
 )
+from plugin.services import series
 from plugin.services.context import CalendarWatch, Services
 from plugin.services.talks import MARK_EVENT, PIN_TAB, SYNC_EVENT, job_key
 from plugin.store import repo
@@ -103,7 +106,11 @@ def accept(svc: Services, session: Session, notifications: list[Notification]) -
             enqueue(session, LIFECYCLE, payload, now, key=mailbox_key(row.person_id))
         elif item.event_id:
             payload = {"subscription": row.id, "event_id": item.event_id}
-            enqueue(session, APPLY_CHANGE, payload, now, key=mailbox_key(row.person_id))
+            key = mailbox_key(row.person_id)
+            # A job for this event that has not started reads the event as it is when it
+            # runs: a second one would only read it again (a burst of edits is one job).
+            if payload not in waiting_payloads(session, key, APPLY_CHANGE):
+                enqueue(session, APPLY_CHANGE, payload, now, key=key)
         else:
             continue
         accepted += 1
@@ -117,10 +124,23 @@ def apply_change(svc: Services, session: Session, job: Job) -> None:
     row = _subscription(session, job)
     if row is None or svc.watch is None:
         return
-    talk = repo.open_talk_for_event(session, row.tenant_id, job.payload["event_id"])
+    event_id = job.payload["event_id"]
+    whole = series.series_by_master(session, row.tenant_id, event_id)
+    if whole is not None:
+        series.resync(svc, session, whole)  # the series itself changed
+        return
+    talk = repo.open_talk_for_event(session, row.tenant_id, event_id)
     if talk is None:
         return  # not a talk's event
-    _apply(svc, session, svc.watch, row, talk, svc.watch.read(row.mailbox, talk.event_id or ""))
+    state = svc.watch.read(row.mailbox, talk.event_id or "")
+    if state is None and talk.series_id is not None:
+        # An occurrence gone: cancelled on its own, or the whole series moved. The series
+        # tells which.
+        of_talk = session.get(TalkSeries, talk.series_id)
+        if of_talk is not None:
+            series.resync(svc, session, of_talk)
+            return
+    _apply(svc, session, svc.watch, row, talk, state)
 
 
 def _apply(
@@ -156,8 +176,13 @@ def reconcile(svc: Services, session: Session, row: SubscriptionRow) -> int:
     watch = svc.watch
     if watch is None:
         return 0
-    found = subs.watched_talks(session, row.tenant_id, row.person_id)
+    for whole in series.active_series_of(session, row.tenant_id, row.person_id):
+        series.resync(svc, session, whole)  # its talks, by its occurrences
+    found = [
+        t for t in subs.watched_talks(session, row.tenant_id, row.person_id) if t.series_id is None
+    ]
     if not found:
+        subs.reconciled(session, row.id, svc.clock.now())
         return 0
     now = svc.clock.now()
     start = min(now, *(t.starts_at for t in found)) - timedelta(days=1)

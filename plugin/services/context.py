@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -27,6 +27,7 @@ from plugin.store.db import Database
 
 if TYPE_CHECKING:
     from plugin.calendar.graph_watch import Granted, WatchedEvent
+    from plugin.domain.series import Occurrence
     from plugin.domain.talk_calendar import EventState
     from plugin.teams.card import TalkSummary
 
@@ -90,6 +91,10 @@ class Links:
 
     def talk(self, talk_id: str) -> str:
         return f"{self.base_url.rstrip('/')}/talks/{talk_id}"
+
+    def meeting(self, chat_id: str) -> str:
+        """A recurring meeting's tab: the viewer's talk on now or next."""
+        return f"{self.base_url.rstrip('/')}/meetings/{quote(chat_id, safe='')}"
 
     def signin(self, token: str) -> str:
         return f"{self.base_url.rstrip('/')}/signin/{token}"
@@ -160,6 +165,10 @@ class CalendarWatch(Protocol):
     def read(self, mailbox: str, event_id: str) -> EventState | None: ...
 
     def window(self, mailbox: str, start: datetime, end: datetime) -> list[WatchedEvent]: ...
+
+    def instances(
+        self, mailbox: str, master_id: str, start: datetime, end: datetime
+    ) -> list[Occurrence]: ...
 
 
 def user_key(tenant_id: str, object_id: str) -> str:

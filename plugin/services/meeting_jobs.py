@@ -46,7 +46,9 @@ def pin_tab(svc: Services, session: Session, job: Job) -> None:
     chat_id = talk.meeting_chat_id or chat_id_from_join_url(talk.join_url)
     if chat_id is None or talk.tab_chat_id == chat_id:
         return
-    svc.tabs.pin(chat_id, talk.id, svc.links.talk(talk.id))
+    # A series has one chat for all its times: its tab opens the one on now or next.
+    url = svc.links.meeting(chat_id) if talk.series_id else svc.links.talk(talk.id)
+    svc.tabs.pin(chat_id, talk.id, url)
     talk.tab_pinned(chat_id)
 
 

@@ -20,8 +20,10 @@ from plugin.calendar.appointments import Appointment
 from plugin.domain.errors import Conflict, InvalidInput, NotAllowed
 from plugin.domain.invite import InvitedPerson, choose_learner, sort_invited
 from plugin.domain.people import Person
+from plugin.domain.series import Occurrence, TalkSeries
 from plugin.domain.talk import MAX_TITLE, Talk
-from plugin.services import talks, views
+from plugin.domain.talk_state import TalkStatus
+from plugin.services import series, talks, views
 from plugin.services.context import Services
 from plugin.services.followup import event_draft
 from plugin.store import repo
@@ -52,11 +54,9 @@ def appointment_view(
     `attendees` are what Outlook shows in the form (a new appointment has no calendar copy
     yet); once the appointment is read from the calendar, its own attendees count."""
     talks.require_member(lead)
-    talk = None
-    if appointment is not None:
-        talk = repo.open_talk_for_event(session, lead.tenant_id, appointment.ref.event_id)
-        if talk is not None and talk.role_of(lead.id) is None:
-            talk = None  # someone else's talk: not this person's business
+    talk = _talk_of(svc, session, lead, appointment) if appointment is not None else None
+    if talk is not None and talk.role_of(lead.id) is None:
+        talk = None  # someone else's talk: not this person's business
     invited: Iterable[InvitedPerson] = appointment.invite.invited if appointment else attendees
     invited = list(invited)
     known = repo.people_by_email(session, lead.tenant_id, (p.email for p in invited))
@@ -78,21 +78,40 @@ def make_talk(
     learner_id: str | None,
     goals: Iterable[str],
     own_goal: str,
+    occurrences: Sequence[Occurrence] = (),
 ) -> tuple[Talk, bool]:
-    """The talk held in this appointment: made now (True), or the one made before (False)."""
+    """The talk held in this appointment: made now (True), or the one made before (False).
+
+    A recurring meeting becomes a talk series (`occurrences`: its occurrences, read before):
+    the answer is then the series' talk on now or next."""
     talks.require_member(lead)
-    existing = repo.open_talk_for_event(session, lead.tenant_id, appointment.ref.event_id)
+    existing = _talk_of(svc, session, lead, appointment)
     if existing is not None and existing.role_of(lead.id) is not None:
         return existing, False
     if not appointment.is_organizer or existing is not None:
         raise NotAllowed("not_organizer", "item_id")
-    if appointment.recurring:
-        raise InvalidInput("appointment_recurring", "item_id")
     if appointment.cancelled:
         raise Conflict("appointment_cancelled", "item_id")
     invite = appointment.invite
     known = repo.people_by_email(session, lead.tenant_id, (p.email for p in invite.invited))
     learner = choose_learner(sort_invited(invite.invited, lead, known), learner_id)
+    if appointment.recurring:
+        made = series.make_series(
+            svc,
+            session,
+            lead,
+            learner,
+            master_id=appointment.series_master_id or appointment.ref.event_id,
+            join_url=appointment.ref.join_url,
+            subject=invite.subject,
+            goals=goals,
+            own_goal=own_goal,
+            occurrences=occurrences,
+        )
+        first = series.next_talk(session, made, svc.clock.now())
+        if first is None:
+            raise InvalidInput("series_over", "item_id")
+        return first, True
     subject = invite.subject.strip()
     talk = talks.plan_talk(
         svc,
@@ -111,6 +130,18 @@ def make_talk(
     return talk, True
 
 
+def _talk_of(
+    svc: Services, session: Session, lead: Person, appointment: Appointment
+) -> Talk | None:
+    """The talk made of this appointment before: its own, or its series' talk on now or next."""
+    if appointment.recurring:
+        master = appointment.series_master_id or appointment.ref.event_id
+        found = series.series_by_master(session, lead.tenant_id, master)
+        if found is not None and found.active:
+            return series.next_talk(session, found, svc.clock.now())
+    return repo.open_talk_for_event(session, lead.tenant_id, appointment.ref.event_id)
+
+
 def invite_html(svc: Services, session: Session, talk: Talk) -> str:
     """The checklist and the talk's link, for the top of the appointment's body."""
     return event_draft(svc, session, talk).body_html
@@ -122,5 +153,14 @@ def unlink(
     """Cancel the talk of an Outlook appointment; the appointment stays as the organiser
     made it (nothing is sent to the attendees)."""
     talk = talks.load_talk_for_change(session, lead, talk_id, expected_version)
-    talk.unlink_outlook_event(lead.id, svc.clock.now())
+    now = svc.clock.now()
+    talk.unlink_outlook_event(lead.id, now)
+    if talk.series_id is not None:
+        # Unlinking one occurrence unlinks the series: no more talks, the open ones cancelled.
+        whole = session.get(TalkSeries, talk.series_id)
+        if whole is not None:
+            whole.ended(now)
+            for other in series.talks_of_series(session, whole.id):
+                if other.status is TalkStatus.PLANNED:
+                    other.unlink_outlook_event(lead.id, now)
     return talk

@@ -45,6 +45,8 @@ def talk_summary(talk: Talk, names: Mapping[str, str], viewer_id: str) -> dict[s
         "previous_talk_id": talk.previous_talk_id,
         "meeting_chat_id": talk.meeting_chat_id,
         "chat_summary": talk.chat_summary,
+        #: One time of a recurring meeting (a talk series), or None.
+        "series_id": talk.series_id,
         "follow_up": follow_up_view(talk),
         #: Set when a change in Outlook needs the lead: `learner_removed`, `organizer_changed`.
         "calendar_attention": talk.calendar_attention,
@@ -141,6 +143,12 @@ def talk_detail(
     )
     if with_shares and talk.role_of(viewer_id) is Role.LEAD:
         detail["shared_with"] = repo.shares_of(session, talk.id)
+    if talk.series_id is not None:
+        # The other times of a recurring meeting: each its own talk, one chat for all.
+        detail["series"] = [
+            {"id": t.id, "starts_at": t.starts_at.isoformat(), "status": t.status.value}
+            for t in repo.talks_of_series(session, talk.series_id)
+        ]
     if read_only:
         _leave_out_for_supervisors(detail)
     return detail
@@ -155,6 +163,8 @@ _NOT_SHARED = (
     "urls",
     "shared_with",
     "previous_talk_id",
+    "series",
+    "series_id",
 )
 
 

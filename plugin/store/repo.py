@@ -130,6 +130,19 @@ def open_talk_for_event(session: Session, tenant_id: str, event_id: str) -> Talk
     return found
 
 
+def talks_of_series(session: Session, series_id: str) -> Sequence[Talk]:
+    """The talks of one series (its occurrences that became talks), soonest first."""
+    return (
+        session.execute(
+            select(Talk)
+            .where(talks.c.series_id == series_id)
+            .order_by(talks.c.starts_at, talks.c.id)
+        )
+        .scalars()
+        .all()
+    )
+
+
 def talk_stamps(
     connection: Connection, talk_ids: list[str]
 ) -> dict[str, tuple[str, int, str, str]]:

@@ -27,6 +27,7 @@ from sqlalchemy.orm import registry, relationship
 from plugin.domain.agreement import MAX_WHAT, Agreement, AgreementStatus, Owner
 from plugin.domain.people import Person, Track
 from plugin.domain.preparation import Preparation
+from plugin.domain.series import TalkSeries
 from plugin.domain.talk import Talk
 from plugin.domain.talk_state import CalendarState, FollowUpStatus, Role, Signature, TalkStatus
 from plugin.store.types import EnumText, Json, UTCDateTime
@@ -80,6 +81,29 @@ tracks = Table(
     CheckConstraint("lead_id <> learner_id", name="two_people"),
 )
 
+#: A recurring meeting in Outlook whose occurrences are talks (domain/series.py).
+talk_series = Table(
+    "talk_series",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("tenant_id", String(64), nullable=False),
+    Column("track_id", ID, ForeignKey("tracks.id"), nullable=False),
+    Column("lead_id", ID, ForeignKey("people.id"), nullable=False, index=True),
+    Column("learner_id", ID, ForeignKey("people.id"), nullable=False),
+    Column("master_event_id", String(512), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("template_id", String(64), nullable=False),
+    Column("goals", Json, nullable=False),
+    Column("own_goal", Text, nullable=False, default=""),
+    Column("join_url", Text, nullable=True),
+    Column("meeting_chat_id", String(255), nullable=True),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    UniqueConstraint("tenant_id", "master_event_id", name="uq_talk_series_master"),
+)
+
 talks = Table(
     "talks",
     metadata,
@@ -126,6 +150,10 @@ talks = Table(
     Column("calendar_attention", String(64), nullable=True),
     #: Why a talk was cancelled when it was not cancelled here (`cancelled_in_outlook`).
     Column("cancel_reason", String(64), nullable=True),
+    #: The talk is one occurrence of a series (recurring meeting), known by its original start.
+    Column("series_id", ID, ForeignKey("talk_series.id"), nullable=True, index=True),
+    Column("occurrence_start", UTCDateTime, nullable=True),
+    UniqueConstraint("series_id", "occurrence_start", name="uq_talks_occurrence"),
     Column("event_sequence", Integer, nullable=False, default=0),
     #: Counts every change of the talk and its agreements (live panels' ETag).
     Column("revision", Integer, nullable=False, default=0),
@@ -312,6 +340,7 @@ def _map() -> None:
     mapper_registry.map_imperatively(Agreement, agreements)
     mapper_registry.map_imperatively(Preparation, preparations)
     mapper_registry.map_imperatively(Signature, signatures)
+    mapper_registry.map_imperatively(TalkSeries, talk_series, version_id_col=talk_series.c.version)
     mapper_registry.map_imperatively(
         Talk,
         talks,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from plugin.domain.talk import Talk
 from plugin.domain.talk_state import TalkStatus
-from plugin.store.schema import graph_subscriptions, talks
+from plugin.store.schema import graph_subscriptions, talk_series, talks
 
 #: Talks whose calendar event the sync keeps in step: not yet signed or cancelled.
 WATCHED = (TalkStatus.PLANNED.value, TalkStatus.HELD.value)
@@ -92,13 +92,18 @@ def remove(session: Session, row_id: str) -> None:
 
 
 def leads_to_watch(session: Session) -> list[tuple[str, str]]:
-    """(tenant id, person id) of everyone who leads a talk whose event we keep in step."""
+    """(tenant id, person id) of everyone who leads a talk whose event we keep in step, or a
+    talk series that goes on."""
     rows = session.execute(
         select(talks.c.tenant_id, talks.c.lead_id)
         .where(talks.c.status.in_(WATCHED), talks.c.event_id.is_not(None))
-        .distinct()
+        .union(
+            select(talk_series.c.tenant_id, talk_series.c.lead_id).where(
+                talk_series.c.active.is_(True)
+            )
+        )
     ).all()
-    return [(r.tenant_id, r.lead_id) for r in rows]
+    return sorted({(r[0], r[1]) for r in rows})
 
 
 def watched_talks(session: Session, tenant_id: str, lead_id: str) -> Sequence[Talk]:

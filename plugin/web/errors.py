@@ -167,11 +167,8 @@ def message(code: str, field: str | None, params: dict[str, Any]) -> str:
         "not_organizer": lambda: _(
             "Only the organiser of the appointment can make it a development talk."
         ),
-        "appointment_recurring": lambda: _(
-            "This appointment is part of a series. Series come in a later version: use a "
-            "single appointment."
-        ),
         "appointment_cancelled": lambda: _("This appointment was cancelled."),
+        "series_over": lambda: _("This series has no more meetings ahead."),
         "move_in_outlook": lambda: _(
             "This talk is held in your own Outlook appointment. Move that appointment in Outlook."
         ),

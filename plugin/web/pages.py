@@ -7,10 +7,12 @@ under `static/js/` talk to the JSON API.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from flask import (
     Blueprint,
     Response,
@@ -25,7 +27,7 @@ from flask import (
 from flask_babel import get_locale
 from werkzeug.wrappers import Response as BaseResponse
 
-from plugin.domain.errors import NotFound
+from plugin.domain.errors import InvalidInput, NotFound
 from plugin.domain.people import Person
 from plugin.domain.talk_state import TalkStatus
 from plugin.identity.feeds import feed_token_valid
@@ -145,6 +147,13 @@ def _talk_page(template: str, talk_id: str) -> BaseResponse | tuple[str, int] | 
         return _signed_out()
     if talk is None:
         return render_template("pages/not_found.html", **_chrome(me)), 404
+    for other in talk.get("series", []):
+        other["label"] = format_datetime(
+            datetime.fromisoformat(other["starts_at"]),
+            format="EEE d MMM, HH:mm",
+            tzinfo=ZoneInfo(svc.policy.hours.timezone),
+            locale=str(get_locale() or "nl"),
+        )
     return render_template(template, talk=talk, **_chrome(me, talk_id=talk_id, talk=talk))
 
 
@@ -187,6 +196,37 @@ def talk_page(talk_id: str) -> BaseResponse | tuple[str, int] | str:
     # The query string goes along as it came (frame, lang…); as keyword arguments it could
     # collide with url_for's own (talk_id, endpoint, _method…).
     url = url_for(target, talk_id=talk_id)
+    if request.args:
+        url += "?" + urlencode(request.args.to_dict(flat=False), doseq=True)
+    return redirect(url)
+
+
+@blueprint.get("/meetings/<chat_id>")
+def meeting_page(chat_id: str) -> BaseResponse | tuple[str, int] | str:
+    """The meeting tab of a recurring meeting: one chat for all its times, so it opens the
+    viewer's talk on now or next (the page then offers the other times)."""
+    svc = services()
+
+    def work(session: Any) -> str | None:
+        me = _viewer(session)
+        if me is None:
+            return None
+        try:
+            found = talks.talks_in_meeting(session, me, chat_id)
+        except InvalidInput:
+            return "missing"
+        now = svc.clock.now()
+        live = [t for t in found if t.status is not TalkStatus.CANCELLED]
+        current = [t for t in live if t.ends_at > now]
+        chosen = current[0] if current else (live[-1] if live else None)
+        return chosen.id if chosen else "missing"
+
+    target = svc.read(work)
+    if target is None:
+        return _signed_out()
+    if target == "missing":
+        return render_template("pages/not_found.html", **_chrome(None)), 404
+    url = url_for("pages.talk_page", talk_id=target)
     if request.args:
         url += "?" + urlencode(request.args.to_dict(flat=False), doseq=True)
     return redirect(url)

@@ -4,8 +4,9 @@ It runs over HTTPS on 127.0.0.1 (a werkzeug threaded server, TLS from the Entra 
 CA by default, so ``entra.ca_path`` trusts both fakes) and serves, under ``/v1.0``:
 
 - ``POST /users/{u}/events``; ``GET``/``PATCH``/``DELETE /users/{u}/events/{id}``;
-  ``POST /users/{u}/events/{id}/cancel``;
-- ``GET /users/{u}/calendarView`` (``$select``, ``$top``, ``$skip``, ``@odata.nextLink``);
+  ``POST /users/{u}/events/{id}/cancel``; ``{id}`` may be an occurrence of a series;
+- ``GET /users/{u}/calendarView`` (``$select``, ``$top``, ``$skip``, ``@odata.nextLink``) and
+  ``GET /users/{u}/events/{id}/instances`` (the same options; see "Recurring series");
 - ``POST /users/{u}/findMeetingTimes`` and ``POST /users/{u}/calendar/getSchedule``;
 - ``POST /users/{u}/translateExchangeIds`` (see "Ids");
 - ``POST``/``GET /chats/{chat-id}/messages`` for chats made with ``add_chat`` or by online
@@ -39,8 +40,9 @@ What it checks, like Graph:
   (``#microsoft.graph.attendeeBase`` in findMeetingTimes). Action parameters (cancel,
   getSchedule, findMeetingTimes) are matched case-insensitively, since the SDK sends
   ``Schedules``/``StartTime``/``Comment``. Real event properties that this fake does not model
-  (``recurrence``, ``organizer``, ``id``, …) are answered 501 ``NotImplemented``: a test
-  limit, not a Graph answer.
+  (``organizer``, ``id``, ``originalStart``, …) are answered 501 ``NotImplemented``: a test
+  limit, not a Graph answer. ``recurrence`` is read as a ``patternedRecurrence`` (see
+  "Recurring series"); ``Edm.Date`` values must be ``YYYY-MM-DD``.
 - **Errors** have Graph's shape, with ``innerError`` date/request-id/client-request-id; every
   answer carries ``request-id`` and ``client-request-id`` (echoed when the client sent one).
 
@@ -274,7 +276,9 @@ receive what Graph would send):
   attendee's copy, cancellations of copies, attendee responses), cancelled or deleted, by the
   API, by ``add_event`` or by the test controls below. Exchange often sends more than one
   notification for a change; the fake sends exactly one (use ``duplicate_next_notifications``).
-  The organiser's mailbox is queued before the attendees' copies. Shape (``changeNotification``)::
+  The organiser's mailbox is queued before the attendees' copies. A series is notified with
+  its master's id (see "Recurring series" for changes to one occurrence). Shape
+  (``changeNotification``)::
 
       {"subscriptionId", "subscriptionExpirationDateTime": "…0000000+00:00",
        "changeType", "resource": "Users/{user oid}/Events/{id}",
@@ -322,6 +326,120 @@ behaviour: an attendee who deletes their copy declines (the organiser's event sh
 "declined" for them); ``user_responds`` with ``declined`` removes the attendee's copy (Exchange
 moves declined meetings out of the calendar), ``accepted``/``tentativelyAccepted`` set its
 ``responseStatus`` and ``showAs`` busy/tentative; the organiser's event records the response.
+``user_moves_event`` on a series master is ``user_moves_series``. For series:
+``user_moves_occurrence(address, master_id, original_start, start, end)``,
+``user_cancels_occurrence(address, master_id, original_start)`` and
+``user_moves_series(address, master_id, start, end)`` (all datetimes aware; see below).
+
+Recurring series (``add_event(..., recurrence={...}, time_zone=...)``;
+``occurrence_id(address, master_id, original_start, *, immutable=False)``;
+``occurrences(address, master_id, start, end)``: Graph JSON as ``instances`` lists it):
+
+- **Reading.** ``recurrence`` in a POST or PATCH body is a ``patternedRecurrence`` read
+  strictly like the rest of the event (``pattern``: type, interval, month, dayOfMonth,
+  daysOfWeek, firstDayOfWeek, index; ``range``: type, startDate, endDate, recurrenceTimeZone,
+  numberOfOccurrences; enums case-insensitive, dates ``Edm.Date``). ``range`` before
+  ``pattern`` in the JSON is 400 ``UnableToDeserializePostBody`` (reported in
+  microsoft-graph-docs#11359; the SDK sends pattern first). Only ``daily`` and ``weekly`` are
+  modelled; the other pattern types are 501 (a test limit).
+- **Checks** (Graph documents which properties each type needs; the answers are fake choices
+  where noted): a pattern without ``interval`` (or 0) is 500 ``ErrorInternalServerError`` "An
+  internal server error occurred. The operation failed." (what SO 60228248 /
+  microsoft-graph-docs#7119 report for it); a missing pattern, range, pattern type, range type
+  or ``startDate``, a negative interval, ``weekly`` without ``daysOfWeek``, an ``endDate``
+  range without ``endDate`` or ending before ``startDate``, ``numbered`` without a positive
+  ``numberOfOccurrences``, or a range without any occurrence is 400
+  ``ErrorPropertyValidationFailure`` "At least one property failed validation." (Graph's
+  answer for invalid event values; which case gives it is the fake's choice); an unknown
+  ``recurrenceTimeZone`` is 400 ``TimeZoneNotSupportedException`` as for ``start``. Properties
+  a pattern type does not use are ignored.
+- **Series master.** Such an event is ``type: seriesMaster`` with its ``recurrence`` echoed as
+  Graph does (documented example): all pattern properties (month/dayOfMonth 0,
+  firstDayOfWeek ``sunday``, index ``first`` by default, daysOfWeek lower-case, ``[]`` for
+  daily) and range properties (``endDate`` ``0001-01-01`` unless ``endDate``,
+  ``numberOfOccurrences`` 0 unless ``numbered``, ``recurrenceTimeZone`` the start's zone by
+  default). The master's start is moved to its first occurrence when it is elsewhere (reported
+  for Exchange: SO "Insert recurring event on office 365 api returns incorrect start and end
+  date"): the pattern starts applying on ``startDate``, the start gives the time of day.
+  ``events()`` shows masters, never occurrences; calendarView, getSchedule and
+  findMeetingTimes see the occurrences, never the master (as documented for calendarView).
+- **Occurrences** are computed from the master: the pattern's days counted from ``startDate``
+  (weekly: in weeks starting on ``firstDayOfWeek``, every ``interval`` weeks), at the master's
+  local start time in the master's start time zone (so 09:00 stays 09:00 across summer time),
+  lasting as long as the master. Fake choice: ``startDate``/``endDate`` are read in the
+  master's start time zone (``recurrenceTimeZone`` is echoed, not used). Each occurrence has
+  ``type: occurrence`` (``exception`` once changed on its own), ``seriesMasterId`` (the
+  master's id in the form asked for: REST, or immutable with ``Prefer: IdType="ImmutableId"``),
+  ``originalStart`` (``YYYY-MM-DDTHH:MM:SSZ``, also without ``$select``),
+  ``originalStartTimeZone``, ``recurrence`` null, an ``iCalUId`` of its own (documented:
+  different per occurrence; here the master's GlobalObjectId with the instance date filled in,
+  MS-OXOCAL) and the master's ``uid``, and everything else from the master (subject, body,
+  attendees, location, the online meeting with the same joinUrl: a series has one chat).
+  Occurrences and exceptions carry the master's changeKey, lastModifiedDateTime and etag (as in
+  Graph's event-list-instances example, where an exception and its occurrences share one etag);
+  any change to one occurrence changes the master's changeKey (Exchange keeps exceptions on the
+  master item).
+- **Ids.** An occurrence's id is its master's id with its original start folded in (Exchange's
+  ids are built alike, from the master's id and the original start): the same for a given
+  (master, originalStart), in either form (REST from the master's REST id, immutable from the
+  master's immutable id; the EWS form as for other items). ``GET``/``PATCH``/``DELETE
+  …/events/{occurrence-id}`` and ``…/cancel`` take either form while the series has that
+  occurrence: an original start off the pattern, outside the range, or of an occurrence
+  cancelled or deleted is 404 ``ErrorItemNotFound``. ``translateExchangeIds``,
+  ``ews_id``/``immutable_id`` and ``$expand`` of extended properties work on occurrences.
+- **instances** (``GET …/events/{id}/instances``): ``startDateTime`` and ``endDateTime`` are
+  both required (a missing or empty one: 400 ``ErrorInvalidParameter`` "This request requires
+  a time window specified by the query string parameters StartDateTime and EndDateTime.", the
+  answer reported in msgraph-sdk-go#454 and msgraph-sdk-powershell#1107; calendarView now
+  treats an empty one the same). It lists the occurrences and exceptions overlapping the
+  window, by start, with ``$select``, ``$top`` (default 10), ``$skip`` and ``@odata.nextLink``
+  as calendarView; cancelled or deleted occurrences are not listed. Fake choice: the instances
+  of a single event or of an occurrence are an empty list.
+- **One occurrence.** A PATCH of an occurrence makes it an ``exception`` with the same id and
+  ``originalStart``, keeping only what the PATCH changed: later changes of the master reach
+  what the exception did not change. A new start may not be on or before the day of the
+  previous occurrence nor on or after the day of the next one (400
+  ``ErrorOccurrenceCrossingBoundary`` "Modified occurrence is crossing or overlapping adjacent
+  occurrence.", as documented in event-update; neighbours are the nearest occurrences still
+  there, at their current day). ``recurrence`` (or ``transactionId``) in a PATCH of an
+  occurrence is 400 ``ErrorInvalidRequest`` (fake text). The body trap applies to the
+  occurrence alone. ``POST …/{occurrence-id}/cancel`` (organiser only, documented) and
+  ``DELETE`` remove that occurrence from the series.
+- **The whole series.** A PATCH of the master's start or end (or ``user_moves_series``) moves
+  the series: without a new ``recurrence``, ``range.startDate`` becomes the new start's date;
+  the occurrences are recomputed (new original starts, so new ids; the old ids are 404) and
+  all exceptions and removed occurrences are dropped, as Outlook does ("Any exceptions
+  associated with this recurring appointment will be cancelled"). A PATCH of ``recurrence``
+  that changes the pattern, ``startDate`` or ``recurrenceTimeZone`` drops them too; one that
+  only changes the range's end (shortened or extended, EWS: "the recurrence pattern is
+  recalculated") keeps those still in the series (fake choice). ``recurrence: null`` on a
+  master is 501 (not modelled); a single event given a recurrence becomes a master. Cancel or
+  DELETE of the master ends the whole series.
+- **Attendees' copies.** An attendee mailbox gets its own series master copy (own ids, so
+  own occurrence ids, the same recurrence) as for single events, kept in step on every change
+  of the organiser's series: the organiser's exceptions are copied, occurrences the organiser
+  cancelled or deleted become cancelled exceptions ("Canceled: " subject, ``isCancelled``,
+  where they were) in the copy; a cancelled master cancels the copy and all its occurrences.
+  Simplified: copies are made and cancelled by the master's attendee list only (attendees
+  changed on one occurrence get no copy of their own), and an attendee's answers are for the
+  whole series.
+- **Notifications.** Creating, changing, cancelling or deleting a series notifies with the
+  master's id. A change to one occurrence (exception, cancel, delete; by the API or the test
+  controls) is by default an ``updated`` notification for the series master (the organiser's,
+  and the copy's for each attendee), with the master's new changeKey: what Graph is reported
+  to send (microsoft-graph-docs#5520 "Removal of a recurring event instance causes only update
+  notification on the SeriesMaster event", #5951, pnp/PnP#1894 for updated occurrences). Set
+  ``occurrence_notifications = "occurrence"`` to get the occurrence's own id instead (REST or
+  immutable as the subscription asked): ``updated`` for an exception, ``deleted`` for a
+  cancelled or deleted one in the organiser's mailbox, ``updated`` in the copies (there it
+  shows cancelled).
+- **Test controls.** ``add_event(..., recurrence=..., time_zone="UTC")`` checks the recurrence
+  as a POST (a ValueError otherwise). ``occurrence_id`` gives the id of any occurrence of the
+  pattern, also a removed one (KeyError off the pattern). ``user_moves_occurrence`` makes an
+  exception (the crossing rule applies: ValueError); ``user_cancels_occurrence`` as the cancel
+  action; ``user_moves_series`` takes the new first start and end (the pattern keeps its days:
+  on a day the pattern does not have, the first occurrence is the next one it has). They are
+  for the organiser (ValueError for an attendee's copy); an unknown occurrence is a KeyError.
 
 Fault injection (``fail_next``, ``drop_next``, ``slow_next``, ``fault_rate``, ``hold_next``)
 acts before (or, for ``drop_after``/holds/slow, after) the normal processing; fault answers are
@@ -347,7 +465,7 @@ import traceback
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from datetime import time as dtime
 from functools import lru_cache
 from typing import Any
@@ -428,6 +546,17 @@ class Recorded:
 
 
 @dataclass
+class _Series:
+    """What a series master's item holds besides its recurrence (see "Recurring series")."""
+
+    #: originalStart (UTC) -> the properties changed on that occurrence (an exception).
+    exceptions: dict[datetime, dict[str, Any]] = field(default_factory=dict)
+    #: originalStart (UTC) of the occurrences cancelled or deleted on their own -> what had
+    #: been changed on them (the attendees' copies show them cancelled so).
+    removed: dict[datetime, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass
 class Mailbox:
     id: str
     address: str
@@ -445,6 +574,8 @@ class Mailbox:
     extended: dict[str, dict[tuple[Any, ...], dict[str, str]]] = field(default_factory=dict)
     #: Property key -> MAPI type: a named property has one type in a mailbox.
     property_types: dict[tuple[Any, ...], str] = field(default_factory=dict)
+    #: Series master REST id -> its exceptions and removed occurrences.
+    series: dict[str, _Series] = field(default_factory=dict)
 
 
 @dataclass
@@ -586,6 +717,7 @@ INT32 = _Prim("Edm.Int32")
 DOUBLE = _Prim("Edm.Double")
 DURATION = _Prim("Edm.Duration")
 DATETIMEOFFSET = _Prim("Edm.DateTimeOffset")
+DATE = _Prim("Edm.Date")
 
 BODY_TYPE = _Enum("microsoft.graph.bodyType", ("text", "html"))
 ATTENDEE_TYPE = _Enum("microsoft.graph.attendeeType", ("required", "optional", "resource"))
@@ -628,6 +760,17 @@ UNIQUE_ID_TYPE = _Enum(
     ("unknown", "locationStore", "directory", "private", "bing"),
 )
 
+DAY_OF_WEEK = _Enum(
+    "microsoft.graph.dayOfWeek",
+    ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"),
+)
+WEEK_INDEX = _Enum("microsoft.graph.weekIndex", ("first", "second", "third", "fourth", "last"))
+PATTERN_TYPE = _Enum(
+    "microsoft.graph.recurrencePatternType",
+    ("daily", "weekly", "absoluteMonthly", "relativeMonthly", "absoluteYearly", "relativeYearly"),
+)
+RANGE_TYPE = _Enum("microsoft.graph.recurrenceRangeType", ("endDate", "noEnd", "numbered"))
+
 EMAIL_ADDRESS = _Complex("emailAddress", {"address": STRING, "name": STRING})
 SINGLE_VALUE_PROPERTY = _Complex(
     "singleValueLegacyExtendedProperty", {"id": STRING, "value": STRING}
@@ -661,10 +804,38 @@ LOCATION_CONSTRAINT = _Complex(
     "locationConstraint",
     {"isRequired": BOOLEAN, "suggestLocation": BOOLEAN, "locations": _Coll(LOCATION_ITEM)},
 )
+RECURRENCE_PATTERN = _Complex(
+    "recurrencePattern",
+    {
+        "type": PATTERN_TYPE,
+        "interval": INT32,
+        "month": INT32,
+        "dayOfMonth": INT32,
+        "daysOfWeek": _Coll(DAY_OF_WEEK),
+        "firstDayOfWeek": DAY_OF_WEEK,
+        "index": WEEK_INDEX,
+    },
+)
+RECURRENCE_RANGE = _Complex(
+    "recurrenceRange",
+    {
+        "type": RANGE_TYPE,
+        "startDate": DATE,
+        "endDate": DATE,
+        "recurrenceTimeZone": STRING,
+        "numberOfOccurrences": INT32,
+    },
+)
+PATTERNED_RECURRENCE = _Complex(
+    "patternedRecurrence", {"pattern": RECURRENCE_PATTERN, "range": RECURRENCE_RANGE}
+)
 _TYPES: dict[str, _Complex] = {
     t.name: t
     for t in (
         EMAIL_ADDRESS,
+        RECURRENCE_PATTERN,
+        RECURRENCE_RANGE,
+        PATTERNED_RECURRENCE,
         DATE_TIME_TIME_ZONE,
         ITEM_BODY,
         RESPONSE_STATUS,
@@ -714,7 +885,6 @@ _EVENT_NOT_WRITABLE_HERE = _EVENT_NAVIGATION | frozenset(
         "occurrenceId",
         "responseStatus",
         "locations",
-        "recurrence",
         "organizer",
         "onlineMeeting",
         "cancelledOccurrences",
@@ -742,6 +912,7 @@ EVENT = _Complex(
         "hideAttendees": BOOLEAN,
         "isAllDay": BOOLEAN,
         "location": LOCATION,
+        "recurrence": PATTERNED_RECURRENCE,
         "singleValueExtendedProperties": _Coll(SINGLE_VALUE_PROPERTY),
     },
     unmodelled=_EVENT_NOT_WRITABLE_HERE,
@@ -795,6 +966,26 @@ _TRANSLATE_SCOPES = (
     "User.ReadWrite.All",
 )
 NOT_IN_STORE = "The specified object was not found in the store."
+#: Properties an occurrence takes from its place in the series, never from a PATCH of it.
+_INSTANCE_OWN = frozenset(
+    [
+        "@odata.etag",
+        "id",
+        "createdDateTime",
+        "lastModifiedDateTime",
+        "changeKey",
+        "originalStartTimeZone",
+        "originalEndTimeZone",
+        "iCalUId",
+        "uid",
+        "seriesMasterId",
+        "type",
+        "webLink",
+        "recurrence",
+        "originalStart",
+        "transactionId",
+    ]
+)
 ID_MALFORMED = "Id is malformed."
 
 # Single-value extended property ids: "{type} {guid} Name {name}", "{type} {guid} Id 0x{hex}"
@@ -1045,6 +1236,7 @@ _QUERY_DATETIME = re.compile(
 _DURATION = re.compile(
     r"^(-)?P(?!$)(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
 )
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _INT = re.compile(r"^\s*[+-]?\d+\s*$")
 _FLOAT = re.compile(r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$")
 _PREFER_TZ = re.compile(r'outlook\.timezone\s*=\s*(?:"([^"]*)"|([^,;\s]+))', re.IGNORECASE)
@@ -1209,6 +1401,10 @@ def _read_primitive(value: Any, typ: _Prim, name: str) -> Any:
             duration = _parse_duration(value)
             if duration is not None:
                 return duration
+        if edm == "Edm.Date" and _DATE.match(value):
+            with contextlib.suppress(ValueError):
+                date.fromisoformat(value)
+                return value
         if edm == "Edm.DateTimeOffset":
             with contextlib.suppress(ValueError):
                 parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -1424,6 +1620,9 @@ class GraphFake:
         self.dropped_notifications: list[dict[str, Any]] = []
         #: Notifications given up after ``delivery_attempts`` failed tries.
         self.discarded_notifications: list[dict[str, Any]] = []
+        #: What a change to one occurrence of a series notifies: "master" (an ``updated`` for
+        #: the series master, as Graph is reported to do) or "occurrence" (the occurrence's id).
+        self.occurrence_notifications = "master"
         self._subscriptions: dict[str, StoredSubscription] = {}
         self._queue: list[_Queued] = []
         self._drop_notifications = 0
@@ -1502,15 +1701,21 @@ class GraphFake:
         attendees: Sequence[str] = (),
         online_meeting: bool = False,
         body: str = "",
+        recurrence: dict[str, Any] | None = None,
+        time_zone: str = "UTC",
     ) -> dict[str, Any]:
         """An existing appointment in that mailbox (aware datetimes), as Outlook makes them.
 
         ``attendees`` (required) that are mailboxes of the fake get their copy, as for a POST;
         ``online_meeting`` makes it a Teams meeting with a join URL and a meeting chat;
-        ``body`` is html.
+        ``body`` is html. ``recurrence`` (a ``patternedRecurrence`` in Graph JSON, checked as
+        a POST would) makes it a series master; ``time_zone`` (Windows or IANA) is the zone of
+        its start and end, in which a series' occurrences are computed.
         """
         if start.tzinfo is None or end.tzinfo is None:
             raise ValueError("start and end must be aware datetimes")
+        if zone(time_zone) is None:
+            raise ValueError(f"unknown time zone {time_zone!r}")
         if show_as not in FREE_BUSY.members:
             raise ValueError(f"show_as must be one of {FREE_BUSY.members}")
         if isinstance(attendees, str):
@@ -1521,10 +1726,16 @@ class GraphFake:
                 raise KeyError(address)
             fields: dict[str, Any] = {
                 "subject": subject,
-                "start": _in_zone(start, "UTC"),
-                "end": _in_zone(end, "UTC"),
+                "start": _in_zone(start, time_zone),
+                "end": _in_zone(end, time_zone),
                 "showAs": show_as,
             }
+            if recurrence is not None:
+                try:
+                    read = _read_value(recurrence, PATTERNED_RECURRENCE, "recurrence", ci=False)
+                    fields["recurrence"] = self._check_recurrence(read, fields["start"])
+                except GraphError as error:
+                    raise ValueError(f"recurrence: {error}") from None
             if attendees:
                 fields["attendees"] = [
                     {"emailAddress": {"address": a}, "type": "required"} for a in attendees
@@ -1536,6 +1747,7 @@ class GraphFake:
             event = self._new_event(mailbox, fields)
             event["isCancelled"] = is_cancelled
             mailbox.events[event["id"]] = event
+            self._settle_series(mailbox, event, None)
             self._notify(mailbox, event, "created")
             self._sync_copies(mailbox, event, set())
             self._meeting_chat(mailbox, event)
@@ -1551,31 +1763,165 @@ class GraphFake:
             return copy.deepcopy(items)
 
     def ews_id(self, address: str, event_id: str) -> str:
-        """The EWS id (what Office.js gives) of a stored event; ``event_id``: REST or immutable."""
+        """The EWS id (what Office.js gives) of a stored event or an occurrence; ``event_id``:
+        REST or immutable."""
         with self._lock:
-            _, rest = self._stored(address, event_id)
+            _, rest = self._stored(address, event_id, occurrences=True)
             return _ews_of(rest)
 
     def immutable_id(self, address: str, event_id: str) -> str:
-        """The immutable id of a stored event; ``event_id``: REST or immutable."""
+        """The immutable id of a stored event or an occurrence; ``event_id``: REST or immutable."""
         with self._lock:
-            mailbox, rest = self._stored(address, event_id)
-            return mailbox.immutable_ids[rest]
+            mailbox, rest = self._stored(address, event_id, occurrences=True)
+            return self._immutable_of(mailbox, rest)
 
     def extended_properties(self, address: str, event_id: str) -> list[dict[str, str]]:
         """The single-value extended properties stored on that item (``{"id", "value"}``)."""
         with self._lock:
-            mailbox, rest = self._stored(address, event_id)
+            mailbox, rest = self._stored(address, event_id, occurrences=True)
             return copy.deepcopy(list(mailbox.extended.get(rest, {}).values()))
 
-    def _stored(self, address: str, event_id: str) -> tuple[Mailbox, str]:
+    def _stored(
+        self, address: str, event_id: str, *, occurrences: bool = False
+    ) -> tuple[Mailbox, str]:
+        """The mailbox and REST id of a stored event (or, if asked, of an occurrence)."""
         mailbox = self._mailbox_by_address(address)
         if mailbox is None:
             raise KeyError(address)
-        event = self._find_event(mailbox, event_id)
-        if event is None:
+        found = self._find_item(mailbox, event_id)
+        if found is None or (found[1] is not None and not occurrences):
             raise KeyError(event_id)
+        event, original = found
+        if original is not None:
+            return mailbox, _occurrence_id(event["id"], original)
         return mailbox, event["id"]
+
+    # -- test controls: recurring series -------------------------------------------------------
+
+    def occurrence_id(
+        self, address: str, master_id: str, original_start: datetime, *, immutable: bool = False
+    ) -> str:
+        """The id (REST, or immutable) of the series' occurrence originally at
+        ``original_start`` (aware), also when it was cancelled or deleted since."""
+        if original_start.tzinfo is None:
+            raise ValueError("original_start must be an aware datetime")
+        with self._lock:
+            mailbox, master, _ = self._series_control(address, master_id, None)
+            original = original_start.astimezone(UTC)
+            if original not in self._originals(master, original, original):
+                raise KeyError(f"no occurrence of that series at {original.isoformat()}")
+            rest = _occurrence_id(master["id"], original)
+            return self._immutable_of(mailbox, rest) if immutable else rest
+
+    def occurrences(
+        self, address: str, master_id: str, start: datetime, end: datetime
+    ) -> list[dict[str, Any]]:
+        """The series' occurrences and exceptions overlapping [start, end), as ``instances``
+        lists them (Graph JSON, UTC, REST ids)."""
+        if start.tzinfo is None or end.tzinfo is None:
+            raise ValueError("start and end must be aware datetimes")
+        with self._lock:
+            mailbox, master, _ = self._series_control(address, master_id, None)
+            found = sorted(
+                self._instances(mailbox, master, start.astimezone(UTC), end.astimezone(UTC)),
+                key=lambda e: (_utc_of(e["start"]), _utc_of(e["end"]), e["id"]),
+            )
+            return [self._render(mailbox, item, "UTC") for item in found]
+
+    def user_moves_occurrence(
+        self,
+        address: str,
+        master_id: str,
+        original_start: datetime,
+        start: datetime,
+        end: datetime,
+    ) -> None:
+        """The organiser drags one occurrence to ``start``-``end`` (aware): an exception.
+
+        Outlook's rule holds (not onto or past the day of a neighbouring occurrence: ValueError).
+        """
+        if start.tzinfo is None or end.tzinfo is None:
+            raise ValueError("start and end must be aware datetimes")
+        if end < start:
+            raise ValueError("end must not be before start")
+        with self._lock:
+            mailbox, master, original = self._series_control(
+                address, master_id, original_start, organiser="move"
+            )
+            try:
+                self._check_crossing(mailbox, master, original, start.astimezone(UTC))
+            except GraphError as error:
+                raise ValueError(error.message) from None
+            instance = self._instance(mailbox, master, original)
+            overrides = mailbox.series.setdefault(master["id"], _Series()).exceptions
+            changed = overrides.setdefault(original, {})
+            changed["start"] = _in_zone(start, instance["start"]["timeZone"])
+            changed["end"] = _in_zone(end, instance["end"]["timeZone"])
+            self._touch(master)
+            self._notify_occurrence(mailbox, master, original, "updated")
+            self._sync_copies(mailbox, master, _attendee_addresses(master), occurrence=original)
+
+    def user_cancels_occurrence(
+        self, address: str, master_id: str, original_start: datetime
+    ) -> None:
+        """The organiser cancels one occurrence: gone from the series, cancelled in the copies."""
+        with self._lock:
+            mailbox, master, original = self._series_control(
+                address, master_id, original_start, organiser="cancel"
+            )
+            self._remove_occurrence(mailbox, master, original)
+
+    def user_moves_series(
+        self, address: str, master_id: str, start: datetime, end: datetime
+    ) -> None:
+        """The organiser moves the whole series: ``start``-``end`` (aware) is its new first
+        occurrence (the pattern keeps its days; on a day the pattern does not have, the first
+        occurrence is the next day it has). Exceptions and removed occurrences are dropped,
+        the occurrences get new original starts (so new ids)."""
+        if start.tzinfo is None or end.tzinfo is None:
+            raise ValueError("start and end must be aware datetimes")
+        if end < start:
+            raise ValueError("end must not be before start")
+        with self._lock:
+            mailbox, master, _ = self._series_control(address, master_id, None, organiser="move")
+            old = _attendee_addresses(master)
+            before = copy.deepcopy(master)
+            master["start"] = _in_zone(start, master["start"]["timeZone"])
+            master["end"] = _in_zone(end, master["end"]["timeZone"])
+            moved = copy.deepcopy(master["recurrence"])
+            local = _parse_local(master["start"]["dateTime"])
+            assert local is not None
+            moved["range"]["startDate"] = local.date().isoformat()
+            try:
+                master["recurrence"] = self._check_recurrence(moved, master["start"])
+            except GraphError as error:
+                master.update(before)
+                raise ValueError(error.message) from None
+            self._settle_series(mailbox, master, before)
+            self._user_changed(mailbox, master, old)
+
+    def _series_control(
+        self,
+        address: str,
+        master_id: str,
+        original_start: datetime | None,
+        *,
+        organiser: str | None = None,
+    ) -> tuple[Mailbox, dict[str, Any], datetime]:
+        """(mailbox, series master, original start in UTC) for the series test controls; with
+        an ``original_start``, that occurrence must exist (KeyError)."""
+        if original_start is not None and original_start.tzinfo is None:
+            raise ValueError("original_start must be an aware datetime")
+        mailbox, rest = self._stored(address, master_id)
+        master = mailbox.events[rest]
+        if master["type"] != "seriesMaster":
+            raise ValueError("that event is not a series master")
+        if organiser is not None and not master["isOrganizer"]:
+            raise ValueError(f"only the organiser can {organiser} a meeting")
+        original = (original_start or _FILETIME_EPOCH).astimezone(UTC)
+        if original_start is not None and not self._occurs(mailbox, master, original):
+            raise KeyError(f"no occurrence of that series at {original.isoformat()}")
+        return mailbox, master, original
 
     def add_chat(self, chat_id: str, member_oids: set[str] | list[str] | tuple[str, ...]) -> Chat:
         """A chat (e.g. a meeting's ``19:meeting_…@thread.v2``) with these members' object ids."""
@@ -1773,6 +2119,9 @@ class GraphFake:
             raise ValueError("end must not be before start")
         with self._lock:
             mailbox, event = self._user_event(address, event_id, "move")
+            if event["type"] == "seriesMaster":
+                self.user_moves_series(address, event_id, start, end)
+                return
             old = _attendee_addresses(event)
             event["start"] = _in_zone(start, event["start"]["timeZone"])
             event["end"] = _in_zone(end, event["end"]["timeZone"])
@@ -1827,6 +2176,7 @@ class GraphFake:
                 return
             self._notify(mailbox, event, "deleted")
             del mailbox.events[event["id"]]
+            mailbox.series.pop(event["id"], None)
             self._record_response(mailbox, event, "declined")
 
     def user_responds(self, address: str, event_id: str, response: str) -> None:
@@ -1841,6 +2191,7 @@ class GraphFake:
             if response == "declined":
                 self._notify(mailbox, event, "deleted")
                 del mailbox.events[event["id"]]
+                mailbox.series.pop(event["id"], None)
             else:
                 event["responseStatus"] = {"response": response, "time": _stamp(self.now())}
                 event["showAs"] = shown[response]
@@ -1868,6 +2219,7 @@ class GraphFake:
         if event["isOrganizer"]:
             self._cancel_copies(event, None)
         del mailbox.events[event["id"]]
+        mailbox.series.pop(event["id"], None)
 
     def _record_response(self, who: Mailbox, copied: dict[str, Any], response: str) -> None:
         """The organiser's event records an attendee's response (Exchange's response tracking)."""
@@ -2153,7 +2505,9 @@ class GraphFake:
             self._check_translate_permission(claims)
         else:
             self._check_permission(claims, kind)
-        immutable = operation in ("events", "event", "calendarView") and _prefer_immutable(request)
+        immutable = operation in ("events", "event", "calendarView", "instances") and (
+            _prefer_immutable(request)
+        )
         with self._lock:
             mailbox = self._resolve_user(user_segment, claims)
             if operation == "translate":
@@ -2182,6 +2536,10 @@ class GraphFake:
                 response = self._cancel(mailbox, event_id)
             elif operation == "calendarView":
                 response = self._calendar_view(request, mailbox, segment, select, prefer, immutable)
+            elif operation == "instances":
+                response = self._instances_request(
+                    request, mailbox, segment, event_id, select, prefer, immutable
+                )
             elif operation == "findMeetingTimes":
                 response = self._find_meeting_times(mailbox, read, prefer)
             else:
@@ -2204,6 +2562,8 @@ class GraphFake:
             return "event", "read", rest[1], {"GET", "PATCH", "DELETE"}
         if len(low) == 3 and low[0] == "events" and low[2] == "cancel":
             return "cancel", "write", rest[1], {"POST"}
+        if len(low) == 3 and low[0] == "events" and low[2] == "instances":
+            return "instances", "read", rest[1], {"GET"}
         if low in (["calendarview"], ["calendar", "calendarview"]):
             return "calendarView", "read", None, {"GET"}
         if low == ["findmeetingtimes"]:
@@ -2652,15 +3012,22 @@ class GraphFake:
             "notificationUrlAppId": None,
         }
 
-    def _notify(self, mailbox: Mailbox, event: dict[str, Any], change: str) -> None:
-        """Queue one notification per live subscription on that mailbox asking for ``change``."""
+    def _notify(
+        self, mailbox: Mailbox, event: dict[str, Any], change: str, item_id: str | None = None
+    ) -> None:
+        """Queue one notification per live subscription on that mailbox asking for ``change``.
+
+        ``item_id``: the REST id to name instead of the event's (an occurrence of that series
+        master, whose changeKey the occurrences share).
+        """
         now = self.now()
+        rest = item_id or event["id"]
         for subscription in self._subscriptions.values():
             if subscription.mailbox_id != mailbox.id or change not in subscription.change_types:
                 continue
             if subscription.expiration <= now:
                 continue
-            shown = mailbox.immutable_ids[event["id"]] if subscription.immutable else event["id"]
+            shown = self._immutable_of(mailbox, rest) if subscription.immutable else rest
             path = f"Users/{mailbox.oid}/Events/{shown}"
             item = {
                 "subscriptionId": subscription.id,
@@ -3248,6 +3615,10 @@ class GraphFake:
             elif name == "transactionId":
                 if value is not None:
                     event["transactionId"] = value
+            elif name == "recurrence":
+                if value is not None:
+                    event["recurrence"] = copy.deepcopy(value)
+                    event["type"] = "seriesMaster"
             elif value is not None:
                 event[name] = value
         if event["isOnlineMeeting"]:
@@ -3319,7 +3690,9 @@ class GraphFake:
     ) -> dict[str, Any]:
         out = copy.deepcopy(event)
         if immutable:
-            out["id"] = mailbox.immutable_ids[event["id"]]
+            out["id"] = self._immutable_of(mailbox, event["id"])
+            if out.get("seriesMasterId"):
+                out["seriesMasterId"] = self._immutable_of(mailbox, out["seriesMasterId"])
         if zone_name is not None:
             for name in ("start", "end"):
                 out[name] = _in_zone(_utc_of(event[name]), zone_name)
@@ -3349,8 +3722,11 @@ class GraphFake:
                     201,
                 )
         self._check_times(fields, None)
+        if fields.get("recurrence") is not None:
+            fields["recurrence"] = self._check_recurrence(fields["recurrence"], fields["start"])
         event = self._new_event(mailbox, fields)
         mailbox.events[event["id"]] = event
+        self._settle_series(mailbox, event, None)
         self._store_properties(mailbox, event["id"], properties)
         if transaction is not None:
             mailbox.transactions[transaction] = event["id"]
@@ -3374,23 +3750,26 @@ class GraphFake:
         select: list[str] | None = None,
         expand: list[tuple[tuple[Any, ...], str]] | None = None,
     ) -> Response:
-        event = self._find_event(mailbox, event_id)
-        if event is None:
+        found = self._find_item(mailbox, event_id)
+        if found is None:
             raise GraphError(404, "ErrorItemNotFound", NOT_IN_STORE)
+        event, original = found
         context = self._entity_context(segment)
-        if method == "GET":
-            data = self._render(
-                mailbox, event, prefer or "UTC", context=context, immutable=immutable
+        if original is not None:
+            return self._occurrence(
+                method,
+                mailbox,
+                segment,
+                event,
+                original,
+                fields,
+                prefer,
+                immutable=immutable,
+                select=select,
+                expand=expand,
             )
-            if select is not None:
-                data = _selected(data, select, keep_context=True)
-            if expand is not None:
-                data[f"{_SVEP}@odata.context"] = (
-                    f"{self.base_url}/$metadata#users('{quote(segment, safe='@')}')/events"
-                    f"('{quote(data['id'], safe='')}')/{_SVEP}"
-                )
-                data[_SVEP] = self._matching_properties(mailbox, event["id"], expand)
-            return self._json(data)
+        if method == "GET":
+            return self._read_item(mailbox, segment, event, prefer, immutable, select, expand)
         if method == "DELETE":
             self._remove_event(mailbox, event)
             return _empty(204)
@@ -3400,7 +3779,27 @@ class GraphFake:
                 400, "ErrorInvalidRequest", "The transactionId of an event can't be changed."
             )
         self._check_times(fields, event)
-        old = {a["emailAddress"]["address"].lower() for a in event["attendees"]}
+        if "recurrence" in fields:
+            if fields["recurrence"] is None:
+                if event["type"] == "seriesMaster":
+                    raise GraphError(
+                        501,
+                        "NotImplemented",
+                        "GraphFake does not model removing the recurrence of a series.",
+                    )
+                del fields["recurrence"]
+            else:
+                start = fields.get("start") or event["start"]
+                fields["recurrence"] = self._check_recurrence(fields["recurrence"], start)
+        elif event["type"] == "seriesMaster" and "start" in fields:
+            # The whole series moves: its pattern starts on the new start's date.
+            moved = copy.deepcopy(event["recurrence"])
+            local = _parse_local(fields["start"]["dateTime"])
+            assert local is not None
+            moved["range"]["startDate"] = local.date().isoformat()
+            fields["recurrence"] = self._check_recurrence(moved, fields["start"])
+        before = copy.deepcopy(event)
+        old = _attendee_addresses(event)
         # The body trap (microsoft-graph-docs#16336, msgraph-sdk-dotnet#1402): rewriting the
         # body of an online meeting drops its Teams join information.
         drops_join = "body" in fields and event["isOnlineMeeting"]
@@ -3408,6 +3807,7 @@ class GraphFake:
         if drops_join and event["isOnlineMeeting"]:
             event["onlineMeeting"] = None
             event["onlineMeetingUrl"] = None
+        self._settle_series(mailbox, event, before)
         self._store_properties(mailbox, event["id"], properties)
         self._touch(event)
         self._notify(mailbox, event, "updated")
@@ -3417,6 +3817,389 @@ class GraphFake:
         return self._json(
             self._render(mailbox, event, prefer, context=context, immutable=immutable)
         )
+
+    def _read_item(
+        self,
+        mailbox: Mailbox,
+        segment: str,
+        item: dict[str, Any],
+        prefer: str | None,
+        immutable: bool,
+        select: list[str] | None,
+        expand: list[tuple[tuple[Any, ...], str]] | None,
+    ) -> Response:
+        """``GET …/events/{id}`` of a stored event or of an occurrence (``item``)."""
+        context = self._entity_context(segment)
+        data = self._render(mailbox, item, prefer or "UTC", context=context, immutable=immutable)
+        if select is not None:
+            data = _selected(data, select, keep_context=True)
+        if expand is not None:
+            data[f"{_SVEP}@odata.context"] = (
+                f"{self.base_url}/$metadata#users('{quote(segment, safe='@')}')/events"
+                f"('{quote(data['id'], safe='')}')/{_SVEP}"
+            )
+            data[_SVEP] = self._matching_properties(mailbox, item["id"], expand)
+        return self._json(data)
+
+    # -- recurring series ----------------------------------------------------------------------
+
+    @staticmethod
+    def _check_recurrence(value: dict[str, Any], start: dict[str, Any]) -> dict[str, Any]:
+        """Validate a read ``patternedRecurrence``; the normalised form Graph echoes."""
+        invalid = GraphError(
+            400, "ErrorPropertyValidationFailure", "At least one property failed validation."
+        )
+        keys = list(value)
+        if "pattern" in keys and "range" in keys and keys.index("range") < keys.index("pattern"):
+            # Reported in microsoft-graph-docs#11359: "range" before "pattern" is not read.
+            raise GraphError(400, "UnableToDeserializePostBody", "were unable to deserialize ")
+        pattern, span = value.get("pattern"), value.get("range")
+        if not pattern or not span or pattern.get("type") is None:
+            raise invalid
+        kind = pattern["type"]
+        if kind not in ("daily", "weekly"):
+            raise GraphError(
+                501,
+                "NotImplemented",
+                f"GraphFake models daily and weekly recurrence patterns only, not '{kind}'.",
+            )
+        interval = pattern.get("interval")
+        if not interval:
+            # A pattern without interval is answered 500 (SO 60228248, microsoft-graph-docs#7119).
+            raise GraphError(
+                500,
+                "ErrorInternalServerError",
+                "An internal server error occurred. The operation failed.",
+            )
+        days = list(dict.fromkeys(pattern.get("daysOfWeek") or []))
+        if interval < 0 or (kind == "weekly" and not days):
+            raise invalid
+        span_kind, first = span.get("type"), span.get("startDate")
+        if span_kind is None or first is None:
+            raise invalid
+        last, count = span.get("endDate"), span.get("numberOfOccurrences")
+        if span_kind == "endDate" and (last is None or last < first):
+            raise invalid
+        if span_kind == "numbered" and (count is None or count < 1):
+            raise invalid
+        zone_name = span.get("recurrenceTimeZone")
+        if zone_name is not None and zone(zone_name) is None:
+            raise GraphError(
+                400,
+                "TimeZoneNotSupportedException",
+                "A valid TimeZone value must be specified. The following TimeZone value is not "
+                f"supported: '{zone_name}'.",
+            )
+        normal = {
+            "pattern": {
+                "type": kind,
+                "interval": interval,
+                "month": pattern.get("month") or 0,
+                "dayOfMonth": pattern.get("dayOfMonth") or 0,
+                "daysOfWeek": days if kind == "weekly" else [],
+                "firstDayOfWeek": pattern.get("firstDayOfWeek") or "sunday",
+                "index": pattern.get("index") or "first",
+            },
+            "range": {
+                "type": span_kind,
+                "startDate": first,
+                "endDate": last if span_kind == "endDate" else "0001-01-01",
+                "recurrenceTimeZone": zone_name or start["timeZone"],
+                "numberOfOccurrences": count if span_kind == "numbered" else 0,
+            },
+        }
+        if _first_date(normal) is None:
+            raise invalid  # a range without any occurrence
+        return normal
+
+    def _settle_series(
+        self, mailbox: Mailbox, event: dict[str, Any], before: dict[str, Any] | None
+    ) -> None:
+        """After a write of a (now) series master: start on its first occurrence; a change of
+        its time or pattern drops its exceptions and removed occurrences (Outlook: "Any
+        exceptions associated with this recurring appointment will be cancelled"); a change of
+        its range's end keeps those still in the series."""
+        if event["type"] != "seriesMaster":
+            return
+        series = mailbox.series.setdefault(event["id"], _Series())
+        self._snap_to_first(event)
+        if before is None or before["type"] != "seriesMaster":
+            return
+        old, new = before["recurrence"], event["recurrence"]
+        moved = (before["start"], before["end"]) != (event["start"], event["end"])
+        reshaped = old["pattern"] != new["pattern"] or any(
+            old["range"][key] != new["range"][key] for key in ("startDate", "recurrenceTimeZone")
+        )
+        if moved or reshaped:
+            series.exceptions.clear()
+            series.removed.clear()
+            return
+        for original in [*series.exceptions, *series.removed]:
+            if original not in self._originals(event, original, original):
+                series.exceptions.pop(original, None)
+                series.removed.pop(original, None)
+
+    @staticmethod
+    def _snap_to_first(event: dict[str, Any]) -> None:
+        """A master's start is its first occurrence (Exchange moves it there)."""
+        first = _first_date(event["recurrence"])
+        local = _parse_local(event["start"]["dateTime"])
+        assert first is not None and local is not None
+        if local.date() == first:
+            return
+        tz = zone(event["start"]["timeZone"])
+        duration = _utc_of(event["end"]) - _utc_of(event["start"])
+        start = datetime.combine(first, local.time(), tz)
+        event["start"] = {"dateTime": graph_datetime(start), "timeZone": event["start"]["timeZone"]}
+        event["end"] = _in_zone(start.astimezone(UTC) + duration, event["end"]["timeZone"])
+
+    @staticmethod
+    def _originals(master: dict[str, Any], lo: datetime, hi: datetime) -> list[datetime]:
+        """Original starts (UTC) of the series' occurrences on the local days of [lo, hi]."""
+        tz = zone(master["start"]["timeZone"])
+        local = _parse_local(master["start"]["dateTime"])
+        assert tz is not None and local is not None
+        days = _pattern_dates(
+            master["recurrence"], lo.astimezone(tz).date(), hi.astimezone(tz).date()
+        )
+        return [datetime.combine(day, local.time(), tz).astimezone(UTC) for day in days]
+
+    def _instance(self, mailbox: Mailbox, master: dict[str, Any], original: datetime) -> dict:
+        """An occurrence (or exception) of a stored series master, in storage form."""
+        series = mailbox.series.get(master["id"]) or _Series()
+        start_zone = master["start"]["timeZone"]
+        tz = zone(start_zone)
+        assert tz is not None
+        duration = _utc_of(master["end"]) - _utc_of(master["start"])
+        rest_id = _occurrence_id(master["id"], original)
+        item = copy.deepcopy(master)
+        item.pop("transactionId", None)
+        item.update(
+            {
+                "id": rest_id,
+                "iCalUId": _occurrence_ical_uid(master["iCalUId"], original.astimezone(tz).date()),
+                "seriesMasterId": master["id"],
+                "type": "occurrence",
+                "webLink": _web_link(rest_id),
+                "start": _in_zone(original, start_zone),
+                "end": _in_zone(original + duration, master["end"]["timeZone"]),
+                "recurrence": None,
+                "originalStart": _original_stamp(original),
+            }
+        )
+        overrides = series.exceptions.get(original)
+        if overrides is not None:
+            item.update(copy.deepcopy(overrides))
+            item["type"] = "exception"
+        if master["isCancelled"]:
+            item["isCancelled"] = True
+            if not item["subject"].startswith("Canceled: "):
+                item["subject"] = "Canceled: " + item["subject"]
+        return item
+
+    def _instances(
+        self, mailbox: Mailbox, master: dict[str, Any], lo: datetime, hi: datetime
+    ) -> list[dict[str, Any]]:
+        """The series' occurrences and exceptions overlapping [lo, hi), in storage form."""
+        series = mailbox.series.get(master["id"]) or _Series()
+        # Plain occurrences near the window by their original start; exceptions (which may
+        # have moved or grown) are all looked at.
+        margin = timedelta(days=1) + _utc_of(master["end"]) - _utc_of(master["start"])
+        originals = set(self._originals(master, lo - margin, hi + margin)) | set(series.exceptions)
+        found = []
+        for original in sorted(originals):
+            if original in series.removed:
+                continue
+            item = self._instance(mailbox, master, original)
+            if _overlaps(_utc_of(item["start"]), _utc_of(item["end"]), lo, hi):
+                found.append(item)
+        return found
+
+    def _occurs(self, mailbox: Mailbox, master: dict[str, Any], original: datetime) -> bool:
+        """Whether the series has that occurrence (in its pattern, not cancelled or deleted)."""
+        series = mailbox.series.get(master["id"]) or _Series()
+        return original not in series.removed and original in self._originals(
+            master, original, original
+        )
+
+    def _find_item(
+        self, mailbox: Mailbox, item_id: str | None
+    ) -> tuple[dict[str, Any], datetime | None] | None:
+        """A stored event (None as original start), or the master and original start (UTC) of
+        an occurrence id (REST or immutable) that the series still has."""
+        event = self._find_event(mailbox, item_id)
+        if event is not None:
+            return event, None
+        parsed = _parse_occurrence_id(item_id)
+        if parsed is None:
+            return None
+        master = self._find_event(mailbox, parsed[0])
+        if master is None or master["type"] != "seriesMaster":
+            return None
+        if not self._occurs(mailbox, master, parsed[1]):
+            return None
+        return master, parsed[1]
+
+    @staticmethod
+    def _immutable_of(mailbox: Mailbox, rest_id: str) -> str:
+        """The immutable id of a stored item or of an occurrence (REST id given)."""
+        found = mailbox.immutable_ids.get(rest_id)
+        if found is not None:
+            return found
+        parsed = _parse_occurrence_id(rest_id)
+        assert parsed is not None, rest_id
+        return _occurrence_id(mailbox.immutable_ids[parsed[0]], parsed[1])
+
+    def _check_crossing(
+        self, mailbox: Mailbox, master: dict[str, Any], original: datetime, start: datetime
+    ) -> None:
+        """Outlook's rule for exceptions (event-update): not to or before the day of the
+        previous occurrence, nor to or after the day of the next one (the nearest ones still
+        there, within four periods, at their current day; the first and last are free on
+        their open side)."""
+        series = mailbox.series.get(master["id"]) or _Series()
+        tz = zone(master["start"]["timeZone"])
+        assert tz is not None
+        reach = timedelta(days=4 * _period_days(master["recurrence"]))
+        near = [
+            o
+            for o in self._originals(master, original - reach, original + reach)
+            if o != original and o not in series.removed
+        ]
+
+        def day(value: datetime) -> date:
+            return value.astimezone(tz).date()
+
+        def current(other: datetime) -> date:
+            return day(_utc_of(self._instance(mailbox, master, other)["start"]))
+
+        earlier = [o for o in near if o < original]
+        later = [o for o in near if o > original]
+        after_previous = not earlier or current(earlier[-1]) < day(start)
+        before_next = not later or day(start) < current(later[0])
+        if not (after_previous and before_next):
+            raise GraphError(
+                400,
+                "ErrorOccurrenceCrossingBoundary",
+                "Modified occurrence is crossing or overlapping adjacent occurrence.",
+            )
+
+    def _occurrence(
+        self,
+        method: str,
+        mailbox: Mailbox,
+        segment: str,
+        master: dict[str, Any],
+        original: datetime,
+        fields: dict[str, Any],
+        prefer: str | None,
+        *,
+        immutable: bool,
+        select: list[str] | None,
+        expand: list[tuple[tuple[Any, ...], str]] | None,
+    ) -> Response:
+        """GET, PATCH or DELETE of one occurrence of a series."""
+        instance = self._instance(mailbox, master, original)
+        if method == "GET":
+            return self._read_item(mailbox, segment, instance, prefer, immutable, select, expand)
+        if method == "DELETE":
+            self._remove_occurrence(mailbox, master, original)
+            return _empty(204)
+        properties = self._read_properties(mailbox, fields.pop(_SVEP, None))
+        if "recurrence" in fields:
+            raise GraphError(
+                400,
+                "ErrorInvalidRequest",
+                "The recurrence of an occurrence can't be changed; change its series master.",
+            )
+        if "transactionId" in fields:
+            raise GraphError(
+                400, "ErrorInvalidRequest", "The transactionId of an event can't be changed."
+            )
+        self._check_times(fields, instance)
+        if "start" in fields:
+            self._check_crossing(mailbox, master, original, _utc_of(fields["start"]))
+        old = _attendee_addresses(master)
+        after = copy.deepcopy(instance)
+        self._apply(after, fields)
+        if "body" in fields and instance["isOnlineMeeting"] and after["isOnlineMeeting"]:
+            after["onlineMeeting"] = None  # the body trap, as for single events
+            after["onlineMeetingUrl"] = None
+        overrides = mailbox.series.setdefault(master["id"], _Series()).exceptions.setdefault(
+            original, {}
+        )
+        for key, value in after.items():
+            if key not in _INSTANCE_OWN and (key in fields or value != instance.get(key)):
+                overrides[key] = copy.deepcopy(value)
+        self._store_properties(mailbox, instance["id"], properties)
+        self._touch(master)
+        self._notify_occurrence(mailbox, master, original, "updated")
+        if master["isOrganizer"] and fields:
+            self._sync_copies(mailbox, master, old, occurrence=original)
+        context = self._entity_context(segment)
+        return self._json(
+            self._render(
+                mailbox,
+                self._instance(mailbox, master, original),
+                prefer,
+                context=context,
+                immutable=immutable,
+            )
+        )
+
+    def _remove_occurrence(
+        self, mailbox: Mailbox, master: dict[str, Any], original: datetime
+    ) -> None:
+        """Cancel (organiser) or delete one occurrence: gone from the series; the attendees'
+        copies show it cancelled."""
+        series = mailbox.series.setdefault(master["id"], _Series())
+        series.removed[original] = series.exceptions.pop(original, {})
+        self._touch(master)
+        self._notify_occurrence(mailbox, master, original, "deleted")
+        if master["isOrganizer"]:
+            self._sync_copies(mailbox, master, _attendee_addresses(master), occurrence=original)
+
+    def _notify_occurrence(
+        self, mailbox: Mailbox, master: dict[str, Any], original: datetime, change: str
+    ) -> None:
+        """A change to one occurrence: by default an ``updated`` for its series master (what
+        Graph is reported to send); with ``occurrence_notifications = "occurrence"`` the
+        occurrence's own id with ``change``."""
+        if self.occurrence_notifications == "occurrence":
+            self._notify(mailbox, master, change, item_id=_occurrence_id(master["id"], original))
+        else:
+            self._notify(mailbox, master, "updated")
+
+    def _copy_series(
+        self,
+        organizer: Mailbox,
+        master: dict[str, Any],
+        mailbox: Mailbox,
+        copied: dict[str, Any],
+    ) -> None:
+        """An attendee's series copy takes the organiser's exceptions; occurrences the
+        organiser removed show cancelled in it."""
+        if master["type"] != "seriesMaster":
+            return
+        source = organizer.series.get(master["id"]) or _Series()
+        target = mailbox.series.setdefault(copied["id"], _Series())
+        target.exceptions = copy.deepcopy(source.exceptions)
+        for original, changed in source.removed.items():
+            subject = changed.get("subject", master["subject"])
+            if not subject.startswith("Canceled: "):
+                subject = "Canceled: " + subject
+            target.exceptions[original] = {**copy.deepcopy(changed), "isCancelled": True}
+            target.exceptions[original]["subject"] = subject
+
+    def _timeline(self, mailbox: Mailbox, lo: datetime, hi: datetime) -> list[dict[str, Any]]:
+        """Single events and occurrences of series overlapping [lo, hi) (no masters)."""
+        items: list[dict[str, Any]] = []
+        for event in list(mailbox.events.values()):
+            if event["type"] == "seriesMaster":
+                items.extend(self._instances(mailbox, event, lo, hi))
+            elif _overlaps(_utc_of(event["start"]), _utc_of(event["end"]), lo, hi):
+                items.append(event)
+        return items
 
     # -- single-value extended properties ------------------------------------------------------
 
@@ -3523,14 +4306,8 @@ class GraphFake:
                     }
                 )
                 continue
-            if source == "ewsId":
-                event = mailbox.events.get(given.replace("/", "-").replace("+", "_"))
-            elif source == "restId":
-                event = mailbox.events.get(given)
-            else:
-                rest = next((r for r, i in mailbox.immutable_ids.items() if i == given), "")
-                event = mailbox.events.get(rest)
-            if event is None:
+            rest = self._rest_of(mailbox, given, source)
+            if rest is None:
                 value.append(
                     {
                         "sourceId": given,
@@ -3538,11 +4315,10 @@ class GraphFake:
                     }
                 )
                 continue
-            rest = event["id"]
             converted = {
                 "ewsId": _ews_of(rest),
                 "restId": rest,
-                "restImmutableEntryId": mailbox.immutable_ids[rest],
+                "restImmutableEntryId": self._immutable_of(mailbox, rest),
             }[target]
             value.append({"sourceId": given, "targetId": converted})
         return self._json(
@@ -3554,17 +4330,40 @@ class GraphFake:
             }
         )
 
+    def _rest_of(self, mailbox: Mailbox, given: str, source: str) -> str | None:
+        """The REST id of the item (stored, or an occurrence the series has) that ``given`` names
+        in the ``source`` format; None when it is no item of that mailbox."""
+        if source == "restImmutableEntryId":
+            rest = next((r for r, i in mailbox.immutable_ids.items() if i == given), None)
+            if rest is not None:
+                return rest if rest in mailbox.events else None
+            parsed = _parse_occurrence_id(given)
+            if parsed is None:
+                return None
+            master = next((r for r, i in mailbox.immutable_ids.items() if i == parsed[0]), "")
+            candidate = _occurrence_id(master, parsed[1]) if master else ""
+        else:
+            candidate = given.replace("/", "-").replace("+", "_") if source == "ewsId" else given
+            if candidate in mailbox.events:
+                return candidate
+        found = self._find_item(mailbox, candidate)
+        return candidate if found is not None and found[1] is not None else None
+
     def _cancel(self, mailbox: Mailbox, event_id: str | None) -> Response:
-        event = self._find_event(mailbox, event_id)
-        if event is None:
+        found = self._find_item(mailbox, event_id)
+        if found is None:
             raise GraphError(404, "ErrorItemNotFound", NOT_IN_STORE)
+        event, original = found
         if not event["isOrganizer"]:
             raise GraphError(
                 400,
                 "ErrorInvalidRequest",
                 "Your request can't be completed. You need to be an organizer to cancel a meeting.",
             )
-        self._remove_event(mailbox, event)
+        if original is not None:
+            self._remove_occurrence(mailbox, event, original)
+        else:
+            self._remove_event(mailbox, event)
         return _empty(202)
 
     def _copies(self, event: dict[str, Any]) -> list[tuple[Mailbox, dict[str, Any]]]:
@@ -3586,7 +4385,16 @@ class GraphFake:
                 self._touch(copied)
                 self._notify(mailbox, copied, "updated")
 
-    def _sync_copies(self, organizer: Mailbox, event: dict[str, Any], old: set[str]) -> None:
+    def _sync_copies(
+        self,
+        organizer: Mailbox,
+        event: dict[str, Any],
+        old: set[str],
+        *,
+        occurrence: datetime | None = None,
+    ) -> None:
+        """The attendees' copies follow the organiser's event (``occurrence``: the original
+        start of the one occurrence of that series that changed, for the notifications)."""
         current = {a["emailAddress"]["address"].lower() for a in event["attendees"]}
         existing = {mailbox.id: copied for mailbox, copied in self._copies(event)}
         shared = (
@@ -3610,6 +4418,8 @@ class GraphFake:
             "hideAttendees",
             "allowNewTimeProposals",
             "responseRequested",
+            "type",
+            "recurrence",
         )
         for address in sorted(current):
             mailbox = self._mailbox_by_address(address)
@@ -3627,13 +4437,18 @@ class GraphFake:
                 copied["categories"] = []
                 copied["responseStatus"] = {"response": "notResponded", "time": ZERO_TIME}
                 mailbox.events[copied["id"]] = copied
+                self._copy_series(organizer, event, mailbox, copied)
                 self._notify(mailbox, copied, "created")
                 continue
             for key in shared:
                 copied[key] = copy.deepcopy(event[key])
             copied["isCancelled"] = False
+            self._copy_series(organizer, event, mailbox, copied)
             self._touch(copied)
-            self._notify(mailbox, copied, "updated")
+            if occurrence is not None:
+                self._notify_occurrence(mailbox, copied, occurrence, "updated")
+            else:
+                self._notify(mailbox, copied, "updated")
         self._cancel_copies(event, old - current)
 
     def _meeting_chat(self, organizer: Mailbox, event: dict[str, Any]) -> None:
@@ -3663,45 +4478,84 @@ class GraphFake:
         prefer: str | None,
         immutable: bool = False,
     ) -> Response:
-        args = {k.lower(): (k, v) for k, v in request.args.items()}
-        if "startdatetime" not in args or "enddatetime" not in args:
-            raise GraphError(
-                400,
-                "ErrorInvalidParameter",
-                "This request requires a time window specified by the query string parameters "
-                "StartDateTime and EndDateTime.",
+        window = _window(request)
+        items = sorted(
+            self._timeline(mailbox, window[0], window[1]),
+            key=lambda e: (_utc_of(e["start"]), _utc_of(e["end"]), e["id"]),
+        )
+        user = quote(segment, safe="@")
+        return self._listing(
+            request,
+            mailbox,
+            items,
+            f"{self.base_url}/users/{user}/calendarView",
+            f"{self.base_url}/$metadata#users('{user}')/calendarView",
+            window[2],
+            select,
+            prefer,
+            immutable,
+        )
+
+    def _instances_request(
+        self,
+        request: Request,
+        mailbox: Mailbox,
+        segment: str,
+        event_id: str | None,
+        select: list[str] | None,
+        prefer: str | None,
+        immutable: bool = False,
+    ) -> Response:
+        """``GET …/events/{id}/instances``: a master's occurrences and exceptions in a window."""
+        window = _window(request)
+        found = self._find_item(mailbox, event_id)
+        if found is None:
+            raise GraphError(404, "ErrorItemNotFound", NOT_IN_STORE)
+        event, original = found
+        items: list[dict[str, Any]] = []
+        if original is None and event["type"] == "seriesMaster":
+            items = sorted(
+                self._instances(mailbox, event, window[0], window[1]),
+                key=lambda e: (_utc_of(e["start"]), _utc_of(e["end"]), e["id"]),
             )
-        lo = _query_time(args["startdatetime"][1], "StartDateTime")
-        hi = _query_time(args["enddatetime"][1], "EndDateTime")
+        user = quote(segment, safe="@")
+        shown = quote(event_id or "", safe="")
+        return self._listing(
+            request,
+            mailbox,
+            items,
+            f"{self.base_url}/users/{user}/events/{shown}/instances",
+            f"{self.base_url}/$metadata#users('{user}')/events('{shown}')/instances",
+            window[2],
+            select,
+            prefer,
+            immutable,
+        )
+
+    def _listing(
+        self,
+        request: Request,
+        mailbox: Mailbox,
+        items: list[dict[str, Any]],
+        base: str,
+        context: str,
+        window_params: list[tuple[str, str]],
+        select: list[str] | None,
+        prefer: str | None,
+        immutable: bool,
+    ) -> Response:
+        """One page of events (``$top``, default 10; ``$skip``; ``$select``; nextLink)."""
         top = _query_int(request.args.get("$top"), "$top", 10)
         skip = _query_int(request.args.get("$skip"), "$skip", 0)
         top = max(1, min(top, 1000))
-        items = sorted(
-            (
-                e
-                for e in mailbox.events.values()
-                if _overlaps(_utc_of(e["start"]), _utc_of(e["end"]), lo, hi)
-            ),
-            key=lambda e: (_utc_of(e["start"]), _utc_of(e["end"]), e["id"]),
-        )
         page = items[skip : skip + top]
         value = [self._render(mailbox, e, prefer or "UTC", immutable=immutable) for e in page]
         if select is not None:
             value = [_selected(item, select) for item in value]
-        base = f"{self.base_url}/users/{quote(segment, safe='@')}/calendarView"
         context_tail = f"({','.join(select)})" if select else ""
-        body: dict[str, Any] = {
-            "@odata.context": (
-                f"{self.base_url}/$metadata#users('{quote(segment, safe='@')}')/calendarView"
-                f"{context_tail}"
-            ),
-            "value": value,
-        }
+        body: dict[str, Any] = {"@odata.context": f"{context}{context_tail}", "value": value}
         if skip + top < len(items):
-            params = [
-                (args["startdatetime"][0], args["startdatetime"][1]),
-                (args["enddatetime"][0], args["enddatetime"][1]),
-            ]
+            params = list(window_params)
             if select is not None:
                 params.append(("$select", ",".join(select)))
             params += [("$top", str(top)), ("$skip", str(skip + top))]
@@ -3714,13 +4568,12 @@ class GraphFake:
         if mailbox is None:
             return "unknown"
         status = "free"
-        for event in mailbox.events.values():
+        for event in self._timeline(mailbox, lo, hi):
             if event["isCancelled"]:
                 continue
-            if _overlaps(_utc_of(event["start"]), _utc_of(event["end"]), lo, hi):
-                shown = event["showAs"]
-                if _STATUS_RANK.get(shown, 0) > _STATUS_RANK[status]:
-                    status = shown
+            shown = event["showAs"]
+            if _STATUS_RANK.get(shown, 0) > _STATUS_RANK[status]:
+                status = shown
         return status
 
     @staticmethod
@@ -3916,7 +4769,8 @@ class GraphFake:
             # a 62-day window at 15 minutes is ~6,000 intervals.
             slots = math.ceil((hi - lo) / step)
             ranks = ["free"] * slots
-            for event in target.events.values():
+            timeline = self._timeline(target, lo, hi)
+            for event in timeline:
                 if event["isCancelled"]:
                     continue
                 start, end = _utc_of(event["start"]), _utc_of(event["end"])
@@ -3930,9 +4784,7 @@ class GraphFake:
                         ranks[i] = shown
             view = [_VIEW_DIGIT[rank] for rank in ranks]
             items = []
-            for event in sorted(
-                target.events.values(), key=lambda e: (_utc_of(e["start"]), e["id"])
-            ):
+            for event in sorted(timeline, key=lambda e: (_utc_of(e["start"]), e["id"])):
                 start, end = _utc_of(event["start"]), _utc_of(event["end"])
                 if event["isCancelled"] or not _overlaps(start, end, lo, hi):
                     continue
@@ -4005,6 +4857,104 @@ def _new_immutable_id() -> str:
 
 def _new_change_key() -> str:
     return base64.b64encode(secrets.token_bytes(22)).decode()
+
+
+# -- recurring series: occurrence ids and the pattern --------------------------------------------
+
+_FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=UTC)
+_OCCURRENCE_MARK = "AFRAAgI"
+_OCCURRENCE_TAIL = "AAEA=="
+_OCCURRENCE_ID = re.compile(r"^([A-Za-z0-9_-]+)AFRAAgI([A-Za-z0-9_-]{11})AAEA==$")
+
+
+def _occurrence_id(master_id: str, original: datetime) -> str:
+    """The id of the occurrence of ``master_id`` (REST or immutable) originally at ``original``.
+
+    Like Exchange's, it is the master's id with the original start (a FILETIME) folded in, so
+    it is the same every time it is asked for, in either id form.
+    """
+    assert master_id.endswith("AAA=")
+    delta = original.astimezone(UTC) - _FILETIME_EPOCH
+    ticks = (delta.days * 86_400 + delta.seconds) * 10_000_000 + delta.microseconds * 10
+    stamp = base64.urlsafe_b64encode(ticks.to_bytes(8, "big")).decode().rstrip("=")
+    return f"{master_id[:-4]}{_OCCURRENCE_MARK}{stamp}{_OCCURRENCE_TAIL}"
+
+
+def _parse_occurrence_id(value: str | None) -> tuple[str, datetime] | None:
+    """(master id in the same form, original start in UTC) of an occurrence id, else None."""
+    match = _OCCURRENCE_ID.match(value or "")
+    if match is None:
+        return None
+    try:
+        ticks = int.from_bytes(base64.urlsafe_b64decode(match.group(2) + "="), "big")
+    except ValueError:
+        return None
+    original = _FILETIME_EPOCH + timedelta(microseconds=ticks // 10)
+    return match.group(1) + "AAA=", original
+
+
+def _occurrence_ical_uid(master_uid: str, day: date) -> str:
+    """An occurrence's GlobalObjectId: the master's with the instance date in it (MS-OXOCAL)."""
+    return f"{master_uid[:32]}{day.year:04X}{day.month:02X}{day.day:02X}{master_uid[40:]}"
+
+
+def _original_stamp(value: datetime) -> str:
+    """``originalStart`` as Graph writes it (an Edm.DateTimeOffset in UTC)."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _period_days(recurrence: dict[str, Any]) -> int:
+    pattern = recurrence["pattern"]
+    return int(pattern["interval"]) * (7 if pattern["type"] == "weekly" else 1)
+
+
+def _pattern_dates(recurrence: dict[str, Any], lo: date, hi: date) -> list[date]:
+    """The local dates in [lo, hi] on which a (validated, normalised) daily or weekly series
+    has an occurrence, honouring its range (start date, end date, number of occurrences)."""
+    pattern, span = recurrence["pattern"], recurrence["range"]
+    first = date.fromisoformat(span["startDate"])
+    last = date.fromisoformat(span["endDate"]) if span["type"] == "endDate" else None
+    count = span["numberOfOccurrences"] if span["type"] == "numbered" else None
+    step = int(pattern["interval"])
+    out: list[date] = []
+
+    def stop(day: date, index: int) -> bool:
+        ended = (last is not None and day > last) or (count is not None and index >= count)
+        return day > hi or ended
+
+    if pattern["type"] == "daily":
+        index = max(0, (lo - first).days // step)
+        while True:
+            day = first + timedelta(days=index * step)
+            if stop(day, index):
+                return out
+            if day >= lo:
+                out.append(day)
+            index += 1
+    week_start = WEEKDAYS.index(pattern["firstDayOfWeek"])
+    offsets = sorted({(WEEKDAYS.index(d) - week_start) % 7 for d in pattern["daysOfWeek"]})
+    anchor = first - timedelta(days=(first.weekday() - week_start) % 7)
+    in_first_week = sum(1 for o in offsets if anchor + timedelta(days=o) >= first)
+    week = max(0, (lo - anchor).days // (7 * step) - 1)
+    index = 0 if week == 0 else in_first_week + (week - 1) * len(offsets)
+    while True:
+        for offset in offsets:
+            day = anchor + timedelta(days=7 * step * week + offset)
+            if day < first:
+                continue
+            if stop(day, index):
+                return out
+            if day >= lo:
+                out.append(day)
+            index += 1
+        week += 1
+
+
+def _first_date(recurrence: dict[str, Any]) -> date | None:
+    """The date of a series' first occurrence (None: the range holds none)."""
+    first = date.fromisoformat(recurrence["range"]["startDate"])
+    found = _pattern_dates(recurrence, first, first + timedelta(days=_period_days(recurrence) + 7))
+    return found[0] if found else None
 
 
 def _web_link(event_id: str) -> str:
@@ -4416,6 +5366,25 @@ def _prefer_zone(request: Request) -> str | None:
             name = match.group(1) if match.group(1) is not None else match.group(2)
             return name if zone(name) is not None else None
     return None
+
+
+def _window(request: Request) -> tuple[datetime, datetime, list[tuple[str, str]]]:
+    """The required startDateTime/endDateTime of calendarView and instances (names matched
+    case-insensitively): (start, end, the parameters as given, for a nextLink)."""
+    args = {k.lower(): (k, v) for k, v in request.args.items()}
+    if (
+        not (args.get("startdatetime") or ("", ""))[1]
+        or not (args.get("enddatetime") or ("", ""))[1]
+    ):
+        raise GraphError(
+            400,
+            "ErrorInvalidParameter",
+            "This request requires a time window specified by the query string parameters "
+            "StartDateTime and EndDateTime.",
+        )
+    lo = _query_time(args["startdatetime"][1], "StartDateTime")
+    hi = _query_time(args["enddatetime"][1], "EndDateTime")
+    return lo, hi, [args["startdatetime"], args["enddatetime"]]
 
 
 def _query_time(value: str, name: str) -> datetime:

@@ -351,11 +351,10 @@ def test_create_event_answer_copies_and_transaction_id(env: Env, token: str) -> 
             "were unable to deserialize ",
         ),
         (
-            {"recurrence": None},
+            {"organizer": None},
             501,
             "NotImplemented",
-            "GraphFake does not model writing the property 'recurrence' of "
-            "'microsoft.graph.event'.",
+            "GraphFake does not model writing the property 'organizer' of 'microsoft.graph.event'.",
         ),
     ],
 )

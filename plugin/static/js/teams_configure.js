@@ -93,7 +93,10 @@ async function save() {
         chat_summary: form.elements.chat_summary.checked,
       }));
   }
-  const url = `${boot.public_url}/talks/${encodeURIComponent(talk.id)}`;
+  // A recurring meeting has one chat for all its times: its tab opens the one on now or next.
+  const url = talk.series_id
+    ? `${boot.public_url}/meetings/${encodeURIComponent(chatId)}`
+    : `${boot.public_url}/talks/${encodeURIComponent(talk.id)}`;
   await sdk.pages.config.setConfig({
     entityId: talk.id,
     contentUrl: url,

@@ -7,6 +7,7 @@ transaction starts (a remote call holds no database lock); a refusal names the f
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import g
@@ -17,6 +18,7 @@ from plugin.calendar.port import CalendarRejected, RetryableCalendarError
 from plugin.domain.errors import NotAllowed, NotFound
 from plugin.domain.invite import InvitedPerson
 from plugin.domain.people import Person
+from plugin.domain.series import WINDOW, Occurrence
 from plugin.services import outlook, talks
 from plugin.services.context import Services, user_key
 from plugin.services.people import signed_in_person
@@ -76,16 +78,41 @@ def make_talk(body: TalkFromAppointment) -> tuple[dict[str, Any], int]:
     found = _read_appointment(body.item_id)
     if found is None:
         raise NotFound("appointment_not_found", "item_id")
+    occurrences = _occurrences(found) if found.recurring else []
 
     def work(svc: Services, s: Session, me: Person) -> tuple[str, bool, str | None]:
         talk, created = outlook.make_talk(
-            svc, s, me, found, learner_id=body.learner_id, goals=body.goals, own_goal=body.own_goal
+            svc,
+            s,
+            me,
+            found,
+            learner_id=body.learner_id,
+            goals=body.goals,
+            own_goal=body.own_goal,
+            occurrences=occurrences,
         )
         return talk.id, created, outlook.invite_html(svc, s, talk) if created else None
 
     talk_id, created, html = as_viewer_write(work)
     card = as_viewer_read(lambda svc, s, me: _card(svc, s, me, talk_id))
     return {"talk": card, "created": created, "invite_html": html}, 201 if created else 200
+
+
+def _occurrences(found: Appointment) -> list[Occurrence]:
+    """A series' occurrences in the window where they become talks, read before the
+    transaction (with the app's token: the series is the organiser's, verified just now)."""
+    svc = services()
+    organizer = found.invite.organizer
+    if svc.watch is None or organizer is None:
+        return []
+    now = svc.clock.now()
+    master = found.series_master_id or found.ref.event_id
+    try:
+        return svc.watch.instances(organizer.email, master, now - timedelta(days=1), now + WINDOW)
+    except RetryableCalendarError:
+        raise Unavailable("calendar_unavailable") from None
+    except CalendarRejected as error:
+        raise NotAllowed("calendar_refused", "item_id", reason=error.reason) from None
 
 
 @api.route(
