@@ -24,6 +24,8 @@ from plugin.domain.talk_state import TalkStatus
 CANCELLED_IN_OUTLOOK = "cancelled_in_outlook"
 LEARNER_REMOVED = "learner_removed"
 ORGANIZER_CHANGED = "organizer_changed"
+#: A follow-up dragged to before its talk, and the policy found no free time for it.
+FOLLOW_UP_BEFORE_TALK = "follow_up_before_talk"
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,13 @@ class TalkCalendar:
             # the talk (and its version, which open pages compare) as it was.
             self.event_change_key = event.change_key or self.event_change_key
         return CalendarChange(moved=moved, attention=attention)
+
+    def rebooked(self, starts_at: datetime, ends_at: datetime, now: datetime) -> None:
+        """The policy gave this follow-up a new time (it was dragged to before its talk)."""
+        self.starts_at, self.ends_at = starts_at, ends_at
+        self.event_sequence += 1
+        self.calendar_attention = None
+        self._touch(now)
 
     def _moved_in_calendar(self, starts_at: datetime, ends_at: datetime, now: datetime) -> bool:
         if self.status is not TalkStatus.PLANNED:

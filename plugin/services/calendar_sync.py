@@ -49,7 +49,7 @@ from plugin.jobs.outbox import (
 )
 from plugin.services import series
 from plugin.services.context import CalendarWatch, Services
-from plugin.services.talks import MARK_EVENT, PIN_TAB, SYNC_EVENT, job_key
+from plugin.services.talks import MARK_EVENT, PIN_TAB, REBOOK_FOLLOW_UP, SYNC_EVENT, job_key
 from plugin.store import repo
 from plugin.store import subscriptions as subs
 from plugin.store.subscriptions import SubscriptionRow
@@ -158,6 +158,11 @@ def _apply(
     change = talk.apply_event(state, people[talk.lead_id].email, people[talk.learner_id].email, now)
     if change.cancelled:
         drop_pending(session, job_key(talk.id), TALK_CALENDAR_JOBS, now, "cancelled in Outlook")
+    if change.moved and talk.previous_talk_id is not None:
+        previous = session.get(Talk, talk.previous_talk_id)
+        if previous is not None and talk.starts_at < previous.ends_at:
+            # A follow-up before the talk it follows: the policy books it again.
+            enqueue(session, REBOOK_FOLLOW_UP, {"talk_id": talk.id}, now, key=job_key(talk.id))
     if change.anything:
         log.info(
             "talk %s follows its Outlook event: moved=%s cancelled=%s attention=%s",

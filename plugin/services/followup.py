@@ -17,6 +17,7 @@ from plugin.domain.meeting import chat_id_from_join_url
 from plugin.domain.people import Person
 from plugin.domain.schedule import Interval
 from plugin.domain.talk import Talk
+from plugin.domain.talk_calendar import FOLLOW_UP_BEFORE_TALK
 from plugin.domain.talk_state import CalendarState, FollowUpStatus, TalkStatus
 from plugin.jobs.outbox import Job, JobKind
 from plugin.services import calendar_sync, meeting_jobs
@@ -25,6 +26,7 @@ from plugin.services.invite import render_invite
 from plugin.services.talks import (
     BOOK_FOLLOW_UP,
     POST_SUMMARY,
+    REBOOK_FOLLOW_UP,
     SYNC_EVENT,
     default_title,
     pin_tab_later,
@@ -161,6 +163,44 @@ def book_follow_up(svc: Services, session: Session, job: Job) -> None:
     log.info("booked follow-up %s for talk %s", follow_up.id, talk.id)
 
 
+def rebook_follow_up(svc: Services, session: Session, job: Job) -> None:
+    """A follow-up dragged in Outlook to before the talk it follows is booked again by the
+    policy, as it was first: a follow-up never comes before its talk."""
+    follow_up = session.get(Talk, job.payload["talk_id"])
+    if follow_up is None or follow_up.status is not TalkStatus.PLANNED:
+        return
+    previous = session.get(Talk, follow_up.previous_talk_id) if follow_up.previous_talk_id else None
+    if previous is None or follow_up.starts_at >= previous.ends_at:
+        return  # put right meanwhile: nothing to do
+    repo.lock_people(session, (follow_up.lead_id, follow_up.learner_id))
+    people = repo.people_by_id(session, (follow_up.lead_id, follow_up.learner_id))
+    policy = svc.policy
+    window = policy.window_for(previous.starts_at, previous.open_due_dates(), svc.clock.now())
+    calendar = svc.calendar(session)
+    found = calendar.find_slot(
+        SlotRequest(
+            attendees=(
+                attendee_of(people[follow_up.lead_id]),
+                attendee_of(people[follow_up.learner_id]),
+            ),
+            window=window.window,
+            earliest=window.earliest,
+            horizon=window.horizon,
+            duration=follow_up.ends_at - follow_up.starts_at,
+            hours=policy.hours,
+            options=policy.options,
+        )
+    )
+    if found.slot is None:
+        follow_up.calendar_attention = FOLLOW_UP_BEFORE_TALK
+        return
+    follow_up.rebooked(found.slot.start, found.slot.end, svc.clock.now())
+    _store_ref(
+        follow_up, calendar.update_event(_ref(follow_up), event_draft(svc, session, follow_up))
+    )
+    log.info("rebooked follow-up %s after its talk", follow_up.id)
+
+
 def follow_up_failed(svc: Services, session: Session, job: Job, reason: str) -> None:
     talk = session.get(Talk, job.payload["talk_id"])
     if talk is not None and talk.follow_up_status is FollowUpStatus.BOOKING:
@@ -257,6 +297,10 @@ def job_kinds(svc: Services) -> dict[str, JobKind]:
         BOOK_FOLLOW_UP: JobKind(
             run=lambda s, j: book_follow_up(svc, s, j),
             failed=lambda s, j, r: follow_up_failed(svc, s, j, r),
+        ),
+        REBOOK_FOLLOW_UP: JobKind(
+            run=lambda s, j: rebook_follow_up(svc, s, j),
+            failed=lambda s, j, r: log.warning("follow-up %s not rebooked: %s", j.payload, r),
         ),
         POST_SUMMARY: JobKind(
             run=lambda s, j: post_summary(svc, s, j),

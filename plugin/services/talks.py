@@ -32,6 +32,8 @@ POST_SUMMARY = "post_summary"
 MARK_EVENT = "mark_event"
 #: Install the app in the talk's meeting chat and pin our tab there (Microsoft mode).
 PIN_TAB = "pin_tab"
+#: Book a follow-up again by the policy (it was dragged in Outlook to before its talk).
+REBOOK_FOLLOW_UP = "rebook_follow_up"
 
 
 def job_key(talk_id: str) -> str:

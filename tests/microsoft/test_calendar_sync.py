@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,13 +19,15 @@ import pytest
 from flask import Flask
 
 from plugin.domain.clock import FixedClock
+from plugin.domain.form import signing_hash
 from plugin.domain.people import Person
 from plugin.domain.talk import Talk
 from plugin.domain.talk_calendar import CANCELLED_IN_OUTLOOK, LEARNER_REMOVED
 from plugin.domain.talk_state import TalkStatus
 from plugin.jobs.outbox import Outbox
-from plugin.services import calendar_sync, talks
+from plugin.services import calendar_sync, signoff, talks
 from plugin.services.context import Links, Services
+from plugin.services.followup import follow_up_id
 from plugin.store import subscriptions as subs
 from tests.microsoft.entra_fake import EntraFake
 from tests.microsoft.fixtures import bearer, https_client
@@ -314,3 +316,39 @@ def test_missed_notifications_make_the_worker_compare_the_mailbox(synced: Synced
     assert synced.graph.queued_notifications() == []
     synced.outbox.drain()
     assert synced.talk().starts_at == later
+
+
+def test_a_follow_up_dragged_to_before_its_talk_is_booked_again_by_the_policy(
+    synced: Synced,
+) -> None:
+    talk = synced.talk()
+    synced.clock.set(talk.starts_at + timedelta(minutes=10))
+    calendar_sync.maintain(synced.svc)  # a week on: the worker's upkeep renewed meanwhile
+    for who in (synced.lead, synced.learner):
+
+        def sign(s: Any, who: Person = who) -> None:
+            signoff.sign(synced.svc, s, who, talk.id, form_hash=signing_hash(s.get(Talk, talk.id)))
+
+        synced.svc.write(sign)
+    synced.outbox.drain()  # the follow-up is booked after the talk
+    synced.deliver_and_apply()  # (the booking's own echoes)
+    follow_up = synced.svc.read(lambda s: s.get(Talk, follow_up_id(talk.id)))
+    assert follow_up is not None and follow_up.starts_at > talk.ends_at
+    assert follow_up.event_id
+    # The lead drags the follow-up in Outlook to the day before the talk.
+    before = talk.starts_at - timedelta(days=1)
+    synced.graph.user_moves_event(
+        synced.lead.email, follow_up.event_id, before, before + timedelta(minutes=30)
+    )
+    synced.deliver_and_apply()
+    synced.outbox.drain()
+    again = synced.svc.read(lambda s: s.get(Talk, follow_up.id))
+    assert again is not None and again.starts_at > talk.ends_at  # after its talk again
+    [event] = [
+        e
+        for e in synced.graph.events(synced.lead.email)
+        if synced.graph.immutable_id(synced.lead.email, e["id"]) == follow_up.event_id
+    ]
+    assert datetime.fromisoformat(event["start"]["dateTime"][:19]).replace(
+        tzinfo=UTC
+    ) == again.starts_at.astimezone(UTC)
