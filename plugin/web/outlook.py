@@ -64,6 +64,9 @@ def _goals(template: ChecklistTemplate, lang: str) -> dict[str, Any] | None:
 def _strings() -> dict[str, str]:
     """What taskpane.js says, in the request's language; `{name}` placeholders filled there."""
     return {
+        "series_note": _(
+            "This is a recurring meeting: every time is a talk of its own. This is the next one."
+        ),
         "reading": _("Reading the appointment…"),
         "outside_outlook": _("Open this pane from an appointment in Outlook."),
         "no_sso": _(

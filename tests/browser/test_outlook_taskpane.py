@@ -666,6 +666,17 @@ def test_the_talk_in_dark_and_the_form_at_full_width(outlook: OutlookWorld) -> N
     snap(page, "form_wide", frame)
 
 
+def test_a_talk_of_a_recurring_meeting_says_it_is_one_of_a_series(outlook: OutlookWorld) -> None:
+    talk = outlook.talk(series_id="series-1")
+    canned = Canned({"/api/outlook/appointment": [(200, form_answer(talk=talk))]})
+    _, frame = outlook.open_pane(canned=canned)
+    expect(frame.locator("#talk-series")).to_contain_text("every time is a talk of its own")
+    single = Canned({"/api/outlook/appointment": [(200, form_answer(talk=outlook.talk()))]})
+    _, frame = outlook.open_pane(canned=single)
+    expect(frame.locator("#talk-view")).to_be_visible()
+    expect(frame.locator("#talk-series")).to_be_hidden()
+
+
 # -- end to end: the real API, Graph and Entra fakes ------------------------------------------
 
 SEM, FATIMA = str(uuid.uuid4()), str(uuid.uuid4())

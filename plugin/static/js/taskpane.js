@@ -320,6 +320,8 @@ function showTalk(shown, news = "", focus = true) {
   const theirs = mine === "lead" ? "learner" : "lead";
   const prepared = talk.prepared || {};
   $("talk-title").textContent = talk.title || t("untitled");
+  $("talk-series").textContent = talk.series_id ? t("series_note") : "";
+  $("talk-series").hidden = !talk.series_id;
   $("talk-when").textContent = when(talk.starts_at, talk.ends_at);
   $("talk-with").textContent = other.name;
   const badge = STATUS_BADGE[talk.status];
