@@ -68,6 +68,9 @@ class Granted:
 class WatchedEvent:
     event_id: str
     state: EventState
+    join_url: str | None = None
+    #: The series' master, for an occurrence of a recurring meeting.
+    series_master_id: str | None = None
 
 
 class GraphWatch:
@@ -136,7 +139,7 @@ class GraphWatch:
         query = CalendarViewRequestBuilder.CalendarViewRequestBuilderGetQueryParameters(
             start_date_time=_iso(start),
             end_date_time=_iso(end),
-            select=EVENT_FIELDS,
+            select=[*EVENT_FIELDS, "onlineMeeting", "seriesMasterId"],
             top=_PAGE_SIZE,
         )
 
@@ -162,7 +165,16 @@ class GraphWatch:
             return events
 
         found = self._run("read window", all_pages)
-        return [WatchedEvent(e.id, event_state(e)) for e in found if e.id]
+        return [
+            WatchedEvent(
+                e.id,
+                event_state(e),
+                e.online_meeting.join_url if e.online_meeting else None,
+                e.series_master_id,
+            )
+            for e in found
+            if e.id
+        ]
 
     def instances(
         self, mailbox: str, master_id: str, start: datetime, end: datetime

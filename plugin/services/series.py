@@ -22,10 +22,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from plugin.domain.errors import InvalidInput
+from plugin.domain.invite import InvitedPerson, choose_learner, sort_invited
 from plugin.domain.meeting import chat_id_from_join_url
 from plugin.domain.people import Person
 from plugin.domain.series import WINDOW, Occurrence, SeriesTalk, TalkSeries, follow_series_move
 from plugin.domain.talk import MAX_TITLE, Talk, clean_goals
+from plugin.domain.talk_calendar import EventState
 from plugin.domain.talk_state import CalendarState, TalkStatus
 from plugin.domain.text import clean_text
 from plugin.jobs.outbox import has_pending
@@ -207,3 +210,46 @@ def _follow(
         )
         if change.anything:
             log.info("talk %s follows its series in Outlook: %s", talk.id, change)
+
+
+def series_for_meeting(
+    svc: Services,
+    session: Session,
+    lead: Person,
+    *,
+    master_id: str,
+    master: EventState,
+    join_url: str | None,
+    learner_id: str | None,
+    goals: Iterable[str],
+    own_goal: str,
+    occurrences: Sequence[Occurrence],
+) -> tuple[Talk, bool]:
+    """The series of the recurring meeting whose Teams tab is being set up (the lead is its
+    organiser): made now (True), or made before (False); answers its talk on now or next."""
+    talks.require_member(lead)
+    now = svc.clock.now()
+    found = series_by_master(session, lead.tenant_id, master_id)
+    if found is not None and found.active and found.lead_id == lead.id:
+        current = next_talk(session, found, now)
+        if current is not None:
+            return current, False
+    invited = [InvitedPerson(address) for address in sorted(master.attendees)]
+    known = repo.people_by_email(session, lead.tenant_id, (p.email for p in invited))
+    learner = choose_learner(sort_invited(invited, lead, known), learner_id)
+    made = make_series(
+        svc,
+        session,
+        lead,
+        learner,
+        master_id=master_id,
+        join_url=join_url,
+        subject="",
+        goals=goals,
+        own_goal=own_goal,
+        occurrences=occurrences,
+    )
+    current = next_talk(session, made, now)
+    if current is None:
+        raise InvalidInput("series_over", "chat_id")
+    return current, True

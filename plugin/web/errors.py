@@ -169,6 +169,9 @@ def message(code: str, field: str | None, params: dict[str, Any]) -> str:
         ),
         "appointment_cancelled": lambda: _("This appointment was cancelled."),
         "series_over": lambda: _("This series has no more meetings ahead."),
+        "no_series_for_meeting": lambda: _(
+            "This meeting is not a recurring meeting you organise in Outlook."
+        ),
         "move_in_outlook": lambda: _(
             "This talk is held in your own Outlook appointment. Move that appointment in Outlook."
         ),

@@ -124,6 +124,13 @@ class TalkFromAppointment(Body):
     own_goal: str = ""
 
 
+class SeriesForMeeting(Body):
+    #: Needed when several colleagues are invited; else the only one is the learner.
+    learner_id: Id | None = None
+    goals: list[str] = Field(default_factory=list, max_length=50)
+    own_goal: str = ""
+
+
 class ShareLinkIn(Body):
     version: Version
     name: str = Field(max_length=100)

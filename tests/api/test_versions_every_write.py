@@ -35,6 +35,7 @@ CREATIONS = frozenset(
         ("POST", "/api/invites/read"),
         ("POST", "/api/outlook/appointment"),
         ("POST", "/api/outlook/talks"),
+        ("POST", "/api/meetings/{chat_id}/series"),
         ("POST", "/api/talks/{talk_id}/agreements"),
         ("POST", "/api/me/feed/renew"),
         ("POST", "/api/signout"),

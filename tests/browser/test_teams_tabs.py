@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from flask import Flask
@@ -37,6 +37,7 @@ from playwright.sync_api import (
 
 from plugin.bootstrap import build_services, sso_validator
 from plugin.domain.clock import FixedClock
+from plugin.domain.meeting import chat_id_from_join_url
 from plugin.jobs.outbox import Outbox
 from plugin.services.context import Services
 from plugin.store import repo
@@ -356,6 +357,58 @@ def test_the_organiser_plans_a_new_talk_for_the_meeting(
     teams.outbox.drain()
     # The meeting exists: nothing is booked (only our tab is pinned in its chat).
     assert [r for r in graph.requests if not r.path.startswith(("/chats/", "/appCatalogs"))] == []
+
+
+def test_a_recurring_meeting_is_set_up_as_a_series_of_talks(
+    teams: TeamsWorld,
+    graph: GraphFake,  # noqa: F811
+) -> None:
+    graph.now = teams.clock.now
+    graph.add_mailbox("Marco@contoso.test", display_name="Marco", oid=MARCO)
+    graph.add_mailbox("Sem@contoso.test", display_name="Sem", oid=SEM)
+    teams.api(SEM, "Sem", "GET", "/api/me")  # Sem has used the app once
+    first = (teams.clock.now() + timedelta(days=1)).replace(hour=9, minute=0, microsecond=0)
+    event = graph.add_event(
+        "Marco@contoso.test",
+        "Wekelijks",
+        first,
+        first + timedelta(minutes=45),
+        attendees=["Sem@contoso.test"],
+        online_meeting=True,
+        recurrence={
+            "pattern": {
+                "type": "weekly",
+                "interval": 1,
+                "daysOfWeek": [first.strftime("%A").lower()],
+            },
+            "range": {"type": "noEnd", "startDate": first.date().isoformat()},
+        },
+    )
+    chat = chat_id_from_join_url(event["onlineMeeting"]["joinUrl"])
+    assert chat
+    page, frame = teams.open_tab(
+        "/teams/configure", frame_context="settings", chat_id=chat, width=600
+    )
+    frame.get_by_role("radio", name=re.compile("terugkerende afspraak")).check()
+    expect(frame.locator("#series-talk")).to_be_visible()
+    page.evaluate("harness.send('save')")
+    page.wait_for_function("harness.saved.length === 1")
+    assert page.evaluate("harness.saved") == ["ok"]
+    assert page.evaluate("harness.config.contentUrl").endswith(f"/meetings/{quote(chat, safe='')}")
+    made = teams.services.read(
+        lambda s: [t for t in repo.talks_in_meeting(s, teams.entra.tenant_id, chat)]
+    )
+    assert len(made) >= 7 and len({t.series_id for t in made}) == 1
+    # Set up again (another tab, or the settings reopened): nothing to choose any more.
+    page, frame = teams.open_tab(
+        "/teams/configure", frame_context="settings", chat_id=chat, width=600
+    )
+    expect(frame.locator("#meeting-status")).to_contain_text("reeks gesprekken")
+    expect(frame.locator("#choice")).to_be_hidden()
+    page.evaluate("harness.send('save')")
+    page.wait_for_function("harness.saved.length === 1")
+    assert page.evaluate("harness.saved") == ["ok"]
+    assert page.evaluate("harness.config.contentUrl").endswith(f"/meetings/{quote(chat, safe='')}")
 
 
 def test_a_changed_teamsjs_file_is_refused_by_its_integrity_hash(teams: TeamsWorld) -> None:

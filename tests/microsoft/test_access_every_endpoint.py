@@ -229,7 +229,14 @@ ECHOES_ITS_BODY = frozenset(
     {"POST /api/invites/read", "POST /api/talks/from-invite", "POST /api/outlook/appointment"}
 )
 #: Planning as a lead: a school supervisor is refused before anything else is looked at.
-MEMBERS_ONLY = frozenset({"POST /api/talks", "POST /api/outlook/talks", *ECHOES_ITS_BODY})
+MEMBERS_ONLY = frozenset(
+    {
+        "POST /api/talks",
+        "POST /api/outlook/talks",
+        "POST /api/meetings/<chat_id>/series",
+        *ECHOES_ITS_BODY,
+    }
+)
 
 
 def _window(t: Target) -> dict[str, str]:
@@ -280,6 +287,8 @@ CASES: dict[str, Case] = {
         ),
         # Lists the caller's own talks in a meeting: X's chat id must find X for nobody else.
         Case("GET", "/api/meetings/<chat_id>/talks", Scope.SELF, _chat),
+        # A recurring meeting made a series: looked for in the caller's own calendar only.
+        Case("POST", "/api/meetings/<chat_id>/series", Scope.SELF, _chat, body=lambda t: {}),
         Case("GET", "/api/talks/<talk_id>", Scope.TALK, supervisor_reads=True),
         # `If-None-Match: *` matches any ETag: it must not turn a refusal into a 304.
         Case(
@@ -511,6 +520,8 @@ SELF_ANSWERS: dict[str, Expect] = {
     # Microsoft mode reads calendars from Outlook, never on the web path.
     "GET /api/calendar/events": Expect(409, "calendar_in_outlook"),
     "GET /api/meetings/<chat_id>/talks": Expect(200),
+    # Another tenant's token reads no calendar here; X's chat is in nobody's series of theirs.
+    "POST /api/meetings/<chat_id>/series": Expect(403, "calendar_refused", "chat_id"),
 }
 
 

@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 import pytest
 
+from plugin.domain.meeting import chat_id_from_join_url
 from plugin.domain.series import WINDOW, TalkSeries
 from plugin.domain.talk import Talk
 from plugin.domain.talk_calendar import CANCELLED_IN_OUTLOOK
@@ -242,3 +243,22 @@ def test_unlinking_a_series_talk_ends_the_series(weekly: Series) -> None:
     assert gone.status_code == 200, gone.json
     assert not weekly.series().active
     assert {t.status for t in weekly.talks()} == {TalkStatus.CANCELLED}
+
+
+def test_the_meeting_tab_set_up_makes_the_recurring_meeting_a_series(weekly: Series) -> None:
+    office = weekly.office
+    [master] = [e for e in office.graph.events(weekly.marco) if e["id"] == weekly.master]
+    chat = chat_id_from_join_url(master["onlineMeeting"]["joinUrl"])
+    assert chat
+    # Sem is invited, not the organiser: his calendar has no series of his with this chat.
+    refused = office.client.post(f"/api/meetings/{chat}/series", headers=weekly.as_sem, json={})
+    assert refused.status_code == 422, refused.json
+    assert refused.json["error"]["code"] == "no_series_for_meeting"
+    made = office.client.post(f"/api/meetings/{chat}/series", headers=weekly.as_marco, json={})
+    assert made.status_code == 201, made.json
+    found = weekly.talks()
+    assert len(found) >= 7 and made.json["id"] == found[0].id
+    assert {t.meeting_chat_id for t in found} == {chat}
+    again = office.client.post(f"/api/meetings/{chat}/series", headers=weekly.as_marco, json={})
+    assert again.status_code == 200 and again.json["id"] == found[0].id
+    assert len(weekly.talks()) == len(found)

@@ -27,9 +27,15 @@ function chosen() {
   return form.querySelector('input[name="choice"]:checked')?.value || null;
 }
 
+const seriesTalk = document.getElementById("series-talk");
+const seriesLearner = form.elements.series_learner_id;
+//: The meeting is a talk series already: the tab opens its talk on now or next, no choice.
+let series = null;
+
 function updateValidity() {
   newTalk.hidden = chosen() !== "new";
-  sdk.pages.config.setValidityState(chosen() !== null);
+  seriesTalk.hidden = chosen() !== "series";
+  sdk.pages.config.setValidityState(series !== null || chosen() !== null);
 }
 
 function talkOption(talk, checked) {
@@ -45,6 +51,15 @@ async function load() {
     api("GET", "/api/talks"),
     api("GET", "/api/people"),
   ]);
+  series = inMeeting.talks.find((talk) => talk.series_id && talk.status !== "cancelled") || null;
+  if (series) {
+    // One chat for all its times: nothing to choose.
+    document.getElementById("choice").hidden = true;
+    say(t("series_linked"));
+    form.hidden = false;
+    updateValidity();
+    return;
+  }
   const linked = inMeeting.talks.find((talk) => talk.my_role === "lead" && talk.status !== "cancelled");
   const open = mine.talks.filter((talk) => talk.my_role === "lead" && ["planned", "held"].includes(talk.status));
   if (linked && !open.some((talk) => talk.id === linked.id)) open.unshift(linked);
@@ -52,6 +67,8 @@ async function load() {
   options.replaceChildren(...open.map((talk) => talkOption(talk, linked?.id === talk.id)));
   form.elements.chat_summary.checked = Boolean(linked?.chat_summary);
   learner.replaceChildren(h("option", { value: "" }, t("choose_learner")),
+    ...people.people.map((p) => h("option", { value: p.id }, p.name)));
+  seriesLearner.replaceChildren(h("option", { value: "" }, t("invited_learner")),
     ...people.people.map((p) => h("option", { value: p.id }, p.name)));
   if (!open.length) document.getElementById("choice-new").checked = true;
   say(linked ? t("linked", { title: linked.title }) : open.length ? t("pick") : t("no_talks"));
@@ -81,7 +98,13 @@ async function save() {
   clearErrors(form);
   const choice = chosen();
   let talk;
-  if (choice === "new") {
+  if (series) {
+    talk = series;
+  } else if (choice === "series") {
+    talk = await api("POST", `/api/meetings/${encodeURIComponent(chatId)}/series`, {
+      learner_id: seriesLearner.value || null,
+    });
+  } else if (choice === "new") {
     const { body, error } = newTalkBody();
     if (error) throw error;
     talk = await api("POST", "/api/talks", body);
