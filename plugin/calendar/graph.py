@@ -33,8 +33,6 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import httpx
-from kiota_abstractions.api_error import APIError
 from kiota_abstractions.base_request_configuration import RequestConfiguration
 from msgraph.generated.models.attendee import Attendee as GraphAttendee
 from msgraph.generated.models.attendee_type import AttendeeType
@@ -57,10 +55,10 @@ from msgraph.generated.users.item.events.item.cancel.cancel_post_request_body im
 )
 from msgraph.graph_service_client import GraphServiceClient
 
-from plugin.calendar.graph_client import GraphClient, GraphFailure
+from plugin.calendar.graph_client import GraphClient
+from plugin.calendar.graph_errors import graph_call, iso_utc
 from plugin.calendar.port import (
     Attendee,
-    CalendarError,
     CalendarEvent,
     CalendarRejected,
     EventDraft,
@@ -69,7 +67,6 @@ from plugin.calendar.port import (
     SlotRequest,
 )
 from plugin.domain.schedule import Interval, SlotSearch, WorkingHours, off_hours, search_slot
-from plugin.identity.token_problems import TokenProblem
 
 log = logging.getLogger(__name__)
 
@@ -193,8 +190,8 @@ class GraphCalendar:
     def list_events(self, person: Attendee, within: Interval) -> Sequence[CalendarEvent]:
         config = RequestConfiguration(
             query_parameters=CalendarViewRequestBuilder.CalendarViewRequestBuilderGetQueryParameters(
-                start_date_time=_iso_utc(within.start),
-                end_date_time=_iso_utc(within.end),
+                start_date_time=iso_utc(within.start),
+                end_date_time=iso_utc(within.end),
                 select=_LIST_FIELDS,
                 top=_PAGE_SIZE,
             )
@@ -275,35 +272,10 @@ class GraphCalendar:
         return WorkingHours(timezone=zone, days=frozenset(days), start=start, end=end)
 
     def _run(self, operation: str, work: Callable[[GraphServiceClient], Awaitable[T]]) -> T:
-        try:
-            return self._client.call(work)
-        except CalendarError:
-            raise
-        except APIError as error:  # ODataError (Graph's error JSON) is one too
-            raise calendar_error_of(operation, error) from None
-        except TokenProblem as problem:
-            if problem.kind == "unavailable":
-                raise RetryableCalendarError(f"{operation}: sign-in service unavailable") from None
-            raise CalendarRejected(f"{operation}: {problem}", reason="calendar_sign_in") from None
-        except (httpx.TransportError, TimeoutError) as error:
-            log.info("Graph %s: %s", operation, type(error).__name__)
-            raise RetryableCalendarError(f"{operation}: {type(error).__name__}") from None
+        return graph_call(operation, lambda: self._client.call(work))
 
 
 # -- Graph values ↔ ours ---------------------------------------------------------------------------
-
-
-def calendar_error_of(operation: str, error: APIError) -> CalendarError:
-    failure = GraphFailure.read(error, operation)
-    text = f"{operation}: Graph answered {failure.status} {failure.code}".rstrip()
-    if failure.passing:
-        return RetryableCalendarError(text, retry_after=failure.retry_after)
-    if failure.status == 404:
-        reason = "mailbox_not_found" if failure.code == "ErrorInvalidUser" else "not_found"
-        return CalendarRejected(f"{text}: {failure.message}", reason=reason)
-    if failure.status in (401, 403):
-        return CalendarRejected(f"{text}: {failure.message}", reason="calendar_permission")
-    return CalendarRejected(f"{text}: {failure.message}")
 
 
 def _require(value: T | None, operation: str) -> T:
@@ -323,12 +295,7 @@ def _schedule_span(request: SlotRequest) -> tuple[datetime, datetime]:
 
 
 def _graph_time(moment: datetime) -> DateTimeTimeZone:
-    return DateTimeTimeZone(date_time=_iso_utc(moment, offset=False), time_zone="UTC")
-
-
-def _iso_utc(moment: datetime, *, offset: bool = True) -> str:
-    text = moment.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat()
-    return f"{text}Z" if offset else text
+    return DateTimeTimeZone(date_time=iso_utc(moment, offset=False), time_zone="UTC")
 
 
 def parse_time(value: DateTimeTimeZone) -> datetime:

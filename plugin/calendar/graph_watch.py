@@ -17,14 +17,11 @@ All with the app's own token (application `Calendars.Read` is enough; the worker
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-import httpx
-from kiota_abstractions.api_error import APIError
 from kiota_abstractions.base_request_configuration import RequestConfiguration
 from msgraph.generated.models.event import Event
 from msgraph.generated.models.subscription import Subscription
@@ -39,14 +36,12 @@ from msgraph.generated.users.item.events.item.instances.instances_request_builde
 )
 from msgraph.graph_service_client import GraphServiceClient
 
-from plugin.calendar.graph import calendar_error_of, parse_time
+from plugin.calendar.graph import parse_time
 from plugin.calendar.graph_client import GraphClient
-from plugin.calendar.port import CalendarError, CalendarRejected, RetryableCalendarError
+from plugin.calendar.graph_errors import graph_call, iso_utc
+from plugin.calendar.port import CalendarRejected, RetryableCalendarError
 from plugin.domain.series import Occurrence
 from plugin.domain.talk_calendar import EventState
-from plugin.identity.token_problems import TokenProblem
-
-log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -137,8 +132,8 @@ class GraphWatch:
 
     def window(self, mailbox: str, start: datetime, end: datetime) -> list[WatchedEvent]:
         query = CalendarViewRequestBuilder.CalendarViewRequestBuilderGetQueryParameters(
-            start_date_time=_iso(start),
-            end_date_time=_iso(end),
+            start_date_time=iso_utc(start),
+            end_date_time=iso_utc(end),
             select=[*EVENT_FIELDS, "onlineMeeting", "seriesMasterId"],
             top=_PAGE_SIZE,
         )
@@ -181,8 +176,8 @@ class GraphWatch:
     ) -> list[Occurrence]:
         """The occurrences of a series over a span (cancelled ones are not listed)."""
         query = InstancesRequestBuilder.InstancesRequestBuilderGetQueryParameters(
-            start_date_time=_iso(start),
-            end_date_time=_iso(end),
+            start_date_time=iso_utc(start),
+            end_date_time=iso_utc(end),
             select=[*EVENT_FIELDS, "originalStart"],
             top=_PAGE_SIZE,
         )
@@ -212,19 +207,7 @@ class GraphWatch:
         ]
 
     def _run(self, operation: str, work: Callable[[GraphServiceClient], Awaitable[T]]) -> T:
-        try:
-            return self._client().call(work)
-        except CalendarError:
-            raise
-        except APIError as error:
-            raise calendar_error_of(operation, error) from None
-        except TokenProblem as problem:
-            if problem.kind == "unavailable":
-                raise RetryableCalendarError(f"{operation}: sign-in unavailable") from None
-            raise CalendarRejected(f"{operation}: {problem}", "calendar_sign_in") from None
-        except (httpx.TransportError, TimeoutError) as error:
-            log.info("Graph %s: %s", operation, type(error).__name__)
-            raise RetryableCalendarError(f"{operation}: {type(error).__name__}") from None
+        return graph_call(operation, lambda: self._client().call(work))
 
 
 def event_state(event: Event) -> EventState:
@@ -255,7 +238,3 @@ def _granted(answer: Subscription | None, operation: str) -> Granted:
 
 def _utc(moment: datetime) -> datetime:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"

@@ -19,12 +19,10 @@ Graph drops a Teams meeting's join information from an event whose body is PATCH
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 from kiota_abstractions.api_error import APIError
 from kiota_abstractions.base_request_configuration import RequestConfiguration
 from msgraph.generated.models.event import Event
@@ -42,19 +40,15 @@ from msgraph.generated.users.item.translate_exchange_ids.translate_exchange_ids_
 from msgraph.graph_service_client import GraphServiceClient
 
 from plugin.calendar.appointments import Appointment, AppointmentConsentMissing
-from plugin.calendar.graph import calendar_error_of, event_ref, parse_time
+from plugin.calendar.graph import event_ref, parse_time
 from plugin.calendar.graph_client import GraphClient
+from plugin.calendar.graph_errors import graph_call
 from plugin.calendar.port import (
     Attendee,
-    CalendarError,
-    CalendarRejected,
-    RetryableCalendarError,
 )
 from plugin.domain.invite import Invite, InvitedPerson
 from plugin.identity.token_problems import TokenProblem
 from plugin.identity.tokens import TokenService
-
-log = logging.getLogger(__name__)
 
 #: The delegated permissions the read needs (least privileged for each call).
 READ_SCOPE_NAMES = ("User.ReadBasic.All", "Calendars.Read")
@@ -94,14 +88,18 @@ class GraphAppointments:
     def read(
         self, user_key: str, tenant_id: str, assertion: str, item_id: str
     ) -> Appointment | None:
-        try:
-            token = self._tokens().user_token(user_key, assertion, self.scopes, tenant_id=tenant_id)
-        except TokenProblem as problem:
-            if problem.kind == "consent_required":
-                raise AppointmentConsentMissing(str(problem)) from None
-            if problem.kind == "unavailable":
-                raise RetryableCalendarError("read appointment: sign-in unavailable") from None
-            raise CalendarRejected(f"read appointment: {problem}", "calendar_sign_in") from None
+
+        def token_for_me() -> str:
+            try:
+                return self._tokens().user_token(
+                    user_key, assertion, self.scopes, tenant_id=tenant_id
+                )
+            except TokenProblem as problem:
+                if problem.kind == "consent_required":
+                    raise AppointmentConsentMissing(str(problem)) from None
+                raise
+
+        token = graph_call("read appointment", token_for_me)
 
         async def work(graph: GraphServiceClient) -> Event | None:
             body = TranslateExchangeIdsPostRequestBody(
@@ -128,7 +126,7 @@ class GraphAppointments:
                     return None  # an id of this mailbox, but not of an event
                 raise
 
-        event = self._run("read appointment", lambda: self._client().call_as_user(token, work))
+        event = graph_call("read appointment", lambda: self._client().call_as_user(token, work))
         return None if event is None else appointment(event)
 
     def mark(self, organizer: Attendee, event_id: str, talk_id: str) -> None:
@@ -137,7 +135,7 @@ class GraphAppointments:
                 SingleValueLegacyExtendedProperty(id=TALK_PROPERTY_ID, value=talk_id)
             ]
         )
-        self._run(
+        graph_call(
             "mark appointment",
             lambda: self._client().call(
                 lambda g: (
@@ -145,22 +143,6 @@ class GraphAppointments:
                 )
             ),
         )
-
-    @staticmethod
-    def _run(operation: str, work: Callable[[], Any]) -> Any:
-        try:
-            return work()
-        except CalendarError:
-            raise
-        except APIError as error:
-            raise calendar_error_of(operation, error) from None
-        except TokenProblem as problem:
-            if problem.kind == "unavailable":
-                raise RetryableCalendarError(f"{operation}: sign-in unavailable") from None
-            raise CalendarRejected(f"{operation}: {problem}", "calendar_sign_in") from None
-        except (httpx.TransportError, TimeoutError) as error:
-            log.info("Graph %s: %s", operation, type(error).__name__)
-            raise RetryableCalendarError(f"{operation}: {type(error).__name__}") from None
 
 
 def appointment(event: Event) -> Appointment:
