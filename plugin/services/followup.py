@@ -8,14 +8,21 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from plugin.calendar.port import EventDraft, EventRef, SlotRequest, attendee_of
+from plugin.calendar.port import (
+    Attendee,
+    Calendar,
+    EventDraft,
+    EventRef,
+    SlotRequest,
+    attendee_of,
+)
 from plugin.domain.meeting import chat_id_from_join_url
 from plugin.domain.people import Person
-from plugin.domain.schedule import Interval
+from plugin.domain.schedule import Interval, SlotSearch
 from plugin.domain.talk import Talk
 from plugin.domain.talk_calendar import FOLLOW_UP_BEFORE_TALK
 from plugin.domain.talk_state import CalendarState, FollowUpStatus, TalkStatus
@@ -133,18 +140,7 @@ def book_follow_up(svc: Services, session: Session, job: Job) -> None:
             talk.follow_up_needs_attention("slot_taken", [(o.start, o.end) for o in found.options])
             return
     else:
-        window = policy.window_for(talk.starts_at, talk.open_due_dates(), svc.clock.now())
-        found = calendar.find_slot(
-            SlotRequest(
-                attendees=attendees,
-                window=window.window,
-                earliest=window.earliest,
-                horizon=window.horizon,
-                duration=policy.duration,
-                hours=policy.hours,
-                options=policy.options,
-            )
-        )
+        found = _policy_slot(svc, calendar, talk, attendees, policy.duration)
         if found.slot is None:
             log.info("no free slot for the follow-up of talk %s", talk.id)
             talk.follow_up_needs_attention(
@@ -174,22 +170,10 @@ def rebook_follow_up(svc: Services, session: Session, job: Job) -> None:
         return  # put right meanwhile: nothing to do
     repo.lock_people(session, (follow_up.lead_id, follow_up.learner_id))
     people = repo.people_by_id(session, (follow_up.lead_id, follow_up.learner_id))
-    policy = svc.policy
-    window = policy.window_for(previous.starts_at, previous.open_due_dates(), svc.clock.now())
     calendar = svc.calendar(session)
-    found = calendar.find_slot(
-        SlotRequest(
-            attendees=(
-                attendee_of(people[follow_up.lead_id]),
-                attendee_of(people[follow_up.learner_id]),
-            ),
-            window=window.window,
-            earliest=window.earliest,
-            horizon=window.horizon,
-            duration=follow_up.ends_at - follow_up.starts_at,
-            hours=policy.hours,
-            options=policy.options,
-        )
+    attendees = (attendee_of(people[follow_up.lead_id]), attendee_of(people[follow_up.learner_id]))
+    found = _policy_slot(
+        svc, calendar, previous, attendees, follow_up.ends_at - follow_up.starts_at
     )
     if found.slot is None:
         follow_up.calendar_attention = FOLLOW_UP_BEFORE_TALK
@@ -199,6 +183,30 @@ def rebook_follow_up(svc: Services, session: Session, job: Job) -> None:
         follow_up, calendar.update_event(_ref(follow_up), event_draft(svc, session, follow_up))
     )
     log.info("rebooked follow-up %s after its talk", follow_up.id)
+
+
+def _policy_slot(
+    svc: Services,
+    calendar: Calendar,
+    followed: Talk,
+    attendees: tuple[Attendee, ...],
+    duration: timedelta,
+) -> SlotSearch:
+    """Where the policy puts the follow-up of `followed`: a free slot in its window, or the
+    nearest options."""
+    policy = svc.policy
+    window = policy.window_for(followed.starts_at, followed.open_due_dates(), svc.clock.now())
+    return calendar.find_slot(
+        SlotRequest(
+            attendees=attendees,
+            window=window.window,
+            earliest=window.earliest,
+            horizon=window.horizon,
+            duration=duration,
+            hours=policy.hours,
+            options=policy.options,
+        )
+    )
 
 
 def follow_up_failed(svc: Services, session: Session, job: Job, reason: str) -> None:
