@@ -15,7 +15,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from plugin.domain.talk import Talk
 from plugin.domain.talk_calendar import EventState
+from plugin.domain.talk_state import TalkStatus
 
 #: How far ahead occurrences become talks.
 WINDOW = timedelta(weeks=8)
@@ -75,6 +77,14 @@ class TalkSeries:
     def ended(self, now: datetime) -> None:
         self.active = False
         self.updated_at = now
+
+
+def now_or_next(talks: Sequence[Talk], now: datetime) -> Talk | None:
+    """Of talks in time order, the one on now, else the next one; else the last (cancelled
+    ones left out): what a recurring meeting's tab opens."""
+    held = [t for t in talks if t.status is not TalkStatus.CANCELLED]
+    current = [t for t in held if t.ends_at > now]
+    return current[0] if current else (held[-1] if held else None)
 
 
 @dataclass(frozen=True)

@@ -26,10 +26,17 @@ from plugin.domain.errors import InvalidInput
 from plugin.domain.invite import InvitedPerson, choose_learner, sort_invited
 from plugin.domain.meeting import chat_id_from_join_url
 from plugin.domain.people import Person
-from plugin.domain.series import WINDOW, Occurrence, SeriesTalk, TalkSeries, follow_series_move
+from plugin.domain.series import (
+    WINDOW,
+    Occurrence,
+    SeriesTalk,
+    TalkSeries,
+    follow_series_move,
+    now_or_next,
+)
 from plugin.domain.talk import MAX_TITLE, Talk, clean_goals
 from plugin.domain.talk_calendar import EventState
-from plugin.domain.talk_state import CalendarState, TalkStatus
+from plugin.domain.talk_state import TalkStatus
 from plugin.domain.text import clean_text
 from plugin.jobs.outbox import has_pending
 from plugin.services import talks
@@ -72,9 +79,7 @@ def talks_of_series(session: Session, series_id: str) -> Sequence[Talk]:
 
 def next_talk(session: Session, series: TalkSeries, now: datetime) -> Talk | None:
     """The series' talk on now, else the next one; else its last."""
-    found = [t for t in talks_of_series(session, series.id) if t.status is not TalkStatus.CANCELLED]
-    current = [t for t in found if t.ends_at > now]
-    return current[0] if current else (found[-1] if found else None)
+    return now_or_next(talks_of_series(session, series.id), now)
 
 
 def make_series(
@@ -145,7 +150,6 @@ def materialise(
             occurrence_start=occurrence.original_start,
         )
         talk.link_outlook_event(occurrence.event_id, "", series.join_url, series.meeting_chat_id)
-        talk.calendar_state = CalendarState.SYNCED
         session.add(talk)
         made.append(talk)
     session.flush()

@@ -29,6 +29,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from plugin.domain.errors import InvalidInput, NotFound
 from plugin.domain.people import Person
+from plugin.domain.series import now_or_next
 from plugin.domain.talk_state import TalkStatus
 from plugin.identity.feeds import feed_token_valid
 from plugin.identity.local import redeem_signin_token
@@ -216,9 +217,7 @@ def meeting_page(chat_id: str) -> BaseResponse | tuple[str, int] | str:
         except InvalidInput:
             return "missing"
         now = svc.clock.now()
-        live = [t for t in found if t.status is not TalkStatus.CANCELLED]
-        current = [t for t in live if t.ends_at > now]
-        chosen = current[0] if current else (live[-1] if live else None)
+        chosen = now_or_next(found, now)
         return chosen.id if chosen else "missing"
 
     target = svc.read(work)
