@@ -15,6 +15,7 @@ from plugin.domain.text import clean_text
 
 MAX_WHAT = 500
 MAX_REACTION = 2000
+MAX_CLOSE_NOTE = 500
 
 
 class Owner(StrEnum):
@@ -49,6 +50,10 @@ def clean_what(value: str | None) -> str:
 
 def clean_reaction(value: str | None) -> str:
     return clean_text(value, "reaction", max_length=MAX_REACTION, required=False)
+
+
+def clean_close_note(value: str | None) -> str:
+    return clean_text(value, "note", max_length=MAX_CLOSE_NOTE, required=False)
 
 
 #: How far ahead a due date (or a talk) may lie: further is a typo, not a plan.
@@ -94,7 +99,15 @@ class Agreement:
     closed_in_talk_id: str | None = None
     closed_by: str | None = None
     closed_at: datetime | None = None
+    #: What was said about it when it was closed or kept open in a later talk.
+    close_note: str = ""
+    #: Who first wrote it (`author_id` follows the latest wording).
+    created_by: str = ""
     version: int = 1
+
+    def __post_init__(self) -> None:
+        if not self.created_by:
+            self.created_by = self.author_id
 
     @property
     def confirmed(self) -> bool:
@@ -122,6 +135,8 @@ class Agreement:
             "removal_requested_by": self.removal_requested_by,
             "closed_in_talk_id": self.closed_in_talk_id,
             "closed_at": self.closed_at.isoformat() if self.closed_at else None,
+            "close_note": self.close_note,
+            "created_by": self.created_by,
             "version": self.version,
             "updated_at": self.updated_at.isoformat(),
         }

@@ -5,6 +5,9 @@ can tick, plus short texts shown after the talk when agreements are recorded. Th
 template lives in ``plugin/checklists/default.json``; its content follows the guide
 "Handvatten ontwikkelingsgesprek" (Werkplekleren in de techniek), in our own words.
 
+An item may carry ``questions``: a few open questions to ask about it in the talk (meant for
+goals), as ``{"nl": [...], "en": [...]}`` with the questions in the same order in both languages.
+
 Loading validates the whole file and raises ``ValueError`` naming the offending path, for
 example ``sections[1].items[2].text.en``. Stdlib only: no framework imports.
 """
@@ -23,6 +26,12 @@ LANGUAGES: tuple[str, ...] = ("nl", "en")
 """Languages every text must have; the first is the fallback."""
 
 DEFAULT_LANGUAGE = "nl"
+
+MAX_QUESTIONS = 8
+"""At most this many questions on one item."""
+
+MAX_QUESTION_LENGTH = 200
+"""At most this many characters in one question."""
 
 SectionKind = Literal["goals", "expectations", "tips"]
 _KINDS: dict[str, SectionKind] = {"goals": "goals", "expectations": "expectations", "tips": "tips"}
@@ -48,12 +57,16 @@ class Text:
 
 @dataclass(frozen=True, slots=True)
 class ChecklistItem:
-    """One thing to prepare; ``free_text`` items are filled in by the user."""
+    """One thing to prepare; ``free_text`` items are filled in by the user.
+
+    ``questions`` are open questions to ask about this item in the talk, each in both languages.
+    """
 
     id: str
     text: Text
     help: Text
     free_text: bool = False
+    questions: tuple[Text, ...] = ()
 
     def to_dict(self, lang: str) -> dict[str, Any]:
         """A JSON-ready view in one language."""
@@ -62,6 +75,7 @@ class ChecklistItem:
             "text": self.text.in_(lang),
             "help": self.help.in_(lang),
             "free_text": self.free_text,
+            "questions": [question.in_(lang) for question in self.questions],
         }
 
 
@@ -186,8 +200,29 @@ def _text(value: object, path: str) -> Text:
     )
 
 
+def _question_list(value: object, path: str) -> list[str]:
+    questions = _list(value, path)
+    if len(questions) > MAX_QUESTIONS:
+        raise _fail(path, f"at most {MAX_QUESTIONS} questions, found {len(questions)}")
+    texts = [_string(question, _join(path, index)) for index, question in enumerate(questions)]
+    for index, text in enumerate(texts):
+        if len(text) > MAX_QUESTION_LENGTH:
+            raise _fail(_join(path, index), f"longer than {MAX_QUESTION_LENGTH} characters")
+    return texts
+
+
+def _questions(value: object, path: str) -> tuple[Text, ...]:
+    """``{"nl": [...], "en": [...]}``: the same questions, in the same order, in each language."""
+    data = _object(value, path, set(LANGUAGES), set())
+    nl = _question_list(data["nl"], _join(path, "nl"))
+    en = _question_list(data["en"], _join(path, "en"))
+    if len(en) != len(nl):
+        raise _fail(_join(path, "en"), f"expected {len(nl)} questions, as many as in nl")
+    return tuple(Text(nl=dutch, en=english) for dutch, english in zip(nl, en, strict=True))
+
+
 def _item(value: object, path: str, section_id: str) -> ChecklistItem:
-    data = _object(value, path, {"id", "text", "help"}, {"free_text"})
+    data = _object(value, path, {"id", "text", "help"}, {"free_text", "questions"})
     item_id = _string(data["id"], _join(path, "id"))
     prefix = f"{section_id}."
     if not item_id.startswith(prefix) or item_id == prefix:
@@ -200,6 +235,7 @@ def _item(value: object, path: str, section_id: str) -> ChecklistItem:
         text=_text(data["text"], _join(path, "text")),
         help=_text(data["help"], _join(path, "help")),
         free_text=free_text,
+        questions=_questions(data.get("questions", {"nl": [], "en": []}), _join(path, "questions")),
     )
 
 

@@ -7,13 +7,17 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from plugin.domain.agenda import summary
+
 if TYPE_CHECKING:
     from plugin.domain.talk import Talk
 
 
 def talk_form(talk: Talk, names: Mapping[str, str]) -> dict[str, Any]:
-    """The talk form: what the two sign. Only content, in a stable order."""
-    return {
+    """The talk form: what the two sign. Only content, in a stable order. Parts added later
+    (the learner's own goal) appear only when they say something, so forms signed before them
+    keep their shape and their check."""
+    form: dict[str, Any] = {
         "talk_id": talk.id,
         "tenant_id": talk.tenant_id,
         "title": talk.title,
@@ -45,6 +49,12 @@ def talk_form(talk: Talk, names: Mapping[str, str]) -> dict[str, Any]:
             for s in sorted(talk.signatures, key=lambda s: s.role.value)
         ],
     }
+    if talk.learner_goal:
+        form["learner_goal"] = talk.learner_goal
+    notes = summary(talk.agenda_notes)
+    if notes:
+        form["summary"] = notes
+    return form
 
 
 def form_intact(talk: Talk, names: Mapping[str, str]) -> bool:

@@ -7,12 +7,17 @@ and one learner, across any recurring series.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from plugin.domain.errors import InvalidInput
 
 LOCAL_TENANT = "local"
+
+#: The talk's hints a person can fold away: the questions per goal, the question check, the
+#: feedback steps, the prompt to summarise, the agreement check.
+HINTS = ("questions", "question_check", "feedback", "summarise", "agreement_check")
 
 
 @dataclass(eq=False)
@@ -30,12 +35,21 @@ class Person:
     locale: str = "nl"
     #: Sessions carry the generation they began in; signing out bumps it, ending them all.
     session_generation: int = 1
+    #: The talk hints this person folded away (`HINTS`); remembered on every device.
+    folded_hints: list[str] = field(default_factory=list)
 
     def renew_feed(self) -> None:
         self.feed_version += 1
 
     def end_sessions(self) -> None:
         self.session_generation += 1
+
+    def fold_hints(self, folded: Iterable[str]) -> None:
+        wanted = set(folded)
+        unknown = wanted - set(HINTS)
+        if unknown:
+            raise InvalidInput("unknown_hint", "folded", hints=sorted(unknown))
+        self.folded_hints = [hint for hint in HINTS if hint in wanted]
 
 
 @dataclass(eq=False)

@@ -8,18 +8,21 @@ are in `talk_agreements`, the form and its hash in `form`, the states and roles 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from plugin.domain.agenda import AgendaNote
 from plugin.domain.agreement import YEARS_AHEAD, Agreement, AgreementStatus
 from plugin.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from plugin.domain.form import form_hash, signing_hash, talk_form
 from plugin.domain.meeting import valid_chat_id
-from plugin.domain.preparation import Preparation, clean_points, clean_ticked
+from plugin.domain.preparation import Preparation
+from plugin.domain.rules import Act, require
 from plugin.domain.talk_agreements import TalkAgreements
 from plugin.domain.talk_calendar import TalkCalendar
+from plugin.domain.talk_content import TalkContent
 from plugin.domain.talk_state import (
     CalendarState,
     FollowUpStatus,
@@ -30,7 +33,6 @@ from plugin.domain.talk_state import (
 from plugin.domain.text import clean_text
 
 MAX_TITLE = 200
-MAX_OWN_GOAL = 500
 MIN_DURATION = timedelta(minutes=10)
 MAX_DURATION = timedelta(hours=8)
 
@@ -58,15 +60,8 @@ def check_schedule(starts_at: datetime, ends_at: datetime, now: datetime) -> Non
         )
 
 
-def clean_goals(goals: Iterable[str], known: Iterable[str]) -> list[str]:
-    try:
-        return clean_ticked(goals, known)
-    except InvalidInput as error:
-        raise InvalidInput(error.code, "goals", **error.params) from None
-
-
 @dataclass(eq=False)
-class Talk(TalkAgreements, TalkCalendar):
+class Talk(TalkAgreements, TalkContent, TalkCalendar):
     id: str
     tenant_id: str
     track_id: str
@@ -79,11 +74,15 @@ class Talk(TalkAgreements, TalkCalendar):
     created_at: datetime
     updated_at: datetime
     goals: list[str] = field(default_factory=list)
+    #: The lead's own goal for the talk, and the learner's (each writes their own).
     own_goal: str = ""
+    learner_goal: str = ""
     status: TalkStatus = TalkStatus.PLANNED
     #: The signed talk this one follows up, when it was booked as a follow-up.
     previous_talk_id: str | None = None
     agreements: list[Agreement] = field(default_factory=list)
+    #: What was heard about each agenda item (domain/agenda.py), written during the talk.
+    agenda_notes: list[AgendaNote] = field(default_factory=list)
     preparations: list[Preparation] = field(default_factory=list)
     signatures: list[Signature] = field(default_factory=list)
     #: The form as both signed it, and its SHA-256: later tampering shows as a mismatch.
@@ -219,16 +218,6 @@ class Talk(TalkAgreements, TalkCalendar):
     def tab_pinned(self, chat_id: str) -> None:
         self.tab_chat_id = chat_id
 
-    def set_goals(
-        self, by: str, goals: Iterable[str], own_goal: str, known: Iterable[str], now: datetime
-    ) -> None:
-        if self.require_participant(by) is not Role.LEAD:
-            raise NotAllowed("lead_only", "goals")
-        self._require_editable()
-        self.goals = clean_goals(goals, known)
-        self.own_goal = clean_text(own_goal, "own_goal", max_length=MAX_OWN_GOAL, required=False)
-        self._touch(now)
-
     def cancel(self, by: str, now: datetime) -> None:
         if self.require_participant(by) is not Role.LEAD:
             raise NotAllowed("lead_only", "talk")
@@ -259,42 +248,6 @@ class Talk(TalkAgreements, TalkCalendar):
         if now < self.starts_at:
             raise Conflict("not_started", "starts_at")
 
-    # -- preparation -------------------------------------------------------------------------
-
-    def preparation_of(self, person_id: str) -> Preparation | None:
-        return next((p for p in self.preparations if p.person_id == person_id), None)
-
-    def prepare(
-        self,
-        by: str,
-        *,
-        ticked: Iterable[str],
-        points: Iterable[Mapping[str, Any]],
-        expected_version: int,
-        known_items: Iterable[str],
-        new_id: Callable[[], str],
-        now: datetime,
-    ) -> Preparation:
-        self.require_participant(by)
-        self._require_editable()
-        clean_tick = clean_ticked(ticked, known_items)
-        clean_pts = clean_points(points, new_id)
-        mine = self.preparation_of(by)
-        if mine is None:
-            # A first save is based on nothing: version 0.
-            if expected_version != 0:
-                raise Conflict("stale", "version", current=None)
-            mine = Preparation(id=new_id(), talk_id=self.id, person_id=by, updated_at=now)
-            self.preparations.append(mine)
-        elif expected_version != mine.version:
-            raise Conflict("stale", "version", current=mine.version)
-        else:
-            mine.version += 1
-        mine.ticked = clean_tick
-        mine.points = clean_pts
-        mine.updated_at = now
-        return mine
-
     # -- sign-off ----------------------------------------------------------------------------
 
     def unconfirmed(self) -> list[Agreement]:
@@ -316,6 +269,7 @@ class Talk(TalkAgreements, TalkCalendar):
         """Record `by`'s signature of the form as it was shown to them (`shown_hash`, its
         `signing_hash` then); returns True when this completes the form."""
         role = self.require_participant(by)
+        require(Act.SIGN, role, by)
         self._require_editable()
         if shown_hash != signing_hash(self):
             # The form changed after the signer last saw it: they must see it before signing.

@@ -11,10 +11,12 @@ from plugin.domain.agreement import (
     AgreementStatus,
     Owner,
     check_due,
+    clean_close_note,
     clean_reaction,
     clean_what,
 )
-from plugin.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from plugin.domain.errors import Conflict, InvalidInput, NotFound
+from plugin.domain.rules import Act, may, require
 from plugin.domain.talk_state import Role, Signature, TalkStatus
 
 if TYPE_CHECKING:
@@ -78,7 +80,7 @@ class TalkAgreements:
         new_id: str,
         now: datetime,
     ) -> Agreement:
-        self.require_participant(by)
+        require(Act.ADD, self.require_participant(by), by)
         self._require_editable()
         if len(self.agreements) >= MAX_AGREEMENTS:
             raise InvalidInput("too_many", "agreements", max=MAX_AGREEMENTS)
@@ -90,6 +92,7 @@ class TalkAgreements:
             owner=owner,
             due=check_due(due, today),
             author_id=by,
+            created_by=by,
             created_at=now,
             updated_at=now,
         )
@@ -110,9 +113,10 @@ class TalkAgreements:
         due: date | None = None,
         clear_due: bool = False,
     ) -> Agreement:
-        self.require_participant(by)
+        role = self.require_participant(by)
         self._require_editable()
         item = self._fresh(agreement_id, expected_version)
+        require(Act.EDIT, role, by, item)
         new_what = clean_what(what) if what is not None else item.what
         new_owner = owner or item.owner
         new_due = None if clear_due else (check_due(due, today) if due is not None else item.due)
@@ -130,16 +134,17 @@ class TalkAgreements:
     def remove_agreement(
         self, by: str, agreement_id: str, *, expected_version: int, now: datetime
     ) -> Agreement | None:
-        """Strike an agreement. Only your own wording that the other has not confirmed goes at
-        once (None); anything the other stands behind waits for their confirmation, and is
-        returned with the request on it."""
-        self.require_participant(by)
+        """Strike an agreement. Your own proposal that nobody else reworded or confirmed goes
+        at once (None); anything else waits for the other's confirmation, and is returned with
+        the request on it."""
+        role = self.require_participant(by)
         self._require_editable()
         item = self._fresh(agreement_id, expected_version)
-        if item.author_id == by and not item.confirmed:
+        if may(Act.REMOVE_AT_ONCE, role, by, item):
             self.agreements.remove(item)
             self._content_changed(now)
             return None
+        require(Act.ASK_REMOVAL, role, by, item)
         if item.removal_requested_by is None:
             item.removal_requested_by = by
             self._revised(item, now)
@@ -150,13 +155,12 @@ class TalkAgreements:
     ) -> Agreement | None:
         """The answer to a request to strike an agreement: the other participant confirms it
         (the agreement goes: None) or keeps the agreement; the one who asked can withdraw."""
-        self.require_participant(by)
+        role = self.require_participant(by)
         self._require_editable()
         item = self._fresh(agreement_id, expected_version)
         if item.removal_requested_by is None:
             raise Conflict("no_removal", "agreement")
-        if not keep and item.removal_requested_by == by:
-            raise NotAllowed("confirm_own_removal", "agreement")
+        require(Act.KEEP if keep else Act.CONFIRM_REMOVAL, role, by, item)
         if keep:
             item.removal_requested_by = None
             return self._revised(item, now)
@@ -167,11 +171,10 @@ class TalkAgreements:
     def confirm_agreement(
         self, by: str, agreement_id: str, *, expected_version: int, now: datetime
     ) -> Agreement:
-        self.require_participant(by)
+        role = self.require_participant(by)
         self._require_editable()
         item = self._fresh(agreement_id, expected_version)
-        if item.author_id == by:
-            raise NotAllowed("confirm_own_wording", "confirmed")
+        require(Act.CONFIRM_WORDING, role, by, item)
         if item.confirmed_by is None:
             item.confirmed_by = by
             item.confirmed_at = now
@@ -182,8 +185,7 @@ class TalkAgreements:
     def react(
         self, by: str, agreement_id: str, *, reaction: str, expected_version: int, now: datetime
     ) -> Agreement:
-        if self.require_participant(by) is not Role.LEARNER:
-            raise NotAllowed("learner_only", "reaction")
+        require(Act.REACT, self.require_participant(by), by)
         self._require_editable()
         item = self._fresh(agreement_id, expected_version)
         text = clean_reaction(reaction)
@@ -202,12 +204,14 @@ def close_earlier_agreement(
     status: AgreementStatus,
     expected_version: int,
     now: datetime,
+    note: str | None = None,
 ) -> Agreement:
-    """Close (or reopen) an agreement of an earlier, signed talk from the current talk.
+    """Close (or reopen) an agreement of an earlier, signed talk from the current talk, or keep
+    it open with a note (`status` unchanged, `note` given).
 
     The earlier form stays as signed: the change is recorded against the current talk.
     """
-    current.require_participant(by)
+    role = current.require_participant(by)
     current._require_editable()
     if earlier.track_id != current.track_id or earlier.status is not TalkStatus.SIGNED:
         raise NotFound("not_found", "agreement")
@@ -216,8 +220,11 @@ def close_earlier_agreement(
     item = earlier.agreement(agreement_id)
     if item.version != expected_version:
         raise Conflict("stale", "version", current=item.to_dict())
-    if item.status is status:
+    require(Act.CLOSE, role, by, item)
+    new_note = item.close_note if note is None else clean_close_note(note)
+    if item.status is status and new_note == item.close_note:
         return item
+    item.close_note = new_note
     item.status = status
     if status is AgreementStatus.OPEN:
         item.closed_in_talk_id = item.closed_by = None
@@ -227,4 +234,6 @@ def close_earlier_agreement(
     item.version += 1
     item.updated_at = now
     earlier._touch(now)
+    # The current talk shows it on its agenda: its live panels must see the change.
+    current._touch(now)
     return item

@@ -34,8 +34,9 @@ from plugin.domain.series import (
     follow_series_move,
     now_or_next,
 )
-from plugin.domain.talk import MAX_TITLE, Talk, clean_goals
+from plugin.domain.talk import MAX_TITLE, Talk
 from plugin.domain.talk_calendar import EventState
+from plugin.domain.talk_content import clean_goals
 from plugin.domain.talk_state import TalkStatus
 from plugin.domain.text import clean_text
 from plugin.jobs.outbox import has_pending

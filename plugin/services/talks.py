@@ -17,7 +17,8 @@ from plugin.calendar.port import EventRef
 from plugin.domain.errors import InvalidInput, NotAllowed, NotFound
 from plugin.domain.meeting import chat_id_from_join_url, valid_chat_id
 from plugin.domain.people import Person, Track, check_pair
-from plugin.domain.talk import MAX_TITLE, Talk, check_schedule, clean_goals
+from plugin.domain.talk import MAX_TITLE, Talk, check_schedule
+from plugin.domain.talk_content import clean_goals
 from plugin.domain.talk_state import CalendarState
 from plugin.domain.text import clean_text
 from plugin.i18n import translations

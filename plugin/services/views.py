@@ -8,14 +8,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
+from plugin.domain.agenda import summary as agenda_summary
 from plugin.domain.agreement import Agreement, AgreementStatus, Owner
 from plugin.domain.errors import NotFound
 from plugin.domain.form import form_intact, signing_hash
 from plugin.domain.people import Person
 from plugin.domain.talk import Talk
-from plugin.domain.talk_state import Role, TalkStatus
+from plugin.domain.talk_state import FollowUpStatus, Role, TalkStatus
+from plugin.services import agenda
 from plugin.services.context import Services
 from plugin.store import repo
 
@@ -84,19 +86,30 @@ def panel_detail(
     svc: Services, session: Session, tenant_id: str, person_id: str, talk_id: str
 ) -> dict[str, Any]:
     """The talk as a participant's live panel shows it, in as few queries as possible (no
-    preparations, no shares): its caller knows the identity, not yet the person."""
-    talk = repo.talk(session, tenant_id, talk_id, with_preparations=False)
+    shares): its caller knows the identity, not yet the person."""
+    talk = repo.talk(session, tenant_id, talk_id)
     if talk is None or talk.role_of(person_id) is None:
         raise NotFound("not_found", "talk")
     return talk_detail(svc, session, talk, person_id, read_only=False, with_shares=False)
 
 
 def follow_up_view(talk: Talk) -> dict[str, Any]:
+    """The follow-up's booking, and once it is booked, when it is (`starts_at`, `ends_at`).
+
+    Its time costs one small read in the talk's own session, and only for a booked follow-up.
+    """
+    times = None
+    if talk.follow_up_status is FollowUpStatus.BOOKED and talk.follow_up_talk_id is not None:
+        session = object_session(talk)
+        if session is not None:
+            times = repo.talk_times(session, talk.tenant_id, talk.follow_up_talk_id)
     return {
         "status": talk.follow_up_status.value,
         "reason": talk.follow_up_reason,
         "options": list(talk.follow_up_options),
         "talk_id": talk.follow_up_talk_id,
+        "starts_at": times[0].isoformat() if times else None,
+        "ends_at": times[1].isoformat() if times else None,
     }
 
 
@@ -116,6 +129,9 @@ def talk_detail(
             "read_only": read_only,
             "goals": list(talk.goals),
             "own_goal": talk.own_goal,
+            "learner_goal": talk.learner_goal,
+            #: What was heard per agenda item, as the form records it (`agenda.summary`).
+            "summary": agenda_summary(talk.agenda_notes),
             "agreements": [a.to_dict() for a in talk.agreements],
             "signatures": [
                 {
@@ -141,6 +157,9 @@ def talk_detail(
             },
         }
     )
+    if not read_only:
+        earlier = repo.earlier_open_agreements(session, talk)
+        detail["agenda"] = agenda.agenda_view(svc, talk, earlier)
     if with_shares and talk.role_of(viewer_id) is Role.LEAD:
         detail["shared_with"] = repo.shares_of(session, talk.id)
     if talk.series_id is not None:
@@ -275,7 +294,8 @@ def overview(svc: Services, session: Session, viewer: Person) -> dict[str, Any]:
         by_track.setdefault(talk.track_id, []).append(talk)
     return {
         "upcoming": [
-            talk_summary(t, names, viewer.id)
+            # "Bezig" while it runs, by the server's clock.
+            {**talk_summary(t, names, viewer.id), "running": t.starts_at <= now < t.ends_at}
             for t in talks
             if t.ends_at >= now and t.status in (TalkStatus.PLANNED, TalkStatus.HELD)
         ],

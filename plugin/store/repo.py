@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, exists, func, insert, or_, select, update
-from sqlalchemy.orm import Session, raiseload
+from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm.util import identity_key
 
 from plugin.domain.agreement import Agreement, AgreementStatus
 from plugin.domain.people import Person, Track
@@ -102,10 +103,16 @@ def track_for(session: Session, tenant_id: str, lead_id: str, learner_id: str) -
     ).scalar_one_or_none()
 
 
-def talk(
-    session: Session, tenant_id: str, talk_id: str, *, with_preparations: bool = True
-) -> Talk | None:
-    """The tenant's talk as an aggregate; live panels leave out the preparations they don't show.
+_TALK_RELATIONS_ON_ACCESS = (
+    lazyload(Talk.agreements),  # type: ignore[arg-type]
+    lazyload(Talk.preparations),  # type: ignore[arg-type]
+    lazyload(Talk.agenda_notes),  # type: ignore[arg-type]
+    lazyload(Talk.signatures),  # type: ignore[arg-type]
+)
+
+
+def talk(session: Session, tenant_id: str, talk_id: str) -> Talk | None:
+    """The tenant's talk as an aggregate.
 
     In a transaction that writes (`Database.writing`) the talk's row is locked on PostgreSQL
     until it ends (SQLite's write lock covers the whole database already).
@@ -113,8 +120,6 @@ def talk(
     query = select(Talk).where(talks.c.id == talk_id, talks.c.tenant_id == tenant_id)
     if session.info.get(LOCK_ON_LOAD) and session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=talks)
-    if not with_preparations:
-        query = query.options(raiseload(Talk.preparations))  # type: ignore[arg-type]
     return session.execute(query).scalar_one_or_none()
 
 
@@ -128,6 +133,20 @@ def open_talk_for_event(session: Session, tenant_id: str, event_id: str) -> Talk
         )
     ).scalar_one_or_none()
     return found
+
+
+def talk_times(session: Session, tenant_id: str, talk_id: str) -> tuple[datetime, datetime] | None:
+    """When the tenant's talk is (start, end), or None for no such talk: one small read, or
+    none when the session holds the talk already (a list of talks that has its follow-up)."""
+    known = session.identity_map.get(identity_key(Talk, talk_id))
+    if isinstance(known, Talk):
+        return (known.starts_at, known.ends_at) if known.tenant_id == tenant_id else None
+    row = session.execute(
+        select(talks.c.starts_at, talks.c.ends_at).where(
+            talks.c.id == talk_id, talks.c.tenant_id == tenant_id
+        )
+    ).one_or_none()
+    return (row.starts_at, row.ends_at) if row is not None else None
 
 
 def talks_of_series(session: Session, series_id: str) -> Sequence[Talk]:
@@ -202,6 +221,8 @@ def earlier_open_agreements(session: Session, current: Talk) -> Sequence[tuple[A
             ),
         )
         .order_by(talks.c.starts_at, agreements.c.position)
+        # The earlier talks' own relations are read only if a caller needs them.
+        .options(*_TALK_RELATIONS_ON_ACCESS)
     ).all()
     return [(row[0], row[1]) for row in rows]
 

@@ -24,7 +24,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import registry, relationship
 
+from plugin.domain.agenda import AgendaNote
 from plugin.domain.agreement import MAX_WHAT, Agreement, AgreementStatus, Owner
+from plugin.domain.feedback import FeedbackDraft
 from plugin.domain.people import Person, Track
 from plugin.domain.preparation import Preparation
 from plugin.domain.series import TalkSeries
@@ -66,6 +68,8 @@ people = Table(
     #: Bumped at sign-out (local mode): every session cookie issued before stops working.
     Column("session_generation", Integer, nullable=False, default=1),
     Column("locale", String(8), nullable=False, default="nl"),
+    #: The talk hints the person folded away.
+    Column("folded_hints", Json, nullable=False, default=list),
     UniqueConstraint("tenant_id", "object_id", name="uq_people_identity"),
 )
 
@@ -118,6 +122,8 @@ talks = Table(
     Column("template_id", String(64), nullable=False),
     Column("goals", Json, nullable=False),
     Column("own_goal", Text, nullable=False, default=""),
+    #: The learner's own goal for the talk (the lead's is `own_goal`).
+    Column("learner_goal", Text, nullable=False, default=""),
     Column("status", EnumText(TalkStatus), nullable=False),
     Column("previous_talk_id", ID, ForeignKey("talks.id"), nullable=True, unique=True),
     #: The form as signed by both, and its SHA-256.
@@ -200,6 +206,10 @@ agreements = Table(
     Column("closed_in_talk_id", ID, ForeignKey("talks.id"), nullable=True),
     Column("closed_by", ID, ForeignKey("people.id"), nullable=True),
     Column("closed_at", UTCDateTime, nullable=True),
+    #: What was said about it in the later talk that closed it or kept it open.
+    Column("close_note", Text, nullable=False, default=""),
+    #: Who first wrote it: only they may strike it at once, while it is still their proposal.
+    Column("created_by", ID, ForeignKey("people.id"), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("version", Integer, nullable=False),
@@ -222,6 +232,39 @@ preparations = Table(
     Column("version", Integer, nullable=False),
     UniqueConstraint("talk_id", "person_id", name="uq_preparations_person"),
 )
+
+#: What was heard about each agenda item during the talk (domain/agenda.py).
+agenda_notes = Table(
+    "agenda_notes",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("talk_id", ID, ForeignKey("talks.id", ondelete="CASCADE"), nullable=False),
+    Column("item_key", String(80), nullable=False),
+    Column("label", Text, nullable=False),
+    Column("discussed", Boolean, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("updated_by", ID, ForeignKey("people.id"), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    UniqueConstraint("talk_id", "item_key", name="uq_agenda_notes_item"),
+)
+
+#: A participant's private feedback drafts for a talk (domain/feedback.py): never shown to the
+#: other, never on the form.
+feedback_drafts = Table(
+    "feedback_drafts",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("talk_id", ID, ForeignKey("talks.id", ondelete="CASCADE"), nullable=False),
+    Column("person_id", ID, ForeignKey("people.id"), nullable=False),
+    Column("steps", Json, nullable=False),
+    Column("said", Boolean, nullable=False),
+    Column("agreement_id", ID, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+)
+Index("ix_feedback_drafts_writer", feedback_drafts.c.talk_id, feedback_drafts.c.person_id)
 
 signatures = Table(
     "signatures",
@@ -339,6 +382,8 @@ def _map() -> None:
     mapper_registry.map_imperatively(Track, tracks)
     mapper_registry.map_imperatively(Agreement, agreements)
     mapper_registry.map_imperatively(Preparation, preparations)
+    mapper_registry.map_imperatively(AgendaNote, agenda_notes)
+    mapper_registry.map_imperatively(FeedbackDraft, feedback_drafts)
     mapper_registry.map_imperatively(Signature, signatures)
     mapper_registry.map_imperatively(TalkSeries, talk_series, version_id_col=talk_series.c.version)
     mapper_registry.map_imperatively(
@@ -355,6 +400,7 @@ def _map() -> None:
             "preparations": relationship(
                 Preparation, cascade="all, delete-orphan", lazy="selectin"
             ),
+            "agenda_notes": relationship(AgendaNote, cascade="all, delete-orphan", lazy="selectin"),
             "signatures": relationship(Signature, cascade="all, delete-orphan", lazy="selectin"),
         },
         version_id_col=talks.c.version,

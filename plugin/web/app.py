@@ -16,9 +16,10 @@ from plugin.services.context import Services
 from plugin.services.people import session_generation
 from plugin.settings import LOCAL
 from plugin.web import api, consent, errors, graph_hooks, outlook, pages
-from plugin.web.context import EXTENSION, STAMPS
+from plugin.web.context import EXTENSION, PANEL_ANSWERS, STAMPS
 from plugin.web.host import TEAMSJS, ScriptSource
 from plugin.web.outlook import OFFICEJS, OfficeScript
+from plugin.web.panel_answers import PanelAnswers
 from plugin.web.session import SESSION_CHECK
 from plugin.web.session_check import SessionGenerations
 from plugin.web.stamps import TalkStamps
@@ -140,6 +141,7 @@ def create_app(
     stamps = TalkStamps(services.db)
     services.db.talk_listeners.append(stamps.forget)
     app.extensions[STAMPS] = stamps
+    app.extensions[PANEL_ANSWERS] = PanelAnswers()
     Babel(app, locale_selector=select_language)
     errors.register(app)
     if mode != LOCAL:

@@ -12,12 +12,14 @@ from plugin.domain.people import Person
 from plugin.services.context import Services
 from plugin.services.people import signed_in_person
 from plugin.web.errors import Unauthenticated
+from plugin.web.panel_answers import PanelAnswers
 from plugin.web.session import check_csrf, signed_in_identity
 from plugin.web.stamps import TalkStamps
 
 T = TypeVar("T")
 EXTENSION = "ontwikkelgesprek"
 STAMPS = "ontwikkelgesprek.stamps"
+PANEL_ANSWERS = "ontwikkelgesprek.panel_answers"
 
 
 def services() -> Services:
@@ -27,6 +29,11 @@ def services() -> Services:
 
 def stamps() -> TalkStamps:
     found: TalkStamps = current_app.extensions[STAMPS]
+    return found
+
+
+def panel_answers() -> PanelAnswers:
+    found: PanelAnswers = current_app.extensions[PANEL_ANSWERS]
     return found
 
 

@@ -98,6 +98,16 @@ def message(code: str, field: str | None, params: dict[str, Any]) -> str:
         ),
         "control_characters": lambda: _("This text contains characters that are not allowed."),
         "lead_only": lambda: _("Only the lead of the talk can do this."),
+        "participant_only": lambda: _("Only the two people in the talk can do this."),
+        "not_writer": lambda: _(
+            "Only the person who wrote this agreement can remove it at once. Ask for removal."
+        ),
+        "owner_or_lead": lambda: _(
+            "Only the person who keeps this agreement, or the lead, can close it."
+        ),
+        "learner_only_goal": lambda: _("This is the learner's own goal: only they write it."),
+        "not_on_agenda": lambda: _("This is not on the talk's agenda (any more)."),
+        "unknown_hint": lambda: _("There is no such hint."),
         "learner_only": lambda: _("Only the learner can react to an agreement."),
         "confirm_own_wording": lambda: _(
             "The other participant confirms the wording of what you wrote."

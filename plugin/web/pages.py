@@ -34,6 +34,7 @@ from plugin.domain.talk_state import TalkStatus
 from plugin.identity.feeds import feed_token_valid
 from plugin.identity.local import redeem_signin_token
 from plugin.services import sharing, talks, views
+from plugin.services.context import Services
 from plugin.services.people import signed_in_person
 from plugin.web.context import services
 from plugin.web.host import in_microsoft_mode, shell, signed_in_by_host
@@ -155,7 +156,20 @@ def _talk_page(template: str, talk_id: str) -> BaseResponse | tuple[str, int] | 
             tzinfo=ZoneInfo(svc.policy.hours.timezone),
             locale=str(get_locale() or "nl"),
         )
-    return render_template(template, talk=talk, **_chrome(me, talk_id=talk_id, talk=talk))
+    guide = _talk_guide(svc, me)
+    return render_template(template, talk=talk, **_chrome(me, talk_id=talk_id, talk=talk, **guide))
+
+
+def _talk_guide(svc: Services, me: Person) -> dict[str, Any]:
+    """What a talk page's help needs: the server's clock (is the talk on now?), the goals'
+    texts and questions to ask in this language, and the hints this person folded away."""
+    lang = str(get_locale() or "nl")
+    goals = {
+        item["id"]: {"text": item["text"], "questions": item.get("questions", [])}
+        for section in svc.template.to_dict(lang)["sections"]
+        for item in section["items"]
+    }
+    return {"now": svc.clock.now().isoformat(), "goals": goals, "folded_hints": me.folded_hints}
 
 
 @blueprint.get("/")

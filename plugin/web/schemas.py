@@ -211,6 +211,61 @@ class ReactionIn(Body):
 class StatusIn(Body):
     version: Version
     status: AgreementStatus
+    #: What was said about it (kept open, done or dropped); unchanged when left out.
+    note: str | None = None
+
+
+class AgendaNoteIn(Body):
+    #: The note's version as last read (0: none yet).
+    version: Version
+    discussed: bool
+    note: str = ""
+
+
+class OwnGoalIn(Body):
+    text: str
+
+
+class FeedbackSteps(Body):
+    positive: str = ""
+    behaviour: str = ""
+    effect: str = ""
+    suggestion: str = ""
+
+
+class FeedbackIn(Body):
+    steps: FeedbackSteps
+
+
+class FeedbackChange(Body):
+    version: Version
+    steps: FeedbackSteps | None = None
+    said: bool | None = None
+    agreement_id: Id | None = None
+
+
+class HintsIn(Body):
+    folded: list[str] = Field(max_length=20)
+
+
+class Language(Body):
+    lang: str = Field(default="nl", max_length=16)
+
+
+class QuestionIn(Language):
+    text: str
+
+
+class FeedbackCheckIn(Language):
+    steps: FeedbackSteps
+
+
+class AgreementCheckIn(Language):
+    what: str
+    owner: Owner | None = None
+    due: Day | None = None
+    #: "doorlopend": no end date, on purpose.
+    ongoing: bool = False
 
 
 class SignIn(Body):

@@ -5,9 +5,12 @@ serve` on gunicorn, and the baseline on gunicorn with the same workers and threa
 
     .venv/bin/python tests/bench/panel.py [--panels 200] [--seconds 10] [--rounds 3]
 
-100 talks, each with its lead's and its learner's panel open. Every panel polls the talk with
-If-None-Match every 500 ms (as panel.js does) and now and then saves a new agreement; the
-partner's panel must receive it (see SAVE_EVERY for how often). The baseline gets the same
+100 talks, each with its lead's and its learner's panel open, as full as a real talk: three
+goals with both own goals, both people's shared points, three open agreements of an earlier
+signed talk in the track and two agreements so far. Every panel polls the talk with
+If-None-Match every 500 ms (as panel.js does) and now and then saves, in turn, a new agreement
+or its note on an agenda item; the partner's panel must receive it (see SAVE_EVERY for how
+often). The baseline gets the same
 number of clients polling a bare JSON endpoint. The two sides alternate for a few rounds, so
 that the machine's drift hits both alike. Measured: server latency p50/p99 (client-side, on
 loopback, by kind of request too), throughput, and sync delay (from the start of a save until
@@ -36,13 +39,19 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from plugin.bootstrap import build_services  # noqa: E402
+from plugin.domain.agreement import Owner  # noqa: E402
+from plugin.domain.form import form_hash, talk_form  # noqa: E402
 from plugin.domain.people import LOCAL_TENANT, Person  # noqa: E402
+from plugin.domain.talk_state import TalkStatus  # noqa: E402
 from plugin.identity.local import issue_signin_token  # noqa: E402
 from plugin.services import talks  # noqa: E402
 from plugin.settings import Settings  # noqa: E402
 from tests.support.postgres import PostgresServer, create_database  # noqa: E402
 
 POLL = 0.5
+GOALS = ["goals.learn", "goals.feedback", "goals.wishes", "goals.own"]
+#: The agenda item each side writes its notes on (one each: they never cross).
+NOTE_KEY = {"L:": "goal:goals.learn", "S:": "goal:goals.feedback"}
 #: Seconds between one panel's saves. In a real talk an agreement is written or changed every
 #: minute or two; every 15–45 s per panel (about 7 saves a second over 200 panels) is busier.
 SAVE_EVERY = (15.0, 45.0)
@@ -89,10 +98,29 @@ def start(command: list[str], env: dict[str, str], ready: str) -> subprocess.Pop
 
 
 def seed(settings: Settings, pairs: int) -> list[tuple[str, str, str]]:
-    """Talks that started a minute ago (so agreements can be recorded), with sign-in tokens."""
+    """Talks that started a minute ago (so agreements can be recorded), as full as a real talk,
+    with sign-in tokens."""
     svc, _ = build_services(settings, base_url="http://bench")
     now = datetime.now(UTC)
-    out = []
+
+    def plan(session, lead, learner, **extra):  # type: ignore[no-untyped-def]
+        return talks.plan_talk(
+            svc,
+            session,
+            lead,
+            learner_id=learner.id,
+            starts_at=now + timedelta(minutes=1),
+            duration_minutes=60,
+            title=None,
+            **{"goals": GOALS, "own_goal": "Sem zelfstandiger maken", **extra},
+        )
+
+    def agree(talk, lead, learner, what):  # type: ignore[no-untyped-def]
+        item = talk.add_agreement(
+            lead.id, what=what, owner=Owner.LEARNER, due=None, today=now.date(),
+            new_id=svc.new_id(), now=now,
+        )  # fmt: skip
+        talk.confirm_agreement(learner.id, item.id, expected_version=item.version, now=now)
 
     def work(session):  # type: ignore[no-untyped-def]
         result = []
@@ -101,17 +129,30 @@ def seed(settings: Settings, pairs: int) -> list[tuple[str, str, str]]:
             learner = Person(svc.new_id(), LOCAL_TENANT, f"lrn-{n}", f"Learner {n}", f"s{n}@x.test")
             session.add_all([lead, learner])
             session.flush()
-            talk = talks.plan_talk(
-                svc,
-                session,
-                lead,
-                learner_id=learner.id,
-                starts_at=now + timedelta(minutes=1),
-                duration_minutes=60,
-                title=None,
-                goals=[],
-                own_goal="",
-            )
+            # An earlier talk in the track, signed six weeks ago, with three open agreements.
+            earlier = plan(session, lead, learner)
+            for k in range(3):
+                agree(earlier, lead, learner, f"Eerdere afspraak {k}: storingen zelf opzoeken")
+            earlier.starts_at = now - timedelta(days=42)
+            earlier.ends_at = earlier.starts_at + timedelta(hours=1)
+            earlier.status = TalkStatus.SIGNED
+            earlier.signed_form = talk_form(earlier, {})
+            earlier.content_hash = form_hash(earlier.signed_form)
+            session.flush()
+            talk = plan(session, lead, learner)
+            for person, points in ((lead, 2), (learner, 3)):
+                talk.prepare(
+                    person.id,
+                    ticked=[],
+                    points=[{"text": f"Punt {k} van {person.display_name}"} for k in range(points)],
+                    expected_version=0,
+                    known_items=svc.template.ordered_item_ids(),
+                    new_id=svc.new_id,
+                    now=now,
+                )
+            talk.set_own_goal(learner.id, "Zelf een groep aansluiten", now)
+            for k in range(2):
+                agree(talk, lead, learner, f"Afspraak {k}: elke vrijdag de bus opruimen")
             result.append(
                 (
                     talk.id,
@@ -158,6 +199,7 @@ async def panel(
 ) -> None:
     # Opening the panel loads the whole talk once; that is set-up, not the steady state measured.
     etag = None
+    note_version = 0
     try:
         async with client.get(url) as response:
             etag = response.headers.get("ETag")
@@ -179,28 +221,59 @@ async def panel(
                     etag = response.headers.get("ETag")
                 elif response.status != 304:
                     stats.error(f"poll {response.status}")
-            for item in body.get("agreements", ()) if isinstance(body, dict) else ():
-                marker = item.get("what", "")
-                if (
-                    marker in saved
-                    and not marker.startswith(marker_prefix)
-                    and marker not in seen_by
-                ):
-                    seen_by.add(marker)
-                    stats.sync.append((time.perf_counter() - saved[marker]) * 1000)
+            if isinstance(body, dict) and "agenda" in body:
+                note_version = next(
+                    (
+                        i["version"]
+                        for i in body["agenda"]["items"]
+                        if i["key"] == NOTE_KEY[marker_prefix]
+                    ),
+                    note_version,
+                )
+                texts = [a["what"] for a in body["agreements"]]
+                texts += [i["note"] for i in body["agenda"]["items"]]
+                for marker in texts:
+                    if (
+                        marker in saved
+                        and not marker.startswith(marker_prefix)
+                        and marker not in seen_by
+                    ):
+                        seen_by.add(marker)
+                        stats.sync.append((time.perf_counter() - saved[marker]) * 1000)
             # No save in a round's last seconds: every save is delivered within its round.
             if save and next_save <= time.perf_counter() < stop - 2 * POLL - 1:
                 csrf, talk_url = save
                 marker = f"{marker_prefix}{stats.saves}-{random.random():.12f}"
                 saved[marker] = time.perf_counter()
                 began_save = time.perf_counter()
-                async with client.post(
-                    f"{talk_url}/agreements", json={"what": marker}, headers={"X-CSRF-Token": csrf}
-                ) as result:
-                    await result.read()
-                    stats.record("save", began_save)
-                    if result.status != 201:
-                        stats.error(f"save {result.status}")
+                headers = {"X-CSRF-Token": csrf}
+                if stats.saves % 2:
+                    note = {"version": note_version, "discussed": True, "note": marker}
+                    note_url = f"{talk_url}/agenda/{NOTE_KEY[marker_prefix]}"
+                    async with client.put(note_url, json=note, headers=headers) as result:
+                        answer = await result.json()
+                        stats.record("save_note", began_save)
+                        # A 409 (this panel's last poll lagged its own previous note) carries
+                        # the talk as it is: the next note is based on that.
+                        now = answer if result.status == 200 else answer["error"].get("current")
+                        if result.status not in (200, 409) or not now:
+                            stats.error(f"note {result.status}")
+                        else:
+                            note_version = next(
+                                i["version"]
+                                for i in now["agenda"]["items"]
+                                if i["key"] == NOTE_KEY[marker_prefix]
+                            )
+                        if result.status == 409:
+                            del saved[marker]
+                else:
+                    async with client.post(
+                        f"{talk_url}/agreements", json={"what": marker}, headers=headers
+                    ) as result:
+                        await result.read()
+                        stats.record("save", began_save)
+                        if result.status != 201:
+                            stats.error(f"save {result.status}")
                 stats.saves += 1
                 next_save = time.perf_counter() + random.uniform(*SAVE_EVERY)
         except aiohttp.ClientError as error:
@@ -263,6 +336,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--no-saves", action="store_true", help="only polling (for diagnosis)")
+    parser.add_argument(
+        "--one-core",
+        action="store_true",
+        help="pin both servers to one CPU core (taskset -c 0): how many panels a core holds",
+    )
     args = parser.parse_args()
     if args.no_saves:
         global SAVE_EVERY
@@ -284,13 +362,14 @@ def main() -> None:
             "ONTWIKKELGESPREK_SECRET_KEY": "bench-key",
         }
         sizing = ["--workers", str(args.workers), "--threads", str(args.threads)]
+        pin = ["taskset", "-c", "0"] if args.one_core else []
         ours_server = start(
-            [exe, "serve", "--port", str(port), *sizing],
+            [*pin, exe, "serve", "--port", str(port), *sizing],
             server_env,
             "runs at",
         )
         bare_server = start(
-            [gunicorn, *sizing, *BARE_OPTIONS, "-b", f"127.0.0.1:{base_port}", BARE_APP],
+            [*pin, gunicorn, *sizing, *BARE_OPTIONS, "-b", f"127.0.0.1:{base_port}", BARE_APP],
             env,
             "Booting worker",
         )
@@ -315,6 +394,7 @@ def main() -> None:
         "rounds": args.rounds,
         "database": "postgresql",
         "workers": args.workers,
+        "one_core": args.one_core,
         "threads": args.threads,
         "requests": len(stats.latencies),
         "p50_ms": percentile(stats.latencies, 0.50),

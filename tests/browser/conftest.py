@@ -1,6 +1,10 @@
 """Browser fixtures: one headless Chromium per session, the test's Flask app on a real port,
 pages signed in as a person, and an axe-core accessibility check.
 
+The browsers run on the tests' clock too (`clock`): a page's `Date.now()` is the app's now, and
+follows it when a test moves the clock, so what a page works out from the time (has the talk
+begun?) agrees with the server.
+
 Browser tests run on SQLite only (the API tests cover both databases); a test that needs
 PostgreSQL asks for it with ``@pytest.mark.parametrize("db_url", ["postgresql"],
 indirect=True)`` (or ``["sqlite", "postgresql"]`` for both, as the main talk loop does) or
@@ -15,6 +19,7 @@ import shutil
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +36,11 @@ from playwright.sync_api import (
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
+from plugin.domain.clock import FixedClock
 from plugin.domain.people import Person
 from plugin.identity.local import issue_signin_token
 from plugin.services.context import Services
+from tests.conftest import START
 from tests.support.postgres import _execute_on_database, drop_database
 
 CHROMIUM = "/usr/bin/chromium"
@@ -104,6 +111,37 @@ def pg_db_url(request: pytest.FixtureRequest) -> Iterator[str]:
 # -- browser and server -----------------------------------------------------------------------
 
 
+class BrowserClock(FixedClock):
+    """The tests' clock, which the browsers follow: `Date.now()` in every page of a context it
+    keeps (`keep`) is its time, also after the test moves it. Timers in the pages run as usual."""
+
+    def __init__(self, at: datetime) -> None:
+        super().__init__(at)
+        self._contexts: list[BrowserContext] = []
+
+    def keep(self, context: BrowserContext) -> None:
+        self._contexts.append(context)
+        context.clock.set_fixed_time(self.now())
+
+    def advance(self, delta: timedelta) -> None:
+        super().advance(delta)
+        self._follow()
+
+    def set(self, at: datetime) -> None:
+        super().set(at)
+        self._follow()
+
+    def _follow(self) -> None:
+        for context in self._contexts:
+            with suppress(Error):  # closed by the test already
+                context.clock.set_fixed_time(self.now())
+
+
+@pytest.fixture
+def clock() -> BrowserClock:
+    return BrowserClock(START)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
@@ -161,7 +199,7 @@ class PageErrors:
 
 @pytest.fixture
 def signed_in_page(
-    browser: Browser, live_server: str, services: Services
+    browser: Browser, live_server: str, services: Services, clock: BrowserClock
 ) -> Iterator[Callable[..., Page]]:
     """``signed_in_page(person, width=1000, theme=None, lang=None)``: a new browser context
     (width×800, Dutch unless ``lang`` says otherwise, the theme cookie if given) signed in as
@@ -180,6 +218,7 @@ def signed_in_page(
         locale = LOCALES.get(lang, lang) if lang else "nl-NL"
         context = browser.new_context(viewport={"width": width, "height": 800}, locale=locale)
         contexts.append(context)
+        clock.keep(context)
         if theme is not None:
             context.add_cookies([{"name": "og_theme", "value": theme, "url": live_server}])
         context.on("page", watcher.watch)

@@ -36,7 +36,6 @@ from playwright.sync_api import (
 )
 
 from plugin.bootstrap import build_services, sso_validator
-from plugin.domain.clock import FixedClock
 from plugin.domain.meeting import chat_id_from_join_url
 from plugin.jobs.outbox import Outbox
 from plugin.services.context import Services
@@ -44,7 +43,13 @@ from plugin.store import repo
 from plugin.web.app import create_app
 from plugin.web.context import STAMPS
 from plugin.web.host import ScriptSource
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PageErrors, check_accessibility
+from tests.browser.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    BrowserClock,
+    PageErrors,
+    check_accessibility,
+)
 from tests.microsoft.entra_fake import EntraFake
 from tests.microsoft.fixtures import (  # noqa: F401  (fixtures)
     TEST_GRAPH_OPTIONS,
@@ -82,7 +87,7 @@ class TeamsWorld:
     services: Services
     outbox: Outbox
     entra: EntraFake
-    clock: FixedClock
+    clock: BrowserClock
     browser: Browser
     standin: bytes = STANDIN
     contexts: list[BrowserContext] = field(default_factory=list)
@@ -141,6 +146,7 @@ class TeamsWorld:
             ignore_https_errors=True,  # the app's certificate comes from the fakes' own CA
         )
         self.contexts.append(context)
+        self.clock.keep(context)  # the pages' Date.now() is the app's now
         # Playwright tries the newest route first: the catch-all goes in first.
         context.route(
             re.compile(r"^https://([a-z0-9-]+\.)*(microsoft|office)\.(com|net)/"),
@@ -222,7 +228,7 @@ def teams(
     db_url: str,
     entra: EntraFake,  # noqa: F811
     graph: GraphFake,  # noqa: F811
-    clock: FixedClock,
+    clock: BrowserClock,
 ) -> Iterator[TeamsWorld]:
     holder: dict[str, Flask] = {}
     server = LoopbackHttps(lambda environ, start: holder["app"](environ, start), entra.ca)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable, Iterator
 from importlib.resources import files
@@ -12,12 +13,19 @@ from typing import Any
 import pytest
 
 from plugin.domain.checklist import (
+    MAX_QUESTION_LENGTH,
+    MAX_QUESTIONS,
     ChecklistTemplate,
     Text,
     default_template,
     load_template,
+    parse_template,
     resolve_language,
 )
+from plugin.domain.question_check import check_question
+
+REPO = Path(__file__).resolve().parents[2]
+SKIP_DIRS = {"node_modules", "__pycache__", "build", "dist"}
 
 EXPECTED_IDS = {
     "goals": [
@@ -60,7 +68,25 @@ def all_texts(template: ChecklistTemplate) -> Iterator[Text]:
         for item in section.items:
             yield item.text
             yield item.help
+            yield from item.questions
     yield from template.after_talk
+
+
+def shipped_templates() -> list[Path]:
+    """Every checklist template in the repository: JSON with "sections" and "after_talk"."""
+    found: list[Path] = []
+    for root, dirs, names in os.walk(REPO):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS)
+        for name in sorted(names):
+            if name.endswith(".json"):
+                path = Path(root) / name
+                try:
+                    data = json.loads(path.read_text(encoding="utf-8"))
+                except (UnicodeDecodeError, json.JSONDecodeError):
+                    continue
+                if isinstance(data, dict) and {"sections", "after_talk"} <= data.keys():
+                    found.append(path)
+    return found
 
 
 def words(text: str) -> list[str]:
@@ -105,6 +131,36 @@ def test_only_own_goal_and_discussion_points_are_free_text() -> None:
     template = default_template()
     free = {item.id for section in template.sections for item in section.items if item.free_text}
     assert free == {"goals.own", "expectations.points"}
+
+
+def test_every_goal_has_a_handful_of_questions_in_both_languages() -> None:
+    template = default_template()
+    for item in template.section("goals").items:
+        assert 4 <= len(item.questions) <= 6, item.id
+        for question in item.questions:
+            assert question.nl.endswith("?")
+            assert question.en.endswith("?")
+            assert question.nl != question.en
+    for section_id in ["expectations", "tips"]:
+        assert all(not item.questions for item in template.section(section_id).items)
+
+
+def test_the_shipped_templates_are_found() -> None:
+    assert REPO / "plugin" / "checklists" / "default.json" in shipped_templates()
+
+
+@pytest.mark.parametrize("path", shipped_templates(), ids=lambda path: str(path.relative_to(REPO)))
+def test_every_question_in_a_shipped_template_is_open(path: Path) -> None:
+    template = load_template(path)
+    closed = [
+        (item.id, lang, question.in_(lang), check.reason)
+        for section in template.sections
+        for item in section.items
+        for question in item.questions
+        for lang in ["nl", "en"]
+        if (check := check_question(question.in_(lang), lang)).kind != "open"
+    ]
+    assert not closed
 
 
 def test_unknown_section_or_item_is_a_key_error() -> None:
@@ -170,6 +226,12 @@ def test_to_dict_localises_and_falls_back_to_dutch() -> None:
     assert en["source"]["credit"] == template.credit.en
     assert en["source"]["url"] == "https://werkpleklerenindetechniek.nl"
     assert en["after_talk"] == [text.en for text in template.after_talk]
+    learn = template.item("goals.learn")
+    assert en["sections"][0]["items"][0]["questions"] == [q.en for q in learn.questions]
+    nl = template.to_dict("nl")
+    assert nl["sections"][0]["items"][0]["questions"] == [q.nl for q in learn.questions]
+    assert nl["sections"][0]["items"][0]["questions"][0].startswith("Welk")
+    assert en["sections"][1]["items"][0]["questions"] == []
 
     fallback = template.to_dict("xx")
     assert fallback["lang"] == "nl"
@@ -189,6 +251,26 @@ def test_language_resolution(lang: str, expected: str) -> None:
 
 def test_a_valid_copy_loads_from_a_file(tmp_path: Path) -> None:
     assert load_template(write(tmp_path, default_data())) == default_template()
+
+
+def test_questions_are_optional_and_allowed_on_any_item() -> None:
+    data = default_data()
+    del data["sections"][0]["items"][0]["questions"]
+    data["sections"][0]["items"][1]["questions"] = {"nl": [], "en": []}
+    longest = "Wat " + "x" * (MAX_QUESTION_LENGTH - 5) + "?"
+    data["sections"][2]["items"][0]["questions"] = {
+        "nl": ["Hoe ging het?", longest, *["Wat nog meer?"] * (MAX_QUESTIONS - 2)],
+        "en": ["How did it go?", "What else?", *["What else?"] * (MAX_QUESTIONS - 2)],
+    }
+    template = parse_template(data)
+    assert template.item("goals.learn").questions == ()
+    assert template.item("goals.appreciation").questions == ()
+    tip = template.item("tips.conditions")
+    assert len(tip.questions) == MAX_QUESTIONS
+    assert tip.questions[0] == Text(nl="Hoe ging het?", en="How did it go?")
+    assert tip.questions[1].nl == longest
+    assert template.to_dict("en")["sections"][2]["items"][0]["questions"][0] == "How did it go?"
+    assert template.to_dict("nl")["sections"][0]["items"][0]["questions"] == []
 
 
 def _drop_english(data: dict[str, Any]) -> None:
@@ -243,6 +325,47 @@ def _no_version(data: dict[str, Any]) -> None:
     del data["version"]
 
 
+def _questions(data: dict[str, Any], item: int = 0) -> dict[str, Any]:
+    questions: dict[str, Any] = data["sections"][0]["items"][item]["questions"]
+    return questions
+
+
+def _questions_as_list(data: dict[str, Any]) -> None:
+    data["sections"][0]["items"][0]["questions"] = ["Wat ging goed?"]
+
+
+def _questions_as_text(data: dict[str, Any]) -> None:
+    _questions(data)["nl"] = "Wat ging goed?"
+
+
+def _question_not_a_string(data: dict[str, Any]) -> None:
+    _questions(data, 1)["en"][1] = 42
+
+
+def _empty_question(data: dict[str, Any]) -> None:
+    _questions(data, 2)["en"][2] = " "
+
+
+def _too_many_questions(data: dict[str, Any]) -> None:
+    _questions(data)["nl"] = ["Wat ging goed?"] * (MAX_QUESTIONS + 1)
+
+
+def _too_long_question(data: dict[str, Any]) -> None:
+    _questions(data, 4)["nl"][1] = "Wat " + "x" * MAX_QUESTION_LENGTH + "?"
+
+
+def _question_without_english(data: dict[str, Any]) -> None:
+    del _questions(data, 3)["en"]
+
+
+def _question_in_german(data: dict[str, Any]) -> None:
+    _questions(data)["de"] = ["Was lief gut?"]
+
+
+def _fewer_english_questions(data: dict[str, Any]) -> None:
+    _questions(data)["en"].pop()
+
+
 @pytest.mark.parametrize(
     ("damage", "path"),
     [
@@ -259,6 +382,15 @@ def _no_version(data: dict[str, Any]) -> None:
         (_missing_credit_en, "source.credit.en: missing"),
         (_after_talk_nl, "after_talk[1].nl: expected a non-empty string"),
         (_no_version, "version: missing"),
+        (_questions_as_list, "sections[0].items[0].questions: expected an object"),
+        (_questions_as_text, "sections[0].items[0].questions.nl: expected a list"),
+        (_question_not_a_string, "sections[0].items[1].questions.en[1]: expected a non-empty"),
+        (_empty_question, "sections[0].items[2].questions.en[2]: expected a non-empty string"),
+        (_too_many_questions, "sections[0].items[0].questions.nl: at most 8 questions, found 9"),
+        (_too_long_question, "sections[0].items[4].questions.nl[1]: longer than 200 characters"),
+        (_question_without_english, "sections[0].items[3].questions.en: missing"),
+        (_question_in_german, "sections[0].items[0].questions.de: unknown key"),
+        (_fewer_english_questions, "sections[0].items[0].questions.en: expected 6 questions, as"),
     ],
 )
 def test_a_broken_template_is_rejected_naming_the_path(

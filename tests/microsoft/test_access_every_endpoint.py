@@ -121,6 +121,9 @@ class Target:
     chat_id: str
     #: Marco's own Outlook appointment with Sem (its id as Office.js gives it).
     outlook_item_id: str
+    #: Marco's private feedback draft in the talk.
+    draft_id: str = ""
+    draft_version: int = 1
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,15 @@ def _earlier(t: Target) -> dict[str, str]:
 
 def _share(t: Target) -> dict[str, str]:
     return {"talk_id": t.talk_id, "person_id": t.supervisor_id}
+
+
+def _agenda_item(t: Target) -> dict[str, str]:
+    # The earlier agreement is on X's agenda ("what came of it?").
+    return {"talk_id": t.talk_id, "key": f"earlier:{t.earlier_agreement_id}"}
+
+
+def _draft(t: Target) -> dict[str, str]:
+    return {"talk_id": t.talk_id, "draft_id": t.draft_id}
 
 
 def _none(t: Target) -> dict[str, str]:
@@ -253,6 +265,29 @@ CASES: dict[str, Case] = {
         Case("GET", "/api/checklist", Scope.SELF, _none),
         Case("GET", "/api/overview", Scope.SELF, _none),
         Case("GET", "/api/talks", Scope.SELF, _none),
+        Case("PUT", "/api/me/hints", Scope.SELF, _none, body=lambda t: {"folded": ["questions"]}),
+        # Guidance reads nothing of anyone: the same answer for every signed-in caller.
+        Case(
+            "POST",
+            "/api/guidance/question",
+            Scope.SELF,
+            _none,
+            body=lambda t: {"text": "Ging het goed?", "lang": "nl"},
+        ),
+        Case(
+            "POST",
+            "/api/guidance/agreement",
+            Scope.SELF,
+            _none,
+            body=lambda t: {"what": "Beter je best doen", "lang": "nl"},
+        ),
+        Case(
+            "POST",
+            "/api/guidance/feedback",
+            Scope.SELF,
+            _none,
+            body=lambda t: {"steps": {"behaviour": "Je bent slordig"}, "lang": "nl"},
+        ),
         Case(
             "POST",
             "/api/talks",
@@ -413,6 +448,37 @@ CASES: dict[str, Case] = {
             body=lambda t: {"form_hash": t.form_hash},
         ),
         Case("GET", "/api/talks/<talk_id>/form", Scope.TALK, supervisor_reads=True),
+        # During the talk: the agenda's notes, my own goal, my private feedback drafts.
+        Case(
+            "PUT",
+            "/api/talks/<talk_id>/agenda/<key>",
+            Scope.TALK,
+            _agenda_item,
+            body=lambda t: {"version": 0, "discussed": True, "note": "Besproken"},
+        ),
+        Case("PUT", "/api/talks/<talk_id>/own-goal", Scope.TALK, body=lambda t: {"text": "Doel"}),
+        Case("GET", "/api/talks/<talk_id>/feedback", Scope.TALK),
+        Case(
+            "POST",
+            "/api/talks/<talk_id>/feedback",
+            Scope.TALK,
+            body=lambda t: {"steps": {"positive": "Je werkt netjes"}},
+        ),
+        # Marco's own draft: Sem gets the same 404 as anyone (drafts are private).
+        Case(
+            "PATCH",
+            "/api/talks/<talk_id>/feedback/<draft_id>",
+            Scope.TALK,
+            _draft,
+            body=lambda t: {"version": t.draft_version, "said": True},
+        ),
+        Case(
+            "DELETE",
+            "/api/talks/<talk_id>/feedback/<draft_id>",
+            Scope.TALK,
+            _draft,
+            destructive=1,
+        ),
         Case("GET", "/api/talks/<talk_id>/follow-up", Scope.TALK),
         Case(
             "POST",
@@ -510,6 +576,10 @@ SELF_ANSWERS: dict[str, Expect] = {
     "GET /api/checklist": Expect(200),
     "GET /api/overview": Expect(200),
     "GET /api/talks": Expect(200),
+    "PUT /api/me/hints": Expect(200),
+    "POST /api/guidance/question": Expect(200),
+    "POST /api/guidance/agreement": Expect(200),
+    "POST /api/guidance/feedback": Expect(200),
     "POST /api/talks": Expect(422, "unknown_person", "learner_id"),
     # Tenant A's learner is nobody in another tenant: no colleague to hold the talk with.
     "POST /api/invites/read": Expect(200),
@@ -557,6 +627,7 @@ class World:
     x_agreement: str = ""
     z_agreement: str = ""
     sem_point: str = ""
+    marco_draft: str = ""
     #: The Teams meeting chat X is held in.
     x_chat: str = "19:meeting_ZXhhbXBsZS1YLW1lZXRpbmc@thread.v2"
     outlook_item_id: str = ""
@@ -640,7 +711,13 @@ class World:
             learner_email=self["sem"].email,
             chat_id=self.x_chat,
             outlook_item_id=self.outlook_item_id,
+            draft_id=self.marco_draft,
+            draft_version=self._draft_version(talk),
         )
+
+    def _draft_version(self, talk: str) -> int:
+        drafts = self.ok(self["marco"], "GET", f"/api/talks/{talk}/feedback")["drafts"]
+        return next((int(d["version"]) for d in drafts if d["id"] == self.marco_draft), 1)
 
     def version(self, actor: Actor, talk: str) -> int:
         """The talk's version as the actor reads it now."""
@@ -788,6 +865,8 @@ def _build(w: World) -> None:
     )
     [point] = prepared["mine"]["points"]
     w.sem_point = point["id"]
+    draft = {"steps": {"positive": "Je werkt veilig"}}
+    w.marco_draft = w.ok(marco, "POST", f"/api/talks/{w.x}/feedback", draft)["id"]
     assert [a["id"] for a in prepared["earlier_agreements"]] == [w.earlier_agreement]
     shared = w.ok(
         marco,

@@ -198,6 +198,7 @@ def _agreement_row(talk: Talk, author: Person, **overrides: Any) -> dict[str, An
         "status": "open",
         "reaction": "",
         "author_id": author.id,
+        "created_by": author.id,
         "created_at": now,
         "updated_at": now,
         "version": 1,

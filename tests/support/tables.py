@@ -16,6 +16,8 @@ TABLES = (
     schema.talks,
     schema.agreements,
     schema.preparations,
+    schema.agenda_notes,
+    schema.feedback_drafts,
     schema.signatures,
     schema.talk_shares,
     schema.calendar_events,

@@ -1,7 +1,7 @@
 // The signed form: dates in the reader's language, goal names, the integrity check, follow-up.
 
 import { api, bootData, OfflineError, withCurrentVersion } from "./api.js";
-import { announce, clearErrors, formatDate, formatDateTime, h, showError, t } from "./ui.js";
+import { announce, clearErrors, formatDate, formatDateTime, formatWhen, h, showError, t } from "./ui.js";
 
 const boot = bootData();
 const talk = boot.talk;
@@ -15,7 +15,7 @@ for (const el of document.querySelectorAll("time[data-format]")) {
 }
 
 async function labelGoals() {
-  const items = document.querySelectorAll("#goal-list [data-goal-id]");
+  const items = document.querySelectorAll("#goal-list [data-goal-id], #summary [data-goal-id]");
   if (!items.length) return;
   // A supervisor's share link signs nobody in: the server put what the page needs in `boot`.
   const texts = boot.shared_link
@@ -58,7 +58,7 @@ let polls = 0;
 
 function followUpLinks(id) {
   if (boot.shared_link) return null; // the next talk is not shared by this link
-  return h("p", { class: "actions" },
+  return h("p", { class: "actions no-print" },
     h("a", { href: `/talks/${encodeURIComponent(id)}` }, t("fu_open")),
     h("a", { href: `/api/talks/${encodeURIComponent(id)}/event.ics`, download: true, class: "no-print" }, t("fu_ics")),
   );
@@ -80,11 +80,17 @@ async function choose(body, button) {
   }
 }
 
+/** "Het vervolggesprek staat op woensdag 16 december om 08:30." (also on paper, and for the
+ * school supervisor, who gets the time but no way into the next talk). */
+function bookedText(state) {
+  return state.starts_at ? t("fu_booked_at", { when: formatWhen(state.starts_at) }) : t("fu_booked");
+}
+
 function renderFollowUp(state, announceIt = false) {
   if (!followUpBox) return;
   const parts = [];
   if (state.status === "booked" || state.status === "booking") {
-    parts.push(h("p", {}, state.status === "booked" ? t("fu_booked") : t("fu_booking")));
+    parts.push(h("p", { id: "follow-up-when" }, state.status === "booked" ? bookedText(state) : t("fu_booking")));
     if (state.talk_id) parts.push(followUpLinks(state.talk_id));
   } else if (state.status === "needs_attention") {
     parts.push(h("p", { class: "status-bar offline" }, t("fu_needs_attention")));
@@ -111,9 +117,10 @@ function renderFollowUp(state, announceIt = false) {
   } else {
     parts.push(h("p", { class: "muted" }, t("fu_none")));
   }
-  followUpBox.replaceChildren(...parts);
+  // replaceChildren() would write a null (no links for the supervisor) as "null".
+  followUpBox.replaceChildren(...parts.filter(Boolean));
   if (announceIt) {
-    announce(state.status === "booked" ? t("fu_booked_announce") : state.status === "booking" ? t("fu_booking") : t("fu_needs_attention"));
+    announce(state.status === "booked" ? bookedText(state) : state.status === "booking" ? t("fu_booking") : t("fu_needs_attention"));
   }
   // Booking happens in the background right after signing: look again a few times.
   if (state.status === "booking" && !talk.read_only && polls < 10) {

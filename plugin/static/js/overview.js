@@ -49,7 +49,8 @@ function upcomingCard(talk) {
   notices.delete(talk.id);
   return h("li", { class: "card" },
     h("a", { href: `/talks/${encodeURIComponent(talk.id)}`, id: titleId }, talk.title || t("untitled")),
-    h("div", { class: "meta" }, when(talk.starts_at), " · ", t("with_person", { name: otherPerson(talk) }), " ", statusBadge(talk.status)),
+    h("div", { class: "meta" }, when(talk.starts_at), " · ", t("with_person", { name: otherPerson(talk) }), " ",
+      talk.running ? h("span", { class: "badge running" }, t("status_running")) : statusBadge(talk.status)),
     talk.calendar_attention && talk.my_role === "lead"
       ? h("p", { class: "status-bar", role: "status" }, t(`attention_${talk.calendar_attention}`, { name: talk.learner.name }))
       : null,

@@ -1,12 +1,15 @@
 // The agreements panel (the future meeting side panel): agreements appear live on both sides,
-// the other person confirms each wording, the learner reacts, both sign. Edits made offline are
-// kept and sent when the connection is back; an edit that crossed someone else's shows both
-// versions and lets the user choose.
+// the other person confirms each wording, the learner reacts, both sign (panel_sign.js). Edits
+// made offline are kept and sent when the connection is back; an edit that crossed someone
+// else's shows both versions and lets the user choose.
 
 import { api, ApiError, bootData, OfflineError } from "./api.js";
 import { LivePoller } from "./live.js";
-import { teamsSdk } from "./teams.js";
-import { announce, clearErrors, formatDate, formatDateTime, h, showError, t } from "./ui.js";
+import { mountCompanion } from "./panel_talk.js";
+import { describeChanges, firstName, noticeLapses, notStarted, renderSign as renderSignArea } from "./panel_sign.js";
+import {
+  announce, characterCounter, clearErrors, countCharacters, formatDate, h, showError, t, withinLimits,
+} from "./ui.js";
 
 const boot = bootData();
 const talkId = boot.talk_id;
@@ -24,6 +27,9 @@ const state = {
   consentProblem: null,
   signing: null, // the sign operation waiting for that consent (it names the form as shown)
   changes: null, // what changed between the form the user signed and the form as it is
+  replaced: new Map(), // agreement id → my wording, which the other person replaced
+  lapsed: { mine: false, theirs: false }, // signatures gone because the agreements changed
+  shownNotStarted: null, // whether the sign-off area last said the talk has not begun
 };
 
 const list = document.getElementById("agreements");
@@ -33,14 +39,22 @@ const addForm = document.getElementById("add-form");
 
 // -- helpers ------------------------------------------------------------------------------------
 
-const otherName = () => (state.talk.my_role === "lead" ? state.talk.learner.name : state.talk.lead.name);
-const nameOf = (id) => (id === state.talk.lead.id ? state.talk.lead.name : state.talk.learner.name);
+const otherId = () => (state.talk.my_role === "lead" ? state.talk.learner.id : state.talk.lead.id);
+const otherFirst = () => firstName(state.talk.my_role === "lead" ? state.talk.learner.name : state.talk.lead.name);
+const firstOf = (id) => firstName(id === state.talk.lead.id ? state.talk.lead.name : state.talk.learner.name);
 const editable = () => !state.talk.read_only && ["planned", "held"].includes(state.talk.status);
+const conflictOpen = () => [...state.editing.values()].some((draft) => draft.conflict !== undefined);
 
 function setConnection(kind, text) {
   connection.hidden = !text;
   connection.className = `status-bar ${kind}`;
   connection.textContent = text || "";
+}
+
+/** After a save: "Saved.", unless a conflict still waits for a choice (then nothing is). */
+function savedStatus() {
+  if (conflictOpen()) setConnection("offline", t("conflict.status"));
+  else setConnection("ok", t("saved"));
 }
 
 // -- sending, with an offline queue -------------------------------------------------------------
@@ -72,7 +86,7 @@ async function send(op) {
     await operations[op.kind](op);
     settle(op);
     state.ownChange = true;
-    setConnection("ok", t("saved"));
+    savedStatus();
     poller.poll();
     return true;
   } catch (error) {
@@ -137,37 +151,11 @@ async function flush() {
 function settle(op) {
   if (op.kind === "edit") state.editing.delete(op.id);
   if (op.kind === "react") state.reacting.delete(op.id);
-  if (op.kind === "add" && op.form) {
+  // The form empties for the next agreement, unless the next one is being typed already.
+  if (op.kind === "add" && op.form && op.form.elements.what.value === op.body.what) {
     op.form.reset();
     clearErrors(op.form);
   }
-}
-
-// -- consent (Teams): the lead allows the summary card in the meeting chat, then signs ---------
-
-function consentStep() {
-  return h("div", { class: "consent-step", id: "consent-step", role: "group", "aria-labelledby": "consent-title" },
-    h("p", { id: "consent-title" }, h("strong", {}, t("consent.title"))),
-    h("p", {}, t("consent.why")),
-    state.consentProblem ? h("p", { class: "form-error", role: "alert" }, state.consentProblem) : null,
-    h("button", { type: "button", id: "consent-button", onclick: askConsent }, t("consent.button")));
-}
-
-async function askConsent() {
-  const sdk = teamsSdk();
-  state.consentProblem = null;
-  try {
-    await sdk.authentication.authenticate({ url: state.consentUrl, width: 600, height: 535 });
-  } catch {
-    state.consentProblem = t("consent.failed");
-    render();
-    return;
-  }
-  state.consentUrl = null;
-  announce(t("consent.given"));
-  const op = state.signing;
-  state.signing = null;
-  await send(op);
 }
 
 function fail(op, error) {
@@ -175,7 +163,8 @@ function fail(op, error) {
   if (op.kind === "edit" && (error.code === "stale" || error.status === 404)) {
     const draft = state.editing.get(op.id);
     if (draft) draft.conflict = error.status === 404 ? null : error.current;
-    announce(t("conflict", { name: otherName() }));
+    setConnection("offline", t("conflict.status"));
+    announce(t(error.status === 404 ? "conflict.gone" : "conflict", { name: otherFirst() }));
   } else if (error.code === "stale" && op.kind === "react") {
     const draft = state.reacting.get(op.id);
     if (draft && error.current) draft.version = error.current.version;
@@ -197,37 +186,18 @@ function fail(op, error) {
   render();
 }
 
-// -- what changed between two states of the form ---------------------------------------------------
-
-function describeChanges(before, after) {
-  const lines = [];
-  const old = new Map(before.agreements.map((a) => [a.id, a]));
-  const now = new Map(after.agreements.map((a) => [a.id, a]));
-  for (const a of after.agreements) {
-    const was = old.get(a.id);
-    if (!was) lines.push(t("changed.added", { what: a.what }));
-    else if (was.what !== a.what || was.owner !== a.owner || was.due !== a.due) lines.push(t("changed.wording", { what: a.what }));
-    else if (was.reaction !== a.reaction) lines.push(t("changed.reaction", { what: a.what }));
-    else if (!was.removal_requested_by && a.removal_requested_by) lines.push(t("changed.removal", { what: a.what }));
-  }
-  for (const a of before.agreements) {
-    if (!now.has(a.id)) lines.push(t("changed.removed", { what: a.what }));
-  }
-  const talkFields = (x) => JSON.stringify([x.title, x.starts_at, x.goals, x.own_goal]);
-  if (talkFields(before) !== talkFields(after)) lines.push(t("changed.talk"));
-  return lines;
-}
-
-function changesView() {
-  return h("div", { class: "conflict", id: "form-changed", role: "alert" },
-    h("p", {}, t("changed.title")),
-    h("ul", {}, state.changes.map((line) => h("li", {}, line))));
-}
-
 // -- rendering ----------------------------------------------------------------------------------
 
 function dueText(due) {
   return due ? t("due", { date: formatDate(due) }) : "";
+}
+
+function confirmation(a) {
+  if (a.confirmed) {
+    return h("span", { class: "badge ok" }, a.confirmed_by === me ? t("confirmed.me") : t("confirmed", { name: firstOf(a.confirmed_by) }));
+  }
+  // The one who did not write this wording confirms it: the reader, or the other person.
+  return h("span", { class: "badge warn" }, a.author_id === me ? t("awaiting", { name: otherFirst() }) : t("awaiting.me"));
 }
 
 function agreementView(a) {
@@ -237,28 +207,23 @@ function agreementView(a) {
     "li",
     { class: "card", id: `agreement-${a.id}`, "data-version": a.version },
     h("p", { class: "agreement-what" }, a.what),
-    h(
-      "p",
-      { class: "meta" },
-      t(`owner.${a.owner}`),
-      a.due ? ` · ${dueText(a.due)}` : "",
-    ),
-    h(
-      "p",
-      { class: "meta" },
-      a.confirmed
-        ? h("span", { class: "badge ok" }, t("confirmed", { name: nameOf(a.confirmed_by) }))
-        : h("span", { class: "badge warn" }, t("awaiting", { name: mine ? otherName() : boot.me.name })),
-    ),
+    h("p", { class: "meta" }, t(`owner.${a.owner}`), a.due ? ` · ${dueText(a.due)}` : ""),
+    h("p", { class: "meta" }, confirmation(a)),
   );
+  if (state.replaced.has(a.id)) {
+    item.append(
+      h("p", { class: "replaced", id: `replaced-${a.id}` }, t("replaced", { name: otherFirst() })),
+      h("p", { class: "meta" }, t("replaced.before", { what: state.replaced.get(a.id) })),
+    );
+  }
   if (a.reaction) {
     item.append(h("p", {}, h("strong", {}, `${t("react")}: `), a.reaction));
   }
   if (a.removal_requested_by) {
     item.classList.add("removal-asked");
     item.append(h("p", { class: "badge warn" }, a.removal_requested_by === me
-      ? t("removal.mine", { name: otherName() })
-      : t("removal.theirs", { name: otherName() })));
+      ? t("removal.mine", { name: otherFirst() })
+      : t("removal.theirs", { name: otherFirst() })));
   }
   if (pendingOps.length) item.append(h("p", { class: "badge warn" }, t("saving")));
   if (!editable()) return item;
@@ -321,10 +286,10 @@ function agreementView(a) {
 function reactionEditor(a) {
   const draft = state.reacting.get(a.id);
   const form = h("form", { class: "reaction", novalidate: true });
-  const area = h("textarea", { id: `react-${a.id}`, name: "reaction", maxlength: 2000 }, draft.text);
+  const area = h("textarea", { id: `react-${a.id}`, name: "reaction", "data-maxlength": 2000 }, draft.text);
   area.addEventListener("input", () => { draft.text = area.value; });
   form.append(
-    h("div", { class: "field" }, h("label", { for: `react-${a.id}` }, t("react.label")), area),
+    h("div", { class: "field" }, h("label", { for: `react-${a.id}` }, t("react.label")), area, characterCounter(area)),
     h("p", { class: "form-error", role: "alert", hidden: true }),
     h("div", { class: "actions" },
       h("button", { type: "submit" }, t("react.save")),
@@ -332,6 +297,8 @@ function reactionEditor(a) {
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
+    clearErrors(form);
+    if (!withinLimits(form)) return;
     send({ kind: "react", id: a.id, form, body: { version: draft.version, reaction: draft.text } });
   });
   return form;
@@ -340,7 +307,13 @@ function reactionEditor(a) {
 function editorView(a, draft) {
   const id = a ? a.id : draft.id;
   const form = h("form", { novalidate: true });
-  const what = h("textarea", { id: `edit-what-${id}`, name: "what", maxlength: 500 }, draft.what);
+  const cancel = () => { state.editing.delete(id); render(); };
+  if (draft.conflict !== undefined) {
+    // One choice, for one person: the fields come back once it is made.
+    form.append(conflictView(id, draft));
+    return h("li", { class: "card editor", id: `agreement-${id}` }, form);
+  }
+  const what = h("textarea", { id: `edit-what-${id}`, name: "what", "data-maxlength": 500 }, draft.what);
   const owner = h("select", { id: `edit-owner-${id}`, name: "owner" },
     ["learner", "lead", "both"].map((value) => h("option", { value, selected: draft.owner === value }, t(`owner.${value}`))));
   const due = h("input", { type: "date", id: `edit-due-${id}`, name: "due", value: draft.due || "" });
@@ -348,18 +321,19 @@ function editorView(a, draft) {
   owner.addEventListener("change", () => { draft.owner = owner.value; });
   due.addEventListener("change", () => { draft.due = due.value; });
   form.append(
-    h("div", { class: "field" }, h("label", { for: what.id }, t("what")), what),
+    h("div", { class: "field" }, h("label", { for: what.id }, t("what")), what, characterCounter(what)),
     h("div", { class: "row" },
       h("div", { class: "field" }, h("label", { for: owner.id }, t("who")), owner),
       h("div", { class: "field" }, h("label", { for: due.id }, t("by.when")), due)),
     h("p", { class: "form-error", role: "alert", hidden: true }),
+    h("div", { class: "actions" },
+      h("button", { type: "submit" }, t("save")),
+      h("button", { type: "button", class: "secondary", onclick: cancel }, t("cancel"))),
   );
-  if (draft.conflict !== undefined) form.append(conflictView(id, draft));
-  form.append(h("div", { class: "actions" },
-    h("button", { type: "submit" }, t("save")),
-    h("button", { type: "button", class: "secondary", onclick: () => { state.editing.delete(id); render(); } }, t("cancel"))));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
+    clearErrors(form);
+    if (!withinLimits(form)) return;
     send({ kind: "edit", id, form, body: { version: draft.version, what: draft.what, owner: draft.owner, due: draft.due || null } });
   });
   return h("li", { class: "card editor", id: `agreement-${id}` }, form);
@@ -367,15 +341,31 @@ function editorView(a, draft) {
 
 function conflictView(id, draft) {
   const theirs = draft.conflict;
-  if (!theirs) {
-    return h("div", { class: "conflict", role: "alert" }, h("p", {}, t("conflict.gone")));
-  }
+  const name = otherFirst();
   const describe = (v) => [v.what, `${t(`owner.${v.owner}`)}${v.due ? ` · ${dueText(v.due)}` : ""}`];
+  const version = (cls, title, v) => h("div", { class: cls }, h("h3", {}, title), ...describe(v).map((line) => h("p", {}, line)));
+  const drop = () => { state.editing.delete(id); render(); settledStatus(); };
+  if (!theirs) {
+    // Removed by the other person meanwhile: what was typed can still become a new agreement.
+    return h("div", { class: "conflict", role: "alert" },
+      h("p", {}, t("conflict.gone", { name })),
+      h("div", { class: "versions" }, version("mine", t("conflict.mine"), draft)),
+      h("div", { class: "actions" },
+        h("button", {
+          type: "button",
+          onclick: () => {
+            state.editing.delete(id);
+            send({ kind: "add", body: { what: draft.what, owner: draft.owner, due: draft.due || null } });
+            render();
+          },
+        }, t("conflict.add.again")),
+        h("button", { type: "button", class: "secondary", onclick: drop }, t("conflict.drop"))));
+  }
   return h("div", { class: "conflict", role: "alert" },
-    h("p", {}, t("conflict", { name: otherName() })),
+    h("p", {}, t("conflict", { name })),
     h("div", { class: "versions" },
-      h("div", { class: "mine" }, h("h3", {}, t("conflict.mine")), ...describe(draft).map((line) => h("p", {}, line))),
-      h("div", { class: "theirs" }, h("h3", {}, t("conflict.theirs")), ...describe(theirs).map((line) => h("p", {}, line)))),
+      version("mine", t("conflict.mine"), draft),
+      version("theirs", t("conflict.theirs", { name }), theirs)),
     h("div", { class: "actions" },
       h("button", {
         type: "button",
@@ -386,7 +376,12 @@ function conflictView(id, draft) {
           render();
         },
       }, t("conflict.keep.mine")),
-      h("button", { type: "button", class: "secondary", onclick: () => { state.editing.delete(id); render(); } }, t("conflict.keep.theirs"))));
+      h("button", { type: "button", class: "secondary", onclick: drop }, t("conflict.keep.theirs", { name }))));
+}
+
+/** A conflict was settled without saving: the status line no longer asks for a choice. */
+function settledStatus() {
+  if (!conflictOpen() && connection.textContent === t("conflict.status")) setConnection("", "");
 }
 
 function pendingAddView(op, index) {
@@ -401,7 +396,7 @@ function cardKey(a, draft) {
   if (draft) return `edit|${JSON.stringify(draft.conflict === undefined ? "none" : draft.conflict)}`;
   return JSON.stringify([
     a, state.reacting.has(a.id), state.pending.filter((p) => p.id === a.id).length,
-    state.talk.status, state.talk.my_role,
+    state.talk.status, state.talk.my_role, state.replaced.get(a.id) ?? null,
   ]);
 }
 
@@ -441,42 +436,20 @@ function renderList() {
   document.getElementById("no-agreements").hidden = wanted.length > 0;
 }
 
+const signPanel = {
+  state, me, talkId, otherId, otherFirst, firstOf, send, render: () => render(),
+  signShown: () => signShown(),
+};
+
 function renderSign() {
-  const area = document.getElementById("sign-area");
-  const talk = state.talk;
-  const parts = [];
-  for (const s of talk.signatures) {
-    parts.push(h("p", { class: "badge ok" }, t("signed.by", { name: nameOf(s.person_id), date: formatDateTime(s.signed_at) })));
-  }
-  if (talk.status === "signed") {
-    parts.push(h("p", {}, t("sign.done")));
-    const follow = talk.follow_up;
-    if (follow.status === "booking") parts.push(h("p", { class: "meta" }, t("followup.booking")));
-    if (follow.status === "needs_attention") parts.push(h("p", { class: "badge warn" }, t("followup.attention")));
-    if (follow.status === "booked") {
-      parts.push(h("p", { id: "follow-up-booked" }, h("a", { href: `/talks/${follow.talk_id}` }, t("followup.booked"))));
-    }
-    parts.push(h("p", {}, h("a", { href: `/talks/${talkId}/form` }, t("form.link"))));
-  } else if (talk.read_only) {
-    parts.push(h("p", { class: "muted" }, t("readonly")));
-  } else if (talk.status !== "cancelled") {
-    const signedByMe = talk.signatures.some((s) => s.person_id === me);
-    const waiting = talk.agreements.some((a) => !a.confirmed || a.removal_requested_by);
-    parts.push(h("p", { class: "hint" }, t("sign.hint")));
-    if (state.changes) parts.push(changesView());
-    if (signedByMe) parts.push(h("p", {}, t("sign.mine.done", { name: otherName() })));
-    else {
-      if (waiting) parts.push(h("p", { class: "muted", id: "sign-waiting" }, t("sign.waiting")));
-      if (state.consentUrl) parts.push(consentStep());
-      else parts.push(h("button", { type: "button", id: "sign-button", disabled: waiting || state.pending.length > 0, onclick: signShown }, t("sign")));
-    }
-  }
-  area.replaceChildren(...parts);
+  state.shownNotStarted = notStarted(state.talk);
+  renderSignArea(document.getElementById("sign-area"), signPanel);
 }
 
 function render() {
   document.getElementById("talk-status").textContent = t(`status.${state.talk.status}`);
   document.getElementById("add-section").hidden = !editable();
+  companion.render(state.talk);
   renderList();
   renderSign();
   if (!editable() && state.talk.status === "signed") setConnection("ok", t("locked"));
@@ -484,9 +457,11 @@ function render() {
 
 // -- wiring -------------------------------------------------------------------------------------
 
+countCharacters(addForm);
 addForm.addEventListener("submit", (event) => {
   event.preventDefault();
   clearErrors(addForm);
+  if (!withinLimits(addForm)) return;
   const data = new FormData(addForm);
   const body = { what: String(data.get("what") || ""), owner: String(data.get("owner")), due: data.get("due") || null };
   const op = { kind: "add", form: addForm, body };
@@ -496,16 +471,43 @@ addForm.addEventListener("submit", (event) => {
   });
 });
 
+/**
+ * My wording replaced by the other person while I was not editing it: say so on the card, with
+ * what I had written, until I confirm the new wording or write my own. The announcement, or "".
+ */
+function noticeReplaced(before, after) {
+  const old = new Map(before.agreements.map((a) => [a.id, a]));
+  let news = "";
+  for (const a of after.agreements) {
+    const was = old.get(a.id);
+    if (was && was.author_id === me && a.author_id === otherId() && was.what !== a.what && !state.editing.has(a.id)) {
+      state.replaced.set(a.id, state.replaced.get(a.id) ?? was.what);
+      news = t("replaced", { name: otherFirst() });
+    }
+  }
+  const now = new Map(after.agreements.map((a) => [a.id, a]));
+  for (const id of [...state.replaced.keys()]) {
+    const a = now.get(id);
+    if (!a || a.confirmed || a.author_id === me) state.replaced.delete(id);
+  }
+  return news;
+}
+
 const poller = new LivePoller(`${base}/live`, {
   interval: 500,
   onChange(talk) {
-    const changed = JSON.stringify(state.talk.agreements) !== JSON.stringify(talk.agreements);
+    const before = state.talk;
+    const changed = JSON.stringify(before.agreements) !== JSON.stringify(talk.agreements);
     state.talk = talk;
+    const news = [noticeReplaced(before, talk), noticeLapses(signPanel, before, talk)].filter(Boolean);
     render();
-    if (changed && !state.ownChange) announce(t("updated", { name: otherName() }));
+    if (news.length) announce(news.join(" "));
+    else if (changed && !state.ownChange) announce(t("updated", { name: otherFirst() }));
     state.ownChange = false;
   },
   async onReachable() {
+    // The talk's start passed while the panel was open: signing opens without a reload.
+    if (state.shownNotStarted && !notStarted(state.talk)) renderSign();
     if (state.online && !state.pending.length) return;
     state.online = true;
     if (state.pending.length) await flush();
@@ -514,6 +516,15 @@ const poller = new LivePoller(`${base}/live`, {
   onOffline() {
     goOffline();
   },
+});
+
+const companion = mountCompanion({
+  boot,
+  base,
+  addForm,
+  getTalk: () => state.talk,
+  setTalk: (talk) => { state.talk = talk; state.ownChange = true; render(); },
+  poll: () => poller.poll(),
 });
 
 window.addEventListener("offline", goOffline);

@@ -3,7 +3,7 @@
 
 import { api, OfflineError } from "./api.js";
 import { amsterdamIso, amsterdamParts } from "./time.js";
-import { announce, clearErrors, formatDateTime, h, showError, t } from "./ui.js";
+import { announce, clearErrors, countCharacters, formatDateTime, h, showError, t, withinLimits } from "./ui.js";
 
 const form = document.getElementById("plan-form");
 const learner = form.elements.learner_id;
@@ -61,7 +61,10 @@ async function readInvite(text) {
   }
   duration.value = String(preview.duration_minutes);
   timeFields.forEach((field) => { field.disabled = true; });
-  if (!form.elements.title.value.trim()) form.elements.title.value = preview.subject;
+  if (!form.elements.title.value.trim()) {
+    form.elements.title.value = preview.subject;
+    form.elements.title.dispatchEvent(new Event("input")); // its counter: a subject can be long
+  }
   document.getElementById("invite-what").textContent = t("invite_read", {
     subject: preview.subject || "-", when: formatDateTime(preview.starts_at),
   });
@@ -148,6 +151,7 @@ form.addEventListener("submit", async (event) => {
   const date = form.elements.starts_at.value;
   const time = form.elements.time.value;
   if (!learner.value) return showError(form, localError("learner_id", "learner_required"));
+  if (!withinLimits(form)) return;
   const goals = [...form.querySelectorAll('input[name="goals"]:checked')].map((b) => b.value);
   const ownGoal = ownGoalField.hidden ? "" : form.elements.own_goal.value;
   const title = form.elements.title.value.trim();
@@ -195,4 +199,5 @@ async function planFromInvite(body) {
   }
 }
 
+countCharacters(form);
 Promise.all([loadPeople(), loadGoals()]).catch(failLoad);

@@ -2,8 +2,9 @@
 // shared points and the open agreements from earlier talks. Built with h() only (text, never HTML).
 
 import { api, ApiError, OfflineError, bootData } from "./api.js";
-import { t, h, announce, formatDateTime, formatDate } from "./ui.js";
+import { t, h, announce, characterCounter, formatDateTime, formatDate, lengthProblem } from "./ui.js";
 import { canChange, talkActions } from "./talk_actions.js";
+import { followTalk, ownGoalSection, sharedPointsOf } from "./prepare_live.js";
 
 const boot = bootData();
 const talk = boot.talk || {};
@@ -13,6 +14,7 @@ let locked = root.dataset.locked === "true" || talk.read_only ||
   talk.status === "signed" || talk.status === "cancelled";
 const prepUrl = `/api/talks/${encodeURIComponent(boot.talk_id)}/preparation`;
 const AUTOSAVE_MS = 1000;
+const MAX_POINT = 500; // characters in a discussion point (domain/preparation.py)
 
 const when = document.getElementById("talk-when");
 if (when && talk.starts_at) when.textContent = formatDateTime(talk.starts_at, boot.lang);
@@ -115,6 +117,7 @@ function render() {
   const earlier = prep.earlier_agreements || [];
   root.replaceChildren(...keep(
     goalsSection(prep),
+    locked ? null : ownGoal(),
     earlier.length ? earlierSection(earlier) : null,
     locked ? lockedPreparation(prep) : preparationForm(prep),
     otherSection(prep.other),
@@ -123,12 +126,17 @@ function render() {
   if (focusId) document.getElementById(focusId)?.focus();
 }
 
+// The own-goal form is made once: a live change redraws the goals, never what is being typed.
+let ownGoalForm = null;
+const ownGoal = () => (ownGoalForm ||= ownGoalSection(talk));
+
 function goalsSection({ checklist, goals, own_goal: ownGoal }) {
   const texts = new Map();
   for (const section of checklist.sections || []) for (const item of section.items) texts.set(item.id, item.text);
   const items = (goals || []).filter((id) => id !== "goals.own").map((id) => h("li", {}, texts.get(id) || id));
-  if (ownGoal) items.push(h("li", {}, t("own_goal", { text: ownGoal })));
-  return h("section", { "aria-labelledby": "goals-heading" },
+  if (ownGoal) items.push(h("li", {}, t("own_goal_of", { name: talk.lead?.name || "", text: ownGoal })));
+  if (talk.learner_goal) items.push(h("li", {}, t("own_goal_of", { name: talk.learner?.name || "", text: talk.learner_goal })));
+  return h("section", { "aria-labelledby": "goals-heading", id: "goals-section" },
     h("h2", { id: "goals-heading" }, t("goals_heading")),
     talk.lead ? h("p", { class: "meta" }, t("goals_intro", { name: talk.lead.name })) : null,
     items.length ? h("ul", { class: "prep-goals" }, items) : h("p", { class: "muted" }, t("goals_none")),
@@ -184,12 +192,13 @@ function pointsEditor(otherName) {
   state.points.forEach((point, index) => list.append(pointItem(point, index, otherName)));
   const newError = state.errors["new-point"];
   const input = h("input", {
-    type: "text", id: "new-point", name: "new-point", maxlength: 500, autocomplete: "off",
+    type: "text", id: "new-point", name: "new-point", "data-maxlength": MAX_POINT, autocomplete: "off",
     "aria-invalid": newError ? "true" : null, "aria-describedby": newError ? "new-point-error" : null,
     onkeydown: (e) => { if (e.key === "Enter") { e.preventDefault(); addPoint(); } },
   });
   input.value = state.newText || "";
   input.addEventListener("input", () => { state.newText = input.value; });
+  const counter = characterCounter(input, { onCross: (over) => { if (!over) delete state.errors["new-point"]; } });
   return h("section", { "aria-labelledby": "points-heading", class: "prep-points-section" },
     h("h2", { id: "points-heading" }, t("points_heading")),
     h("p", { class: "hint" }, t("points_intro", { name: otherName })),
@@ -201,6 +210,7 @@ function pointsEditor(otherName) {
       h("div", { class: "prep-inline" },
         input,
         h("button", { type: "button", class: "secondary", id: "add-point", onclick: addPoint }, t("add_point"))),
+      counter,
       newError ? h("p", { class: "field-error", id: "new-point-error" }, newError) : null),
   );
 }
@@ -209,7 +219,7 @@ function pointItem(point, index, otherName) {
   const n = index + 1;
   const name = `points[${index}].text`;
   const error = state.errors[name] || state.errors[`points[${index}].id`];
-  const errorId = `point-${point.key}-error`;
+  const errorId = `point-${point.key}-text-error`;
   const errorNode = error ? h("p", { class: "field-error", id: errorId }, error) : null;
   const share = h("label", { class: "check prep-share", for: `point-${point.key}-shared` },
     h("input", {
@@ -220,12 +230,17 @@ function pointItem(point, index, otherName) {
 
   if (state.editing === point.key || error) {
     const input = h("input", {
-      type: "text", id: `point-${point.key}-text`, name, value: point.text, maxlength: 500,
+      type: "text", id: `point-${point.key}-text`, name, value: point.draft ?? point.text, "data-maxlength": MAX_POINT,
       "aria-invalid": error ? "true" : null, "aria-describedby": error ? errorId : null,
     });
+    // What is typed stays when the page renders again (an autosave, a refused "Update point").
+    input.addEventListener("input", () => { point.draft = input.value; });
+    const counter = characterCounter(input, { onCross: (over) => { if (!over) delete state.errors[name]; } });
     const done = () => {
       const text = input.value.trim();
-      if (!text) { state.errors[name] = t("point_empty"); render(); focusLater(input.id); return; }
+      const problem = text ? lengthProblem(input) : t("point_empty");
+      if (problem) { state.errors[name] = problem; render(); focusLater(input.id); return; }
+      delete point.draft;
       point.text = text;
       delete state.errors[name];
       state.editing = null;
@@ -234,6 +249,7 @@ function pointItem(point, index, otherName) {
       focusLater(`point-${point.key}-edit`);
     };
     const cancel = () => {
+      delete point.draft;
       state.editing = null;
       delete state.errors[name];
       render();
@@ -246,7 +262,7 @@ function pointItem(point, index, otherName) {
     return h("li", { class: "card prep-point" },
       h("div", { class: "field" },
         h("label", { for: input.id }, t("point_label", { n })),
-        input, errorNode),
+        input, counter, errorNode),
       share,
       h("div", { class: "actions" },
         h("button", { type: "button", id: `point-${point.key}-done`, onclick: done }, t("done_editing")),
@@ -326,7 +342,7 @@ function lockedPreparation(prep) {
 }
 
 function otherSection(other) {
-  return h("section", { "aria-labelledby": "other-heading" },
+  return h("section", { "aria-labelledby": "other-heading", id: "other-section", "aria-live": "polite" },
     h("h2", { id: "other-heading" }, t("other_heading", { name: other.name })),
     other.points.length
       ? h("ul", { class: "prep-points prep-other" }, other.points.map((p) => h("li", { class: "card" }, p.text)))
@@ -352,7 +368,9 @@ function earlierCard(a) {
   const closed = a.status !== "open";
   const badgeClass = a.status === "done" ? "ok" : a.status === "dropped" ? "warn" : "";
   const headingId = `earlier-${a.id}`;
-  const buttons = locked ? null : h("div", { class: "actions" },
+  // Its owner (for both: either) or the lead closes an earlier agreement (domain/rules.py).
+  const mayClose = talk.my_role === "lead" || a.owner === "both" || a.owner === talk.my_role;
+  const buttons = locked || !mayClose ? null : h("div", { class: "actions" },
     closed
       ? h("button", { type: "button", class: "secondary", id: `earlier-${a.id}-reopen`, "aria-describedby": headingId,
         onclick: (e) => setEarlier(a, "open", e.currentTarget) }, t("reopen"))
@@ -425,8 +443,9 @@ function focusLater(id) {
 function addPoint() {
   const input = document.getElementById("new-point");
   const text = (input.value || "").trim();
-  if (!text) {
-    state.errors["new-point"] = t("point_empty");
+  const problem = text ? lengthProblem(input) : t("point_empty");
+  if (problem) {
+    state.errors["new-point"] = problem;
     render();
     focusLater("new-point");
     return;
@@ -484,9 +503,13 @@ async function save(explicit = false) {
     if (state.change === startedAt) {
       const editing = state.editing;
       const keys = sent.map((p) => p.key);
+      const drafts = sent.map((p) => p.draft);
       adopt(prep);
-      // Keep the same keys so focus and any open editor stay where they were.
-      state.points.forEach((p, i) => { if (keys[i]) p.key = keys[i]; });
+      // Keep the same keys so focus and any open editor stay where they were, with its text.
+      state.points.forEach((p, i) => {
+        if (keys[i]) p.key = keys[i];
+        if (drafts[i] !== undefined) p.draft = drafts[i];
+      });
       state.editing = state.points.some((p) => p.key === editing) ? editing : null;
     } else {
       // Edited while saving: take the new version and the ids of new points, keep the local edits.
@@ -495,7 +518,9 @@ async function save(explicit = false) {
       prep.mine.points.forEach((p, i) => { if (sent[i] && !sent[i].id) sent[i].id = p.id; });
       state.again = true;
     }
-    state.errors = {};
+    // The saved points are fine now; the "new point" box was not part of this save.
+    const newPointError = state.errors["new-point"];
+    state.errors = newPointError ? { "new-point": newPointError } : {};
     const time = new Intl.DateTimeFormat(boot.lang || document.documentElement.lang,
       { hour: "2-digit", minute: "2-digit", timeZone: "Europe/Amsterdam" }).format(new Date());
     state.notice = state.again ? null : { kind: "ok", text: t("saved_at", { time }) };
@@ -576,4 +601,21 @@ window.addEventListener("beforeunload", (event) => {
   if (state.dirty && !locked) { event.preventDefault(); event.returnValue = t("leave_warning"); }
 });
 
-load();
+/** What the other shares, the goals and own goals, as they change: redrawn in place. */
+function onLive(detail) {
+  Object.assign(talk, {
+    goals: detail.goals, own_goal: detail.own_goal, learner_goal: detail.learner_goal, status: detail.status,
+  });
+  if (!state.prep || talk.read_only) return;
+  const otherId = state.prep.other.id;
+  const points = sharedPointsOf(detail, otherId);
+  const changed = JSON.stringify(points) !== JSON.stringify(state.prep.other.points);
+  state.prep.goals = detail.goals;
+  state.prep.own_goal = detail.own_goal;
+  state.prep.other.points = points;
+  document.getElementById("goals-section")?.replaceWith(goalsSection(state.prep));
+  document.getElementById("other-section")?.replaceWith(otherSection(state.prep.other));
+  if (changed) announce(t("other_changed", { name: state.prep.other.name }));
+}
+
+load().then(() => { if (!talk.read_only) followTalk(boot.talk_id, onLive); });

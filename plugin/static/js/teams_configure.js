@@ -5,7 +5,7 @@
 import { api, bootData, OfflineError, withCurrentVersion } from "./api.js";
 import { hostContext, teamsSdk } from "./teams.js";
 import { amsterdamIso } from "./time.js";
-import { clearErrors, formatDateTime, h, showError, t } from "./ui.js";
+import { clearErrors, countCharacters, formatDateTime, h, lengthProblem, showError, t } from "./ui.js";
 
 const boot = bootData();
 const form = document.getElementById("configure-form");
@@ -82,6 +82,8 @@ function newTalkBody() {
   const missing = !learner.value ? ["learner_id", "learner_required"]
     : !date ? ["starts_at", "date_required"] : !time ? ["time", "time_required"] : null;
   if (missing) return { error: { field: missing[0], message: t(missing[1]), details: [] } };
+  const tooLong = lengthProblem(form.elements.title);
+  if (tooLong) return { error: { field: "title", message: tooLong, details: [] } };
   return {
     body: {
       learner_id: learner.value,
@@ -146,5 +148,6 @@ if (!sdk) {
     }
   });
   form.addEventListener("change", updateValidity);
+  countCharacters(form);
   load().catch((error) => say(error instanceof OfflineError ? t("offline") : t("load_failed")));
 }

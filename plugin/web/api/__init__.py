@@ -5,8 +5,11 @@ part of the talk, register themselves on import.
 """
 
 from plugin.web.api import (
+    agenda,
     agreements,
     calendar,
+    feedback,
+    guidance,
     invites,
     me,
     meetings,
@@ -19,10 +22,13 @@ from plugin.web.api import (
 from plugin.web.api.base import api, blueprint
 
 __all__ = [
+    "agenda",
     "agreements",
     "api",
     "blueprint",
     "calendar",
+    "feedback",
+    "guidance",
     "invites",
     "me",
     "meetings",

@@ -12,6 +12,7 @@ from plugin.services import views
 from plugin.services.context import Services
 from plugin.web.api.base import api, language
 from plugin.web.context import as_viewer_read, as_viewer_write
+from plugin.web.schemas import HintsIn
 from plugin.web.session import csrf_token, end_session
 
 
@@ -22,6 +23,7 @@ def _me(svc: Services, me: Person) -> dict[str, Any]:
         "csrf_token": csrf_token(),
         "feed_url": svc.links.feed(me.id, feed_token(svc.secret_key, me)),
         "language": language(),
+        "folded_hints": list(me.folded_hints),
     }
 
 
@@ -37,6 +39,21 @@ def renew_feed() -> dict[str, Any]:
     def work(svc: Services, s: Session, me: Person) -> dict[str, Any]:
         me.renew_feed()
         return _me(svc, me)
+
+    return as_viewer_write(work)
+
+
+@api.route(
+    "PUT",
+    "/me/hints",
+    summary="The talk hints I folded away (remembered on every device)",
+    tag="me",
+    body=HintsIn,
+)
+def fold_hints(body: HintsIn) -> dict[str, Any]:
+    def work(svc: Services, s: Session, me: Person) -> dict[str, Any]:
+        me.fold_hints(body.folded)
+        return {"folded_hints": list(me.folded_hints)}
 
     return as_viewer_write(work)
 

@@ -1,4 +1,5 @@
-"""The preparation: checklist ticks, discussion points, earlier talks' open agreements."""
+"""The preparation: checklist ticks, discussion points, earlier talks' open agreements (closing
+one is on the agenda: `agenda`)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,7 @@ from plugin.domain.errors import Conflict
 from plugin.services import preparation, talks, views
 from plugin.web.api.base import api, language
 from plugin.web.context import as_viewer_read, as_viewer_write
-from plugin.web.schemas import (
-    PreparationIn,
-    StatusIn,
-)
+from plugin.web.schemas import PreparationIn
 
 
 @api.route(
@@ -58,18 +56,3 @@ def put_preparation(talk_id: str, body: PreparationIn) -> dict[str, Any]:
             error.params["current"] = _preparation(talk_id)
         raise
     return _preparation(talk_id)
-
-
-@api.route(
-    "POST",
-    "/talks/<talk_id>/earlier-agreements/<agreement_id>/status",
-    summary="Close or reopen an earlier talk's agreement",
-    tag="preparation",
-    body=StatusIn,
-)
-def close_earlier(talk_id: str, agreement_id: str, body: StatusIn) -> dict[str, Any]:
-    return as_viewer_write(
-        lambda svc, s, me: preparation.close_agreement_from(
-            svc, s, me, talk_id, agreement_id, status=body.status, expected_version=body.version
-        ).to_dict()
-    )
