@@ -27,6 +27,7 @@ from plugin.store import migrate
 from plugin.store.db import make_engine
 from plugin.web.app import create_app
 from plugin.web.context import STAMPS
+from plugin.web.session import SESSION_CHECK
 from tests.support.postgres import _execute_on_database, drop_database, postgres_for_tests
 
 #: Monday 1 March 2027, 09:00 in Amsterdam: a fixed "now" for every test.
@@ -128,6 +129,7 @@ def app(services: Services) -> Iterator[Flask]:
     flask_app.testing = True
     yield flask_app
     flask_app.extensions[STAMPS].stop()
+    flask_app.extensions[SESSION_CHECK].stop()
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy.orm import Session
 
 from plugin.domain.people import Person
@@ -50,6 +52,14 @@ def session_generation(db: Database, tenant_id: str, person_id: str) -> int | No
     session begun before), or None for nobody: one indexed read on a bare connection."""
     with db.connection() as connection:
         return repo.session_generation(connection, tenant_id, person_id)
+
+
+def session_generations(
+    db: Database, keys: Collection[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
+    """Many people's session generations in one read (the session check's refresh)."""
+    with db.connection() as connection:
+        return repo.session_generations(connection, keys)
 
 
 def _name(name: str, email: str) -> str:

@@ -33,6 +33,25 @@ def session_generation(connection: Connection, tenant_id: str, person_id: str) -
     return found
 
 
+def session_generations(
+    connection: Connection, keys: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
+    """(tenant id, person id) → session generation, for those that exist, in one read."""
+    wanted = set(keys)
+    if not wanted:
+        return {}
+    rows = connection.execute(
+        select(people.c.tenant_id, people.c.id, people.c.session_generation).where(
+            people.c.id.in_({person_id for _, person_id in wanted})
+        )
+    )
+    return {
+        (row.tenant_id, row.id): row.session_generation
+        for row in rows
+        if (row.tenant_id, row.id) in wanted
+    }
+
+
 def lock_people(session: Session, person_ids: Iterable[str]) -> None:
     """Row-lock these people until the transaction ends (in id order: no deadlocks)."""
     session.execute(

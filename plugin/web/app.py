@@ -13,7 +13,7 @@ from werkzeug.routing import BaseConverter
 from plugin.i18n import DEFAULT_LANGUAGE, LANGUAGES, TRANSLATIONS_DIR, resolve
 from plugin.paths import templates_dir
 from plugin.services.context import Services
-from plugin.services.people import session_generation
+from plugin.services.people import session_generation, session_generations
 from plugin.settings import LOCAL
 from plugin.web import api, consent, errors, graph_hooks, outlook, pages
 from plugin.web.context import EXTENSION, PANEL_ANSWERS, STAMPS
@@ -136,7 +136,8 @@ def create_app(
         )
     app.extensions[EXTENSION] = services
     app.extensions[SESSION_CHECK] = SessionGenerations(
-        lambda tenant_id, person_id: session_generation(services.db, tenant_id, person_id)
+        lambda tenant_id, person_id: session_generation(services.db, tenant_id, person_id),
+        read_many=lambda keys: session_generations(services.db, keys),
     )
     stamps = TalkStamps(services.db)
     services.db.talk_listeners.append(stamps.forget)

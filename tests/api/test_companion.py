@@ -81,6 +81,12 @@ def test_a_note_is_shared_versioned_and_on_the_signed_form(marco, sem, talk):
     assert (mine["discussed"], mine["note"], mine["version"]) == (True, "Solderen gaat goed", 1)
     stale = marco.put(url, json={"version": 0, "discussed": True, "note": "Over"})
     assert stale.status_code == 409 and stale.json["error"]["code"] == "stale"
+    # The refusal carries the talk as it is, with Sem's note: the page shows both.
+    now = {i["key"]: i for i in stale.json["error"]["current"]["agenda"]["items"]}
+    assert (now["goal:goals.learn"]["note"], now["goal:goals.learn"]["version"]) == (
+        "Solderen gaat goed",
+        1,
+    )
     ok(marco.put(url, json={"version": 1, "discussed": True, "note": "Solderen gaat heel goed"}))
     ok(marco.sign(talk.id))
     signed = ok(sem.sign(talk.id))

@@ -261,3 +261,31 @@ def test_the_form_records_the_learners_goal_and_what_was_heard(
     summary = marco.locator("#summary")
     expect(summary).to_contain_text("Kennis, vaardigheden of gedrag ontwikkelen")
     expect(summary).to_contain_text("Sem wil zelf storingen zoeken")
+
+
+def test_two_notes_on_one_item_lose_nothing(
+    signed_in_page, live_server, lead, learner, make_talk, clock
+):
+    talk = make_talk(lead, learner, goals=GOALS)
+    clock.set(talk.starts_at + timedelta(minutes=5))
+    marco, sem = signed_in_page(lead), signed_in_page(learner)
+    open_panel(marco, live_server, talk.id)
+    open_panel(sem, live_server, talk.id)
+    mine = item(sem, "goal:goals.learn").locator("textarea")
+    mine.fill("Sem: meer zelf doen")
+    learn = item(marco, "goal:goals.learn")
+    learn.locator("textarea").fill("Marco: storingen zoeken")
+    learn.get_by_role("button", name="Notitie opslaan").click()
+    expect(learn.locator(".agenda-note")).to_contain_text("Marco: storingen zoeken")
+    item(sem, "goal:goals.learn").get_by_role("button", name="Notitie opslaan").click()
+    # Refused as stale: Sem reads Marco's note, and keeps his own text to combine.
+    alert = item(sem, "goal:goals.learn").locator(".form-error")
+    expect(alert).to_contain_text("Marco schreef hier intussen een notitie")
+    expect(alert).to_contain_text("Marco: storingen zoeken")
+    field = item(sem, "goal:goals.learn").locator("textarea")
+    expect(field).to_have_value("Sem: meer zelf doen")
+    field.fill("Marco: storingen zoeken. Sem: meer zelf doen")
+    item(sem, "goal:goals.learn").get_by_role("button", name="Notitie opslaan").click()
+    expect(item(marco, "goal:goals.learn").locator(".agenda-note")).to_contain_text(
+        "Sem: meer zelf doen", timeout=LIVE
+    )

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from plugin.domain.errors import Conflict
 from plugin.services import agenda
-from plugin.web.api.base import api, write_then_detail
-from plugin.web.context import as_viewer_write
+from plugin.web.api.base import api, talk_for_viewer, write_then_detail
+from plugin.web.context import as_viewer_read, as_viewer_write
 from plugin.web.schemas import AgendaNoteIn, OwnGoalIn, StatusIn
 
 
@@ -19,7 +20,19 @@ from plugin.web.schemas import AgendaNoteIn, OwnGoalIn, StatusIn
     body=AgendaNoteIn,
 )
 def note_item(talk_id: str, key: str, body: AgendaNoteIn) -> dict[str, Any]:
-    # The answer is the talk as it is now, so the writer's next poll is a 304.
+    # The answer is the talk as it is now; a stale note's refusal carries the talk too (with
+    # the note as the other left it), not the note alone: the page shows the agenda from it.
+    try:
+        return _note_item(talk_id, key, body)
+    except Conflict as error:
+        if error.code == "stale":
+            error.params["current"] = as_viewer_read(
+                lambda svc, s, me: talk_for_viewer(svc, s, talk_id, me)
+            )
+        raise
+
+
+def _note_item(talk_id: str, key: str, body: AgendaNoteIn) -> dict[str, Any]:
     return write_then_detail(
         talk_id,
         lambda svc, s, me: agenda.note_item(
