@@ -381,10 +381,18 @@ def test_the_form_offers_the_invited_colleagues_and_says_who_cannot_be_chosen(
     expect(frame.locator("#own-goal-field")).to_be_hidden()
     frame.get_by_role("checkbox", name="Your own goal").check()
     expect(frame.locator("#own-goal")).to_be_visible()
-    expect(frame.locator("#own-goal")).to_have_attribute("maxlength", "500")
+    # No silent cut at 500: a counter, and the limit said at the field.
+    expect(frame.locator("#own-goal")).not_to_have_attribute("maxlength", "500")
+    expect(frame.locator("#own-goal-count")).to_contain_text("0/500")
     no_overflow(frame)
     snap(page, "form_light", frame)
     check_accessibility(frame)  # type: ignore[arg-type]
+    long_goal = "Zelf de groepenkast aansluiten " * 18
+    frame.locator("#own-goal").fill(long_goal)
+    frame.get_by_role("button", name="Make it a development talk").click()
+    expect(frame.locator("#own-goal-error")).to_contain_text("At most 500 characters")
+    expect(frame.locator("#own-goal")).to_have_value(long_goal)
+    assert canned.bodies("/api/outlook/talks") == []
 
     # What went to the API: the unsaved appointment (no id yet), the invited people without the
     # organiser, Office's token as a bearer, no cookies.

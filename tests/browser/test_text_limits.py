@@ -122,3 +122,21 @@ def test_the_plan_page_counts_its_title_and_own_goal_and_sends_nothing_too_long(
     check_accessibility(marco)
     assert marco.url.endswith("/talks/new")
     assert services.read(lambda s: list(repo.talks_of(s, lead))) == []
+
+
+def test_the_share_form_keeps_a_long_name_and_says_what_is_wrong(
+    signed_in_page, live_server, lead, learner, make_talk, clock
+):
+    talk = make_talk(lead, learner)
+    marco = signed_in_page(lead)
+    marco.goto(f"{live_server}/talks/{talk.id}/form")
+    name = marco.locator("#share-name")
+    long_name = "Bea " + "x" * 120
+    name.fill(long_name)
+    marco.locator("#share-email").fill("bea@school.example")
+    expect(marco.locator("#share-name-count")).to_contain_text("/100")
+    marco.locator("#share-form button[type=submit]").click()
+    expect(marco.locator("#share-name-error, #share-form .field-error").first).to_contain_text(
+        "Gebruik maximaal 100 tekens"
+    )
+    expect(name).to_have_value(long_name)

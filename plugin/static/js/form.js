@@ -1,7 +1,9 @@
 // The signed form: dates in the reader's language, goal names, the integrity check, follow-up.
 
 import { api, bootData, OfflineError, withCurrentVersion } from "./api.js";
-import { announce, clearErrors, formatDate, formatDateTime, formatWhen, h, showError, t } from "./ui.js";
+import {
+  announce, clearErrors, countCharacters, formatDate, formatDateTime, formatWhen, h, showError, t, withinLimits,
+} from "./ui.js";
 
 const boot = bootData();
 const talk = boot.talk;
@@ -167,10 +169,12 @@ function renderShares(shares) {
 }
 
 if (shareForm) {
+  countCharacters(shareForm);
   api("GET", `${talkUrl}/shares`).then((data) => renderShares(data.shares)).catch(() => {});
   shareForm.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearErrors(shareForm);
+    if (!withinLimits(shareForm)) return;
     try {
       const made = await changeTalk((version) => api("POST", `${talkUrl}/share-links`, {
         name: shareForm.elements.name.value.trim(),

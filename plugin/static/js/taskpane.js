@@ -8,13 +8,14 @@
 // preparation at the top of the appointment's text, above the organiser's own.
 
 import { ApiError, bootData, OfflineError, withCurrentVersion } from "./api.js";
-import { announce, h, t } from "./ui.js";
+import { announce, characterCounter, h, lengthProblem, t } from "./ui.js";
 
 const boot = bootData();
 const $ = (id) => document.getElementById(id);
 const form = $("talk-form");
 const submit = $("make-talk");
 const ownGoalField = $("own-goal-field");
+$("own-goal").after(characterCounter($("own-goal")));
 const STATUS_BADGE = { planned: "", held: "warn", signed: "ok", cancelled: "danger" };
 //: Office's SSO errors that mean the user stopped the sign-in or consent prompt.
 const SIGN_IN_STOPPED = new Set([13001, 13002]);
@@ -434,6 +435,12 @@ async function makeTalk(event) {
   }
   const goals = [...form.querySelectorAll('input[name="goals"]:checked')].map((b) => b.value);
   const ownGoal = ownGoalField.hidden ? "" : $("own-goal").value;
+  // Over the limit: say so at the field and send nothing; what was typed stays.
+  const tooLong = ownGoalField.hidden ? null : lengthProblem($("own-goal"));
+  if (tooLong) {
+    showError({ field: "own_goal", message: tooLong, details: [] });
+    return;
+  }
   working = true;
   submit.disabled = true;
   try {
