@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from plugin.domain.people import Person
 from plugin.domain.text import clean_text
 from plugin.services.context import Services
-from plugin.store import repo
+from plugin.store import repo, sessions
 from plugin.store.db import Database
 
 
@@ -51,7 +51,7 @@ def session_generation(db: Database, tenant_id: str, person_id: str) -> int | No
     """The person's session generation (local mode: signing out bumps it, ending every
     session begun before), or None for nobody: one indexed read on a bare connection."""
     with db.connection() as connection:
-        return repo.session_generation(connection, tenant_id, person_id)
+        return sessions.session_generation(connection, tenant_id, person_id)
 
 
 def session_generations(
@@ -59,7 +59,7 @@ def session_generations(
 ) -> dict[tuple[str, str], int]:
     """Many people's session generations in one read (the session check's refresh)."""
     with db.connection() as connection:
-        return repo.session_generations(connection, keys)
+        return sessions.session_generations(connection, keys)
 
 
 def _name(name: str, email: str) -> str:

@@ -5,10 +5,17 @@
 // Notes being typed are kept while the other person's changes come in.
 
 import { api, ApiError, OfflineError } from "./api.js";
-import { announce, characterCounter, formatDate, h, lengthProblem, t } from "./ui.js";
+import { announce, characterCounter, firstName, formatDate, h, lengthProblem, t } from "./ui.js";
 import { hintBlock } from "./hints.js";
 
 const NOTE_MAX = 1000;
+
+/** Whether I may close an earlier agreement: its owner (both: either), or the lead
+ * (domain/rules.py, Act.CLOSE); the preparation page asks the same. */
+export function mayCloseEarlier(talk, agreement) {
+  const role = talk.my_role;
+  return role === "lead" || agreement.owner === "both" || agreement.owner === role;
+}
 
 export class Agenda {
   /**
@@ -35,17 +42,12 @@ export class Agenda {
     return id === this.talk.lead.id ? this.talk.lead.name : this.talk.learner.name;
   }
 
-  firstName(id) { return this.nameOf(id).split(" ")[0]; }
+  firstName(id) { return firstName(this.nameOf(id)); }
 
   editable() {
     return !this.talk.read_only && ["planned", "held"].includes(this.talk.status);
   }
 
-  /** Whether I may close an earlier agreement: its owner (both: either), or the lead. */
-  mayClose(agreement) {
-    const role = this.talk.my_role;
-    return role === "lead" || agreement.owner === "both" || agreement.owner === role;
-  }
 
   render(talk) {
     this.talk = talk;
@@ -119,7 +121,7 @@ export class Agenda {
     if (a.status !== "open") parts.push(h("p", { class: "badge ok" }, t(`agenda.status.${a.status}`)));
     if (a.close_note) parts.push(h("p", { class: "agenda-note" }, a.close_note));
     if (!this.editable()) return h("div", {}, parts);
-    if (!this.mayClose(a)) {
+    if (!mayCloseEarlier(this.talk, a)) {
       parts.push(h("p", { class: "muted" }, t("agenda.close.owner", { name: this.firstName(this.talk.lead.id) })));
       return h("div", {}, parts);
     }

@@ -6,9 +6,9 @@
 import { api, ApiError, bootData, OfflineError } from "./api.js";
 import { LivePoller } from "./live.js";
 import { mountCompanion } from "./panel_talk.js";
-import { describeChanges, firstName, noticeLapses, notStarted, renderSign as renderSignArea } from "./panel_sign.js";
+import { describeChanges, noticeLapses, notStarted, renderSign as renderSignArea } from "./panel_sign.js";
 import {
-  announce, characterCounter, clearErrors, countCharacters, formatDate, h, showError, t, withinLimits,
+  announce, characterCounter, clearErrors, countCharacters, firstName, formatDate, h, showError, t, withinLimits,
 } from "./ui.js";
 
 const boot = bootData();

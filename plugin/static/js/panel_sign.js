@@ -2,13 +2,8 @@
 // anyone clicks), a signature that lapsed because the agreements changed, what changed when a
 // signature was refused, the Teams consent step, and once both signed, the follow-up's time.
 
-import { announce, formatDateTime, formatWhen, h, t } from "./ui.js";
+import { announce, firstName, formatDateTime, formatWhen, h, t } from "./ui.js";
 import { teamsSdk } from "./teams.js";
-
-/** "Sem Bakker" → "Sem": the panel speaks about the other person by their first name. */
-export function firstName(name) {
-  return String(name || "").trim().split(/\s+/)[0] || name;
-}
 
 /** The talk has not begun yet, by this device's clock: only for what the panel shows (the
  * server decides, and says so if it refuses a signature). */

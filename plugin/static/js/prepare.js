@@ -4,6 +4,7 @@
 import { api, ApiError, OfflineError, bootData } from "./api.js";
 import { t, h, announce, characterCounter, formatDateTime, formatDate, lengthProblem } from "./ui.js";
 import { canChange, talkActions } from "./talk_actions.js";
+import { mayCloseEarlier } from "./agenda.js";
 import { followTalk, ownGoalSection, sharedPointsOf } from "./prepare_live.js";
 
 const boot = bootData();
@@ -368,9 +369,7 @@ function earlierCard(a) {
   const closed = a.status !== "open";
   const badgeClass = a.status === "done" ? "ok" : a.status === "dropped" ? "warn" : "";
   const headingId = `earlier-${a.id}`;
-  // Its owner (for both: either) or the lead closes an earlier agreement (domain/rules.py).
-  const mayClose = talk.my_role === "lead" || a.owner === "both" || a.owner === talk.my_role;
-  const buttons = locked || !mayClose ? null : h("div", { class: "actions" },
+  const buttons = locked || !mayCloseEarlier(talk, a) ? null : h("div", { class: "actions" },
     closed
       ? h("button", { type: "button", class: "secondary", id: `earlier-${a.id}-reopen`, "aria-describedby": headingId,
         onclick: (e) => setEarlier(a, "open", e.currentTarget) }, t("reopen"))

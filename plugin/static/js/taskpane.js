@@ -8,7 +8,7 @@
 // preparation at the top of the appointment's text, above the organiser's own.
 
 import { ApiError, bootData, OfflineError, withCurrentVersion } from "./api.js";
-import { announce, characterCounter, h, lengthProblem, t } from "./ui.js";
+import { announce, characterCounter, firstName, h, lengthProblem, t } from "./ui.js";
 
 const boot = bootData();
 const $ = (id) => document.getElementById(id);
@@ -309,10 +309,6 @@ function showError(error) {
 }
 
 // -- the talk ---------------------------------------------------------------------------------
-
-function firstName(name) {
-  return (name || "").trim().split(/\s+/)[0] || name;
-}
 
 function showTalk(shown, news = "", focus = true) {
   talk = shown;

@@ -1,8 +1,9 @@
 // Small DOM helpers shared by the pages: text-only element building, field errors, live regions.
 
 const parsed = (id) => JSON.parse(document.getElementById(id)?.textContent || "{}");
-// The page's own strings, over the few every page shares (base.html: counters, dates).
-const strings = { ...parsed("og-ui-strings"), ...parsed("og-strings") };
+// The page's own strings, over the few every page shares (base.html: counters, dates) and
+// those of a shared part it includes (moving and cancelling a talk).
+const strings = { ...parsed("og-ui-strings"), ...parsed("og-talk-action-strings"), ...parsed("og-strings") };
 
 /** A translated UI string (rendered by the server into the page), with {name} placeholders. */
 export function t(key, params = {}) {
@@ -25,6 +26,11 @@ export function h(tag, attrs = {}, ...children) {
     el.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
   return el;
+}
+
+/** "Sem Bakker" → "Sem": pages speak about the other person by their first name. */
+export function firstName(name) {
+  return String(name || "").trim().split(/\s+/)[0] || name;
 }
 
 /** Announce a message to screen readers through the page's polite live region. */

@@ -13,6 +13,11 @@ from plugin.web.guidance_texts import agreement_texts, feedback_texts, question_
 from plugin.web.schemas import AgreementCheckIn, FeedbackCheckIn, QuestionIn
 
 
+def _signed_in() -> None:
+    """A person of this app is asking, as for every call; nothing is read or stored."""
+    as_viewer_read(lambda svc, s, me: None)
+
+
 @api.route(
     "POST",
     "/guidance/question",
@@ -21,8 +26,7 @@ from plugin.web.schemas import AgreementCheckIn, FeedbackCheckIn, QuestionIn
     body=QuestionIn,
 )
 def question(body: QuestionIn) -> dict[str, Any]:
-    # Signed in, like every call; nothing is read or stored.
-    as_viewer_read(lambda svc, s, me: None)
+    _signed_in()
     check = guidance.question(body.text, body.lang)
     return {
         "open": check.kind == "open",
@@ -41,7 +45,7 @@ def question(body: QuestionIn) -> dict[str, Any]:
     body=AgreementCheckIn,
 )
 def agreement(body: AgreementCheckIn) -> dict[str, Any]:
-    as_viewer_read(lambda svc, s, me: None)
+    _signed_in()
     owner = body.owner.value if body.owner is not None else None
     check = guidance.agreement(body.what, owner, body.due, body.lang, ongoing=body.ongoing)
     return {
@@ -58,6 +62,6 @@ def agreement(body: AgreementCheckIn) -> dict[str, Any]:
     body=FeedbackCheckIn,
 )
 def feedback(body: FeedbackCheckIn) -> dict[str, Any]:
-    as_viewer_read(lambda svc, s, me: None)
+    _signed_in()
     check = guidance.feedback(body.steps.model_dump(), body.lang)
     return {"hints": feedback_texts(check.hints, body.lang)}
