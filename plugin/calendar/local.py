@@ -22,7 +22,7 @@ from plugin.calendar.port import (
     SlotRequest,
 )
 from plugin.domain.schedule import Interval, SlotSearch, search_slot
-from plugin.store.schema import calendar_attendees, calendar_events
+from plugin.store.working_tables import calendar_attendees, calendar_events
 
 ICAL_DOMAIN = "ontwikkelgesprek.local"
 

@@ -14,7 +14,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from plugin.domain.people import Person
-from plugin.store.schema import signin_tokens
+from plugin.store.working_tables import signin_tokens
 
 LINK_LIFETIME = timedelta(days=7)
 

@@ -31,7 +31,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from plugin.calendar.port import CalendarRejected, RetryableCalendarError
 from plugin.domain.clock import Clock
 from plugin.store.db import Database
-from plugin.store.schema import outbox_jobs
+from plugin.store.working_tables import outbox_jobs
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Table,
     Text,
@@ -32,25 +31,8 @@ from plugin.domain.preparation import Preparation
 from plugin.domain.series import TalkSeries
 from plugin.domain.talk import Talk
 from plugin.domain.talk_state import CalendarState, FollowUpStatus, Role, Signature, TalkStatus
+from plugin.store.metadata import ID, metadata, one_of
 from plugin.store.types import EnumText, Json, UTCDateTime
-
-metadata = MetaData(
-    naming_convention={
-        "ix": "ix_%(column_0_label)s",
-        "uq": "uq_%(table_name)s_%(column_0_name)s",
-        "ck": "ck_%(table_name)s_%(constraint_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    }
-)
-
-ID = String(36)
-
-
-def _one_of(column: str, values: type[object]) -> CheckConstraint:
-    allowed = ", ".join(f"'{v.value}'" for v in values)  # type: ignore[attr-defined]
-    return CheckConstraint(f"{column} IN ({allowed})", name=f"{column}_valid")
-
 
 people = Table(
     "people",
@@ -167,9 +149,9 @@ talks = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     #: Optimistic lock: concurrent writers of one talk never both win.
     Column("version", Integer, nullable=False),
-    _one_of("status", TalkStatus),
-    _one_of("follow_up_status", FollowUpStatus),
-    _one_of("calendar_state", CalendarState),
+    one_of("status", TalkStatus),
+    one_of("follow_up_status", FollowUpStatus),
+    one_of("calendar_state", CalendarState),
     CheckConstraint("ends_at > starts_at", name="ends_after_start"),
     CheckConstraint("lead_id <> learner_id", name="two_people"),
     CheckConstraint("(status = 'signed') = (content_hash IS NOT NULL)", name="signed_has_hash"),
@@ -213,8 +195,8 @@ agreements = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("version", Integer, nullable=False),
-    _one_of("owner", Owner),
-    _one_of("status", AgreementStatus),
+    one_of("owner", Owner),
+    one_of("status", AgreementStatus),
     CheckConstraint(f"length(what) BETWEEN 1 AND {MAX_WHAT}", name="what_length"),
     CheckConstraint("confirmed_by IS NULL OR confirmed_by <> author_id", name="other_confirms"),
     UniqueConstraint("talk_id", "position", name="uq_agreements_position"),
@@ -274,7 +256,7 @@ signatures = Table(
     Column("person_id", ID, ForeignKey("people.id"), nullable=False),
     Column("role", EnumText(Role), nullable=False),
     Column("signed_at", UTCDateTime, nullable=False),
-    _one_of("role", Role),
+    one_of("role", Role),
     UniqueConstraint("talk_id", "person_id", name="uq_signatures_person"),
 )
 
@@ -289,90 +271,6 @@ talk_shares = Table(
     #: The one live share link's id; a new link or stopping the share retires the old one.
     Column("link_id", String(64), nullable=True),
 )
-
-#: One-time sign-in links of local mode; only a hash of the token is kept.
-signin_tokens = Table(
-    "signin_tokens",
-    metadata,
-    Column("token_hash", String(64), primary_key=True),
-    Column("person_id", ID, ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("expires_at", UTCDateTime, nullable=False),
-    Column("used_at", UTCDateTime, nullable=True),
-)
-
-#: The local calendar's events (local mode's calendar is a real calendar, not a mock).
-calendar_events = Table(
-    "calendar_events",
-    metadata,
-    Column("id", ID, primary_key=True),
-    #: The caller's idempotency key: a retried create finds the first event.
-    Column("transaction_id", String(128), nullable=False, unique=True),
-    Column("organizer_id", ID, ForeignKey("people.id"), nullable=False, index=True),
-    Column("subject", String(255), nullable=False),
-    Column("starts_at", UTCDateTime, nullable=False),
-    Column("ends_at", UTCDateTime, nullable=False),
-    Column("body_text", Text, nullable=False),
-    Column("body_html", Text, nullable=False),
-    Column("categories", Json, nullable=False),
-    Column("url", Text, nullable=True),
-    Column("cancelled", Boolean, nullable=False, default=False),
-    Column("sequence", Integer, nullable=False, default=0),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("updated_at", UTCDateTime, nullable=False),
-    CheckConstraint("ends_at > starts_at", name="ends_after_start"),
-)
-Index("ix_calendar_events_window", calendar_events.c.starts_at, calendar_events.c.ends_at)
-
-calendar_attendees = Table(
-    "calendar_attendees",
-    metadata,
-    Column("event_id", ID, ForeignKey("calendar_events.id", ondelete="CASCADE"), primary_key=True),
-    Column("person_id", ID, ForeignKey("people.id"), primary_key=True, index=True),
-)
-
-#: Microsoft mode: one Graph change-notification subscription per lead's mailbox.
-graph_subscriptions = Table(
-    "graph_subscriptions",
-    metadata,
-    Column("id", ID, primary_key=True),
-    Column("tenant_id", String(64), nullable=False),
-    #: The lead whose mailbox's events it watches (one subscription each).
-    Column("person_id", ID, ForeignKey("people.id"), nullable=False),
-    Column("mailbox", String(320), nullable=False),
-    #: Graph's id for it.
-    Column("subscription_id", String(128), nullable=False, unique=True),
-    #: Graph sends it back with every notification; compared in constant time. Never logged.
-    Column("client_state", String(128), nullable=False),
-    Column("expires_at", UTCDateTime, nullable=False),
-    #: The lifetime Graph granted at the last create or renewal: renewal is due at half of it.
-    Column("lifetime_seconds", Integer, nullable=False),
-    #: When the mailbox's talk events were last compared with the talks (reconciliation).
-    Column("reconciled_at", UTCDateTime, nullable=True),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("updated_at", UTCDateTime, nullable=False),
-    UniqueConstraint("tenant_id", "person_id", name="uq_graph_subscriptions_mailbox"),
-)
-
-#: Remote work recorded in the same transaction as the change that needs it.
-outbox_jobs = Table(
-    "outbox_jobs",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("kind", String(64), nullable=False),
-    #: Jobs with the same key (e.g. one talk's) run one at a time, in id order.
-    Column("key", String(100), nullable=True),
-    Column("payload", Json, nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("attempts", Integer, nullable=False, default=0),
-    Column("run_after", UTCDateTime, nullable=False),
-    Column("last_error", String(1000), nullable=True),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("updated_at", UTCDateTime, nullable=False),
-    CheckConstraint("status IN ('pending', 'done', 'failed')", name="status_valid"),
-)
-Index("ix_outbox_jobs_due", outbox_jobs.c.status, outbox_jobs.c.run_after)
-Index("ix_outbox_jobs_key", outbox_jobs.c.key, outbox_jobs.c.status)
 
 mapper_registry = registry(metadata=metadata)
 
@@ -408,3 +306,6 @@ def _map() -> None:
 
 
 _map()
+
+# The app's working tables share the metadata: whoever imports the schema gets all tables.
+import plugin.store.working_tables  # noqa: E402, F401

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from plugin.domain.talk import Talk
 from plugin.domain.talk_state import TalkStatus
-from plugin.store.schema import graph_subscriptions, talk_series, talks
+from plugin.store.schema import talk_series, talks
+from plugin.store.working_tables import graph_subscriptions
 
 #: Talks whose calendar event the sync keeps in step: not yet signed or cancelled.
 WATCHED = (TalkStatus.PLANNED.value, TalkStatus.HELD.value)

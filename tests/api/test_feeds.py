@@ -153,7 +153,7 @@ def test_talk_ics_carries_the_checklist_and_the_link(client_for, lead, learner, 
 def test_invite_body_escapes_user_text_and_lists_the_checklist(services, lead, learner, make_talk):
     from sqlalchemy import select
 
-    from plugin.store.schema import calendar_events
+    from plugin.store.working_tables import calendar_events
 
     make_talk(lead, learner, own_goal="<img src=x onerror=alert(1)>")
     html, text = services.read(

@@ -69,7 +69,7 @@ from plugin.services import calendar_sync, talks  # noqa: E402
 from plugin.services.context import Links, Services  # noqa: E402
 from plugin.settings import Settings  # noqa: E402
 from plugin.store import subscriptions as subs  # noqa: E402
-from plugin.store.schema import outbox_jobs  # noqa: E402
+from plugin.store.working_tables import outbox_jobs  # noqa: E402
 from plugin.web.app import create_app  # noqa: E402
 from plugin.web.context import STAMPS  # noqa: E402
 from tests.microsoft.entra_fake import EntraFake  # noqa: E402

@@ -47,7 +47,8 @@ from plugin.domain.clock import FixedClock
 from plugin.domain.people import Person
 from plugin.services.context import Services
 from plugin.settings import Settings
-from plugin.store.schema import metadata, people
+from plugin.store.metadata import metadata
+from plugin.store.schema import people
 from plugin.web.app import create_app
 from plugin.web.context import STAMPS
 from tests.conftest import START

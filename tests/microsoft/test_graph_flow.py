@@ -27,7 +27,7 @@ from plugin.services import agreements, signoff, talks
 from plugin.services.context import Services
 from plugin.services.followup import follow_up_id
 from plugin.services.talks import PIN_TAB, POST_SUMMARY
-from plugin.store.schema import outbox_jobs
+from plugin.store.working_tables import outbox_jobs
 from tests.microsoft.graph_fake import GraphFake
 
 

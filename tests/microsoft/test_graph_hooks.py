@@ -18,8 +18,8 @@ from plugin.jobs.outbox import Outbox
 from plugin.services.calendar_sync import APPLY_CHANGE, LIFECYCLE, mailbox_key
 from plugin.services.context import Services
 from plugin.store import subscriptions as subs
-from plugin.store.schema import outbox_jobs
 from plugin.store.subscriptions import SubscriptionRow
+from plugin.store.working_tables import outbox_jobs
 from plugin.web.app import create_app
 from plugin.web.context import STAMPS
 from tests.microsoft.fixtures import https_client

@@ -13,9 +13,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
+import plugin.store.schema  # noqa: F401 (its import defines every table)
 from plugin.store import migrate
 from plugin.store.db import make_engine
-from plugin.store.schema import metadata
+from plugin.store.metadata import metadata
 from tests.support.postgres import create_database, drop_database
 
 _names = itertools.count(1)

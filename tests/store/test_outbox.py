@@ -28,8 +28,8 @@ from plugin.services import signoff, talks
 from plugin.services.context import Services
 from plugin.services.followup import book_follow_up, follow_up_id
 from plugin.services.talks import BOOK_FOLLOW_UP, SYNC_EVENT
-from plugin.store.schema import calendar_events, outbox_jobs
 from plugin.store.schema import talks as talks_table
+from plugin.store.working_tables import calendar_events, outbox_jobs
 
 
 def jobs(services: Services, kind: str | None = None) -> list[Any]:

@@ -27,8 +27,8 @@ from plugin.services.followup import follow_up_id
 from plugin.services.talks import BOOK_FOLLOW_UP
 from plugin.store import repo
 from plugin.store.schema import agreements as agreements_table
-from plugin.store.schema import calendar_events, outbox_jobs
 from plugin.store.schema import talks as talks_table
+from plugin.store.working_tables import calendar_events, outbox_jobs
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from plugin.services.context import Services
-from plugin.store import schema
+from plugin.store import schema, working_tables
 
 #: Every table a request can touch (sign-in tokens aside: signing in is a test's set-up).
 TABLES = (
@@ -20,9 +20,9 @@ TABLES = (
     schema.feedback_drafts,
     schema.signatures,
     schema.talk_shares,
-    schema.calendar_events,
-    schema.calendar_attendees,
-    schema.outbox_jobs,
+    working_tables.calendar_events,
+    working_tables.calendar_attendees,
+    working_tables.outbox_jobs,
 )
 
 

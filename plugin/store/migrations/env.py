@@ -8,7 +8,8 @@ from alembic import context
 from alembic.autogenerate.api import AutogenContext
 from sqlalchemy.types import TypeDecorator
 
-from plugin.store.schema import metadata
+import plugin.store.schema  # noqa: F401 (its import defines every table)
+from plugin.store.metadata import metadata
 
 
 def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
