@@ -93,6 +93,12 @@ def panel_detail(
     return talk_detail(svc, session, talk, person_id, read_only=False, with_shares=False)
 
 
+def live_panel_detail(svc: Services, session: Session, talk: Talk) -> dict[str, Any]:
+    """What every participant's live panel shows of the talk (their role aside): for a writer
+    to share with the panels at once."""
+    return talk_detail(svc, session, talk, talk.lead_id, read_only=False, with_shares=False)
+
+
 def follow_up_view(talk: Talk) -> dict[str, Any]:
     """The follow-up's booking, and once it is booked, when it is (`starts_at`, `ends_at`).
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -46,7 +46,10 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        mode = "IMMEDIATE" if connection.get_execution_options().get(WRITE) else "DEFERRED"
+        options = connection.get_execution_options()
+        if options.get("isolation_level") == "AUTOCOMMIT":
+            return  # `Database.connection`: each statement is its own transaction
+        mode = "IMMEDIATE" if options.get(WRITE) else "DEFERRED"
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
@@ -58,10 +61,13 @@ CHANGED_TALKS = "changed_talks"
 
 
 def _collect_changed_talks(session: Session, _context: Any) -> None:
-    changed = session.info.setdefault(CHANGED_TALKS, set())
-    for obj in (*session.new, *session.dirty, *session.deleted):
+    changed: dict[str, Talk | None] = session.info.setdefault(CHANGED_TALKS, {})
+    for obj in (*session.new, *session.dirty):
         if isinstance(obj, Talk):
-            changed.add(obj.id)
+            changed[obj.id] = obj
+    for obj in session.deleted:
+        if isinstance(obj, Talk):
+            changed[obj.id] = None
 
 
 class Database:
@@ -71,8 +77,9 @@ class Database:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         event.listen(self._sessions, "after_flush", _collect_changed_talks)
-        #: Called with the ids of the talks a committed transaction changed.
-        self.talk_listeners: list[Callable[[set[str]], object]] = []
+        #: Called with the talks a committed transaction changed: id → the talk as committed
+        #: (detached, fully loaded), or None for a talk it deleted.
+        self.talk_listeners: list[Callable[[Mapping[str, Talk | None]], object]] = []
 
     @property
     def kind(self) -> str:
@@ -109,7 +116,7 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
-            changed = session.info.pop(CHANGED_TALKS, set())
+            changed = session.info.pop(CHANGED_TALKS, {})
         if changed:
             for listener in self.talk_listeners:
                 listener(changed)

@@ -7,6 +7,8 @@ can break them either.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -19,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
     text,
 )
 from sqlalchemy.orm import registry, relationship
@@ -306,6 +309,25 @@ def _map() -> None:
 
 
 _map()
+
+
+def _in_utc(_target: object, value: object, _old: object, _initiator: object) -> object:
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC)
+    return value
+
+
+def _keep_times_in_utc() -> None:
+    """A time set on a mapped object reads back as the database would give it (UTC), so an
+    object just written shows the same as one loaded: the live panels' answer is built from
+    the former and must equal one built from the latter."""
+    for mapper in mapper_registry.mappers:
+        for prop in mapper.column_attrs:
+            if any(isinstance(column.type, UTCDateTime) for column in prop.columns):
+                event.listen(prop.class_attribute, "set", _in_utc, retval=True)
+
+
+_keep_times_in_utc()
 
 # The app's working tables share the metadata: whoever imports the schema gets all tables.
 import plugin.store.working_tables  # noqa: E402, F401

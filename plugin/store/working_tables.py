@@ -102,3 +102,15 @@ outbox_jobs = Table(
 )
 Index("ix_outbox_jobs_due", outbox_jobs.c.status, outbox_jobs.c.run_after)
 Index("ix_outbox_jobs_key", outbox_jobs.c.key, outbox_jobs.c.status)
+
+#: Each talk's live-panel answer at its newest built version (JSON without the viewer's role),
+#: so that a change built once by the writer's process is served by every other process.
+#: A cache of what the tables above hold: it goes with its talk.
+live_answers = Table(
+    "live_answers",
+    metadata,
+    Column("talk_id", ID, ForeignKey("talks.id", ondelete="CASCADE"), primary_key=True),
+    Column("tenant_id", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("body", Text, nullable=False),
+)

@@ -15,7 +15,7 @@ from plugin.paths import templates_dir
 from plugin.services.context import Services
 from plugin.services.people import session_generation, session_generations
 from plugin.settings import LOCAL
-from plugin.web import api, consent, errors, graph_hooks, outlook, pages
+from plugin.web import api, consent, errors, graph_hooks, live_publish, outlook, pages
 from plugin.web.context import EXTENSION, PANEL_ANSWERS, STAMPS
 from plugin.web.host import TEAMSJS, ScriptSource
 from plugin.web.outlook import OFFICEJS, OfficeScript
@@ -142,7 +142,8 @@ def create_app(
     stamps = TalkStamps(services.db)
     services.db.talk_listeners.append(stamps.forget)
     app.extensions[STAMPS] = stamps
-    app.extensions[PANEL_ANSWERS] = PanelAnswers()
+    answers = app.extensions[PANEL_ANSWERS] = PanelAnswers(services.db)
+    live_publish.register(app, services, answers)
     Babel(app, locale_selector=select_language)
     errors.register(app)
     if mode != LOCAL:

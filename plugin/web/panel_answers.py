@@ -1,33 +1,72 @@
 """The live panel's answer for each talk version, built once and served to every panel.
 
 A change of a talk makes every open panel of it ask for the new state within half a second:
-the saver's own, the other participant's, and each of their other windows. The answer is the
-same for all of them but for the viewer's role, so each process builds it once per version (a
-handful of queries) and serves the rest from memory, already serialised. A version is only
-ever stored with the state the database had at that version, so an entry can never be stale;
-old versions are simply replaced, and the cache is bounded.
+the saver's own, the other participant's, and each of their other windows, on whichever
+process their connection landed. The answer is the same for all of them but for the viewer's
+role, so it is built once: by the writer's request, right after its change (`publish`), and
+kept in this process's memory and in the database (`store/live_answers.py`), where the other
+processes read it with one query instead of building it again. A version is only ever stored
+with the state the database had at that version, so an entry can never be stale; old versions
+are simply replaced, and the memory is bounded.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
+from plugin.store import live_answers
+from plugin.store.db import Database
+
+log = logging.getLogger(__name__)
+
 
 class PanelAnswers:
-    def __init__(self, size: int = 2000) -> None:
+    def __init__(self, db: Database, size: int = 2000) -> None:
+        self._db = db
         self._size = size
-        #: talk id → (version, the answer without `my_role`, role → serialised answer)
-        self._entries: OrderedDict[str, tuple[int, dict[str, Any], dict[str, bytes]]] = (
-            OrderedDict()
-        )
+        #: talk id → (version, the answer as JSON without `my_role`, role → serialised answer)
+        self._entries: OrderedDict[str, tuple[int, str, dict[str, bytes]]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, talk_id: str, version: int, role: str) -> bytes | None:
-        """The serialised answer for `role` at `version`, if this process built it."""
+    def get(self, tenant_id: str, talk_id: str, version: int, role: str) -> bytes | None:
+        """The serialised answer for `role` at `version`: from memory, else as another process
+        kept it; None when nobody built that version yet."""
+        body = self._remembered(talk_id, version, role)
+        if body is not None:
+            return body
+        with self._db.connection() as connection:
+            base = live_answers.stored(connection, tenant_id, talk_id, version)
+        if base is None:
+            return None
+        self._remember(talk_id, version, base)
+        return _with_role(base, role)
+
+    def put(self, detail: dict[str, Any], role: str) -> bytes:
+        """Keep `detail` (as loaded for a viewer in `role`) for its version in this process;
+        its serialised form."""
+        base = _base(detail)
+        self._remember(detail["id"], detail["version"], base)
+        return _with_role(base, role)
+
+    def publish(self, tenant_id: str, detail: dict[str, Any]) -> None:
+        """A writer's fresh answer: kept here and in the database for every other process.
+        Best effort: a failure costs the others one build each, never the writer's change."""
+        base = _base(detail)
+        self._remember(detail["id"], detail["version"], base)
+        try:
+            with self._db.connection() as connection:
+                live_answers.keep(connection, tenant_id, detail["id"], detail["version"], base)
+        except SQLAlchemyError as error:
+            log.warning("live answer not shared: %s", type(error).__name__)
+
+    def _remembered(self, talk_id: str, version: int, role: str) -> bytes | None:
         with self._lock:
             entry = self._entries.get(talk_id)
             if entry is None or entry[0] != version:
@@ -35,21 +74,18 @@ class PanelAnswers:
             self._entries.move_to_end(talk_id)
             body = entry[2].get(role)
             if body is None:
-                body = entry[2][role] = _serialise({**entry[1], "my_role": role})
+                body = entry[2][role] = _with_role(entry[1], role)
             return body
 
-    def put(self, talk_id: str, detail: dict[str, Any], role: str) -> bytes:
-        """Keep `detail` (as loaded for a viewer in `role`) for its version; its serialised form."""
-        body = _serialise(detail)
+    def _remember(self, talk_id: str, version: int, base: str) -> None:
         with self._lock:
             entry = self._entries.get(talk_id)
-            if entry is None or entry[0] <= detail["version"]:
-                base = {k: v for k, v in detail.items() if k != "my_role"}
-                self._entries[talk_id] = (detail["version"], base, {role: body})
-                self._entries.move_to_end(talk_id)
-                while len(self._entries) > self._size:
-                    self._entries.popitem(last=False)
-        return body
+            if entry is not None and entry[0] >= version:
+                return
+            self._entries[talk_id] = (version, base, {})
+            self._entries.move_to_end(talk_id)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
 
 
 _dumps: Callable[[Any], str] = json.JSONEncoder(
@@ -57,5 +93,10 @@ _dumps: Callable[[Any], str] = json.JSONEncoder(
 ).encode
 
 
-def _serialise(detail: dict[str, Any]) -> bytes:
-    return _dumps(detail).encode("utf-8")
+def _base(detail: dict[str, Any]) -> str:
+    return _dumps({k: v for k, v in detail.items() if k != "my_role"})
+
+
+def _with_role(base: str, role: str) -> bytes:
+    # The base is a JSON object without `my_role`: the role is its last member.
+    return f'{base[:-1]},"my_role":{_dumps(role)}}}'.encode()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from plugin.store import repo
@@ -61,7 +62,7 @@ class TalkStamps:
             return None
         return version, lead_id, learner_id
 
-    def forget(self, talk_ids: set[str]) -> None:
+    def forget(self, talk_ids: Iterable[str]) -> None:
         """This process changed these talks: read them from the database next time."""
         with self._lock:
             for talk_id in talk_ids:

@@ -20,6 +20,7 @@ from sqlalchemy import event
 from plugin.domain.clock import FixedClock
 from plugin.domain.people import Person
 from plugin.domain.talk import Talk
+from plugin.services import views
 from plugin.services.context import Services
 from tests.conftest import BASE_URL, ApiClient
 
@@ -97,6 +98,13 @@ def test_a_booked_follow_up_says_when_it_is_in_one_small_read(
         live = sem.get(f"/api/talks/{talk.id}/live")
     assert live.status_code == 200
     assert (live.json["follow_up"]["starts_at"], live.json["follow_up"]["ends_at"]) == when
+    # The sign-off that changed the talk built the panels' answer already.
+    assert times_reads(seen) == 0
+    with statements(services) as seen:
+        built = services.read(
+            lambda s: views.panel_detail(services, s, talk.tenant_id, learner.id, talk.id)
+        )
+    assert (built["follow_up"]["starts_at"], built["follow_up"]["ends_at"]) == when
     assert times_reads(seen) == 1
 
     # The form page polls this while the booking runs: its answer has the time too.

@@ -3,7 +3,7 @@
 Not part of the test suite; it starts what it needs (a PostgreSQL server, `ontwikkelgesprek
 serve` on gunicorn, and the baseline on gunicorn with the same workers and threads):
 
-    .venv/bin/python tests/bench/panel.py [--panels 200] [--seconds 10] [--rounds 3]
+    .venv/bin/python tests/bench/panel.py [--panels 200] [--seconds 10] [--rounds 5]
 
 100 talks, each with its lead's and its learner's panel open, as full as a real talk: three
 goals with both own goals, both people's shared points, three open agreements of an earlier
@@ -334,7 +334,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--panels", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=10, help="per round and side")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     # Three processes of four threads: the usual gunicorn sizing for two cores (2 × cores + 1
     # would be five sync workers); both sides run with the same settings.
     parser.add_argument("--workers", type=int, default=3)

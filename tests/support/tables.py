@@ -23,6 +23,7 @@ TABLES = (
     working_tables.calendar_events,
     working_tables.calendar_attendees,
     working_tables.outbox_jobs,
+    working_tables.live_answers,
 )
 
 

@@ -87,18 +87,18 @@ def live_talk(talk_id: str) -> Response | dict[str, Any]:
         return jsonify(as_viewer_read(lambda svc, s, me: talk_for_viewer(svc, s, talk_id, me)))
     assert stamp is not None
     role = "lead" if person_id == stamp[1] else "learner"
-    # Built once per version in this process, whoever asked first: the rest is memory. Unless
-    # the caller has seen a newer version than this process's stamp (another process answered
-    # it): the stamp lags, and the database is asked.
+    # Built once per version, by the writer or else whoever asked first: the rest is memory
+    # or one row. Unless the caller has seen a newer version than this process's stamp
+    # (another process answered it): the stamp lags, and the database is asked.
     body = None
     if _seen_version(person_id) < stamp[0]:
-        body = panel_answers().get(talk_id, stamp[0], role)
+        body = panel_answers().get(tenant_id, talk_id, stamp[0], role)
     if body is None:
         # A participant's identity and access were settled by the stamp: load only what the
         # panel shows, in as few queries as possible.
         svc = services()
         detail = svc.read(lambda s: views.panel_detail(svc, s, tenant_id, person_id, talk_id))
-        body = panel_answers().put(talk_id, detail, role)
+        body = panel_answers().put(detail, role)
         version = detail["version"]
     else:
         version = stamp[0]

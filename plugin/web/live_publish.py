@@ -1,0 +1,65 @@
+"""A request that changes talks shares each one's new live-panel answer before it ends.
+
+The changing process builds the answer once, from the talk just as it committed it (no load
+from the database again), keeps it in its memory, so the writer's own next poll is served
+from there, and in the database for the panels on other processes. Changes made outside a
+request (the worker's calendar jobs) are built by the first poll that needs them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, Response, g, has_request_context
+from sqlalchemy.orm import Session
+
+from plugin.domain.talk import Talk
+from plugin.services import views
+from plugin.services.context import Services
+from plugin.web.panel_answers import PanelAnswers
+from plugin.web.session import signed_in_identity
+
+_CHANGED = "og_changed_talks"
+
+
+def share(answers: PanelAnswers, detail: dict[str, Any]) -> None:
+    """The writer built the talk as a participant sees it anyway (its answer): share that,
+    instead of building it once more after the request."""
+    identity = signed_in_identity()
+    if identity is None or detail["read_only"]:
+        return
+    changed: dict[str, Talk | None] | None = g.get(_CHANGED)
+    if changed:
+        changed.pop(detail["id"], None)
+    # The lead's answer also lists the talk's shares; the panel does not show them.
+    answers.publish(identity[0], {k: v for k, v in detail.items() if k != "shared_with"})
+
+
+def register(app: Flask, services: Services, answers: PanelAnswers) -> None:
+    def remember(changed: Mapping[str, Talk | None]) -> None:
+        if has_request_context():
+            g.setdefault(_CHANGED, {}).update(changed)
+
+    services.db.talk_listeners.append(remember)
+
+    @app.after_request
+    def publish(response: Response) -> Response:
+        changed: dict[str, Talk | None] = g.pop(_CHANGED, {})
+        written = [talk for _, talk in sorted(changed.items()) if talk is not None]
+        if not written:
+            return response
+
+        def build(session: Session) -> list[tuple[str, dict[str, Any]]]:
+            # The committed talks join this read, so that what the answer adds (names, the
+            # track's earlier agreements, the follow-up's time) is read beside them.
+            for talk in written:
+                session.add(talk)
+            return [
+                (talk.tenant_id, views.live_panel_detail(services, session, talk))
+                for talk in written
+            ]
+
+        for tenant_id, detail in services.read(build):
+            answers.publish(tenant_id, detail)
+        return response
