@@ -20,7 +20,7 @@ from plugin.domain.talk_state import TalkStatus
 from plugin.i18n import translations
 from plugin.services.context import Services
 from plugin.services.followup import event_draft
-from plugin.services.views import open_agreements_for_feed
+from plugin.services.overview import open_agreements_for_feed
 from plugin.store import repo
 
 log = logging.getLogger(__name__)

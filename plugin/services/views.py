@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session, object_session
 
 from plugin.domain.agenda import summary as agenda_summary
-from plugin.domain.agreement import Agreement, AgreementStatus, Owner
+from plugin.domain.agreement import Agreement
 from plugin.domain.errors import NotFound
 from plugin.domain.form import form_intact, signing_hash
 from plugin.domain.people import Person
@@ -259,79 +259,3 @@ def earlier_agreement_view(agreement: Agreement, talk: Talk) -> dict[str, Any]:
         **agreement.to_dict(),
         "talk": {"id": talk.id, "title": talk.title, "starts_at": talk.starts_at.isoformat()},
     }
-
-
-def _mine(agreement: Agreement, role: Role) -> bool:
-    return agreement.owner is Owner.BOTH or agreement.owner.value == role.value
-
-
-def overview(svc: Services, session: Session, viewer: Person) -> dict[str, Any]:
-    now = svc.clock.now()
-    if viewer.external:
-        shared = repo.talks_shared_with(session, viewer)
-        names = repo.names(session, {p for t in shared for p in (t.lead_id, t.learner_id)})
-        return {
-            "upcoming": [],
-            "open_agreements": {"mine": [], "my_learners": []},
-            "tracks": [],
-            "shared_with_me": [talk_summary(t, names, viewer.id) for t in shared],
-        }
-    talks = repo.talks_of(session, viewer)
-    tracks = repo.tracks_of(session, viewer)
-    names = repo.names(
-        session, {p for t in tracks for p in (t.lead_id, t.learner_id)} | {viewer.id}
-    )
-    open_items = repo.open_agreements_of_tracks(session, viewer.tenant_id, [t.id for t in tracks])
-    mine: list[dict[str, Any]] = []
-    learners: list[dict[str, Any]] = []
-    for agreement, talk in open_items:
-        role = talk.role_of(viewer.id)
-        assert role is not None
-        item = {
-            **earlier_agreement_view(agreement, talk),
-            "learner": {"id": talk.learner_id, "name": names.get(talk.learner_id, "")},
-        }
-        if _mine(agreement, role):
-            mine.append(item)
-        if role is Role.LEAD:
-            learners.append(item)
-    by_track: dict[str, list[Talk]] = {}
-    for talk in talks:
-        by_track.setdefault(talk.track_id, []).append(talk)
-    return {
-        "upcoming": [
-            # "Bezig" while it runs, by the server's clock.
-            {**talk_summary(t, names, viewer.id), "running": t.starts_at <= now < t.ends_at}
-            for t in talks
-            if t.ends_at >= now and t.status in (TalkStatus.PLANNED, TalkStatus.HELD)
-        ],
-        "open_agreements": {"mine": mine, "my_learners": learners},
-        "tracks": [
-            {
-                "id": track.id,
-                "lead": {"id": track.lead_id, "name": names.get(track.lead_id, "")},
-                "learner": {"id": track.learner_id, "name": names.get(track.learner_id, "")},
-                "my_role": Role.LEAD.value if track.lead_id == viewer.id else Role.LEARNER.value,
-                "talks": [talk_summary(t, names, viewer.id) for t in by_track.get(track.id, [])],
-            }
-            for track in tracks
-        ],
-        "shared_with_me": [],
-    }
-
-
-def open_agreements_for_feed(
-    viewer: Person, tracks_talks: Sequence[tuple[Agreement, Talk]]
-) -> list[tuple[Agreement, Talk]]:
-    """The viewer's own open agreements with a due date: what their feed lists as to-dos."""
-    out = []
-    for agreement, talk in tracks_talks:
-        role = talk.role_of(viewer.id)
-        if (
-            role is not None
-            and agreement.due is not None
-            and agreement.status is AgreementStatus.OPEN
-            and _mine(agreement, role)
-        ):
-            out.append((agreement, talk))
-    return out

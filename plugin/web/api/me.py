@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from plugin.domain.people import Person
 from plugin.identity.feeds import feed_token
-from plugin.services import views
+from plugin.services import overview, views
 from plugin.services.context import Services
 from plugin.web.api.base import api, language
 from plugin.web.context import as_viewer_read, as_viewer_write
@@ -80,5 +80,5 @@ def checklist() -> dict[str, Any]:
 
 
 @api.route("GET", "/overview", summary="My upcoming talks, open agreements and history", tag="me")
-def overview() -> dict[str, Any]:
-    return as_viewer_read(lambda svc, s, me: {**views.overview(svc, s, me), "me": _me(svc, me)})
+def my_overview() -> dict[str, Any]:
+    return as_viewer_read(lambda svc, s, me: {**overview.overview(svc, s, me), "me": _me(svc, me)})
