@@ -8,6 +8,7 @@ first such call, never at start-up.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -23,6 +24,7 @@ from plugin.domain.clock import Clock, SystemClock
 from plugin.domain.followup import FollowUpPolicy
 from plugin.domain.schedule import WorkingHours
 from plugin.jobs.outbox import Outbox
+from plugin.notify.port import Channel
 from plugin.services.context import CalendarWatch, Links, MeetingTabs, Services
 from plugin.services.followup import job_kinds
 from plugin.settings import MICROSOFT, Settings
@@ -215,6 +217,25 @@ def sso_validator(settings: Settings, clock: Clock | None = None) -> SsoValidato
     )
 
 
+def _reminder_channel(
+    settings: Settings, graph: GraphWiring | None, teams_app_id: str | None, clock: Clock
+) -> Callable[[], Channel | None]:
+    """Reminders' channel, made on first use (so Graph's client starts only when needed)."""
+
+    @functools.cache
+    def make() -> Channel | None:
+        from plugin.notify.channels import reminder_channel
+
+        return reminder_channel(
+            settings,
+            graph=graph.client() if graph is not None else None,
+            teams_app_id=teams_app_id,
+            clock=clock,
+        )
+
+    return make
+
+
 def check_settings(settings: Settings) -> None:
     problems = settings.microsoft_problems()
     if problems:
@@ -266,6 +287,7 @@ def build_services(
     )
     if graph is not None:
         services.appointments = graph.appointments()
+    services.reminder_channel = _reminder_channel(settings, graph, teams_app_id, clock)
     outbox = Outbox(
         db,
         clock,

@@ -65,6 +65,7 @@ data_dir_option = click.option(
 def serve(host: str, port: int, workers: int, threads: int, data_dir: Path | None) -> None:
     """Serve the app (gunicorn). Local mode listens on loopback only."""
     from plugin.jobs.runner import PeriodicDrain
+    from plugin.services import reminders
     from plugin.web.app import create_app
     from plugin.web.server import GunicornServer
 
@@ -90,7 +91,11 @@ def serve(host: str, port: int, workers: int, threads: int, data_dir: Path | Non
     )
     # Local mode drains its outbox in-process; in Microsoft mode `worker` does (Graph calls
     # never run in the web process).
-    drain = PeriodicDrain(outbox) if settings.mode == LOCAL else None
+    drain = (
+        PeriodicDrain(outbox, upkeep=partial(reminders.scan_now, services))
+        if settings.mode == LOCAL
+        else None
+    )
 
     def post_fork() -> None:
         # Connections must not be shared across fork.
@@ -129,6 +134,7 @@ def serve(host: str, port: int, workers: int, threads: int, data_dir: Path | Non
 def worker(poll: float, once: bool, data_dir: Path | None) -> None:
     """Run calendar work from the outbox (Microsoft Graph in Microsoft mode). Several may run."""
     from plugin.jobs.worker import Worker
+    from plugin.services import reminders
 
     settings = load_settings(data_dir)
     try:
@@ -141,11 +147,14 @@ def worker(poll: float, once: bool, data_dir: Path | None) -> None:
         services.graph.warm()
     click.echo(f"Worker ready ({settings.mode} mode, {services.db.kind}).")
     sys.stdout.flush()
-    upkeep = None
-    if services.watch is not None:
-        from plugin.services import calendar_sync
 
-        upkeep = partial(calendar_sync.maintain, services)
+    def upkeep() -> None:
+        if services.watch is not None:
+            from plugin.services import calendar_sync
+
+            calendar_sync.maintain(services)
+        reminders.scan_now(services)
+
     ran = Worker(outbox, poll_seconds=poll, upkeep=upkeep).run(once=once)
     if services.graph is not None:
         services.graph.close()

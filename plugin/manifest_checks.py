@@ -11,7 +11,9 @@ package that uploads but does not work:
   without the schema: node is no dependency of the app);
 - a Mailbox requirement set other than the one the task pane needs
   (`TASK_PANE_MAILBOX_REQUIREMENT`). Higher hides the add-in from Outlook clients that could run
-  it; lower offers it to clients that lack a call the task pane makes.
+  it; lower offers it to clients that lack a call the task pane makes;
+- activity feed types (`activities.activityTypes`) declared twice, or declared without
+  `webApplicationInfo.id` (Graph finds the Teams app of a notification by that Entra app id).
 
 `build_manifest` (plugin/teams_package.py) runs `check_manifest` on every manifest it builds,
 so a broken template fails `ontwikkelgesprek package` with a RuntimeError that names the fault.
@@ -170,13 +172,32 @@ def _mailbox_problems(extension: Mapping[str, Any], where: str) -> list[str]:
     return []
 
 
+def _activity_problems(manifest: Mapping[str, Any]) -> list[str]:
+    activities = manifest.get("activities")
+    types = _dicts(activities.get("activityTypes")) if isinstance(activities, dict) else []
+    problems = []
+    seen: set[str] = set()
+    for index, activity in enumerate(types):
+        name = str(activity.get("type"))
+        if name in seen:
+            problems.append(f"activities.activityTypes[{index}]: type {name!r} is declared twice")
+        seen.add(name)
+    info = manifest.get("webApplicationInfo")
+    if types and not (isinstance(info, dict) and info.get("id")):
+        problems.append(
+            "activities are declared, but webApplicationInfo.id is missing: Graph finds the "
+            "app of an activity notification by that Entra app id"
+        )
+    return problems
+
+
 def manifest_problems(manifest: Mapping[str, Any], *, base_url: str) -> list[str]:
     """What is wrong with a built manifest, one sentence each; empty when nothing is.
 
     `base_url` is the public URL the app is served from (https, no trailing slash, a path
     prefix kept), as `build_manifest` uses it for `{{base_url}}`.
     """
-    problems = _url_problems(manifest, base_url)
+    problems = _url_problems(manifest, base_url) + _activity_problems(manifest)
     for e, extension in enumerate(_dicts(manifest.get("extensions"))):
         where = f"extensions[{e}]"
         problems += _action_problems(extension, where)

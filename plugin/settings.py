@@ -9,12 +9,17 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from dataclasses import replace
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from email_validator import EmailNotValidError, validate_email
 from platformdirs import user_data_dir
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from plugin.notify.smtp_url import SmtpTarget, is_loopback, parse_smtp_url
 
 LOCAL, MICROSOFT = "local", "microsoft"
 PREFIX = "ONTWIKKELGESPREK_"
@@ -37,6 +42,13 @@ def describe(error: ValidationError) -> str:
         field = ".".join(str(part) for part in item["loc"]) or "settings"
         lines.append(f"{env_name(field)}: {item['msg']}")
     return "\n".join(lines)
+
+
+def _check_address(address: str) -> None:
+    try:
+        validate_email(address, check_deliverability=False)
+    except EmailNotValidError:
+        raise ValueError("must be an e-mail address like gesprekken@example.nl") from None
 
 
 def _https_url(value: str) -> str:
@@ -78,6 +90,18 @@ class Settings(BaseSettings):
     #: Microsoft mode: how often each lead's Outlook calendar is compared with their talks,
     #: whatever change notifications said (they can be lost).
     sync_minutes: int = Field(default=60, ge=1, le=1440)
+    #: Reminders by e-mail: smtp://[user[:password]@]host[:port] (STARTTLS) or smtps://… (TLS).
+    #: A secret: it may carry the password.
+    smtp_url: SecretStr | None = None
+    #: The mail server's user and password, when not in the URL.
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    #: smtp:// without STARTTLS: allowed only for a relay on this machine (loopback).
+    smtp_starttls: bool = Field(default=True, validate_default=True)
+    #: The From of reminder e-mails: an address, or "Name <address>".
+    mail_from: str | None = Field(default=None, validate_default=True)
+    #: Microsoft mode without SMTP: the mailbox Graph's sendMail sends reminder e-mails from.
+    mail_mailbox: str | None = None
 
     @field_validator("tenant_id")
     @classmethod
@@ -90,10 +114,77 @@ class Settings(BaseSettings):
             "must be a directory (tenant) id, a domain like contoso.nl, or organizations"
         )
 
-    @field_validator("client_secret", "secret_key")
+    @field_validator("client_secret", "secret_key", "smtp_password")
     @classmethod
     def _blank_secret(cls, value: SecretStr | None) -> SecretStr | None:
         return value if value is not None and value.get_secret_value() else None
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        parse_smtp_url(value.get_secret_value())  # ValueError says what, never the URL
+        return value
+
+    @field_validator("smtp_user")
+    @classmethod
+    def _smtp_user(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if not value:
+            return None
+        url = info.data.get("smtp_url")
+        if url is not None and parse_smtp_url(url.get_secret_value()).user:
+            raise ValueError("the user is in ONTWIKKELGESPREK_SMTP_URL already: set it once")
+        return value
+
+    @field_validator("smtp_password")
+    @classmethod
+    def _smtp_password(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        url = info.data.get("smtp_url")
+        target = parse_smtp_url(url.get_secret_value()) if url is not None else None
+        if target is not None and target.password is not None:
+            raise ValueError("the password is in ONTWIKKELGESPREK_SMTP_URL already: set it once")
+        if not info.data.get("smtp_user") and not (target and target.user):
+            raise ValueError("needs a user: ONTWIKKELGESPREK_SMTP_USER or one in the URL")
+        return value
+
+    @field_validator("smtp_starttls")
+    @classmethod
+    def _smtp_starttls(cls, value: bool, info: ValidationInfo) -> bool:
+        url = info.data.get("smtp_url")
+        if value or url is None:
+            return value
+        target = parse_smtp_url(url.get_secret_value())
+        if not target.implicit_tls and not is_loopback(target.host):
+            raise ValueError(
+                "may be off only for a mail relay on this machine (localhost, 127.0.0.1, ::1): "
+                "anywhere else the password and the mails would cross the network unencrypted"
+            )
+        return value
+
+    @field_validator("mail_from")
+    @classmethod
+    def _mail_from(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if not value:
+            if info.data.get("smtp_url") is not None:
+                raise ValueError(
+                    "is missing: reminder e-mails over ONTWIKKELGESPREK_SMTP_URL need a From "
+                    "address, e.g. Ontwikkelgesprek <gesprekken@example.nl>"
+                )
+            return None
+        _, address = parseaddr(value)
+        _check_address(address)
+        return value
+
+    @field_validator("mail_mailbox")
+    @classmethod
+    def _mail_mailbox(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        _check_address(value)
+        return value
 
     @field_validator("client_id")
     @classmethod
@@ -125,6 +216,18 @@ class Settings(BaseSettings):
         if value is not None and not value.is_file():
             raise ValueError(f"no such file: {value}")
         return value
+
+    def smtp_target(self) -> SmtpTarget | None:
+        """The mail server for reminders, with its credentials (None: no SMTP configured)."""
+        if self.smtp_url is None:
+            return None
+        target = parse_smtp_url(self.smtp_url.get_secret_value())
+        password = self.smtp_password.get_secret_value() if self.smtp_password else None
+        return replace(
+            target,
+            user=self.smtp_user or target.user,
+            password=password if password is not None else target.password,
+        )
 
     def microsoft_problems(self) -> list[str]:
         """What keeps Microsoft mode from starting, each naming its variable (empty: none)."""

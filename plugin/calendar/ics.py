@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from icalendar import Calendar, Event, Todo, vCalAddress, vCategory, vDuration, vText
+from icalendar import Alarm, Calendar, Event, Todo, vCalAddress, vCategory, vDuration, vText
 
 __all__ = [
     "EVENT_STATUSES",
@@ -82,6 +82,7 @@ class IcsEvent:
     last_modified: datetime
     categories: tuple[str, ...] = ()
     location: str | None = None
+    alarms: tuple[IcsAlarm, ...] = ()
 
     def __post_init__(self) -> None:
         """Reject values that would give an invalid or misleading event."""
@@ -92,6 +93,14 @@ class IcsEvent:
             raise ValueError(f"event {self.uid!r} ends before it starts")
         if self.status not in EVENT_STATUSES:
             raise ValueError(f"event status must be one of {sorted(EVENT_STATUSES)}")
+
+
+@dataclass(frozen=True, slots=True)
+class IcsAlarm:
+    """A VALARM that shows `description` a while before its event starts."""
+
+    before: timedelta
+    description: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,6 +279,12 @@ def _event_component(event: IcsEvent, zone: ZoneInfo) -> Event:
     component.add("ORGANIZER", _address(event.organizer, None))
     for attendee in event.attendees:
         component.add("ATTENDEE", _address(attendee, "REQ-PARTICIPANT"))
+    for alarm in event.alarms:
+        valarm = Alarm()
+        valarm.add("ACTION", "DISPLAY")
+        valarm.add("TRIGGER", -alarm.before)  # before DTSTART
+        valarm.add("DESCRIPTION", _text(alarm.description))
+        component.add_component(valarm)
     return component
 
 

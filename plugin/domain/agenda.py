@@ -2,9 +2,10 @@
 
 The guide asks for an agenda that both know beforehand. Ours is built, not typed: the goals the
 lead chose, each person's own goal, the discussion points both shared in their preparation, and
-the agreements of earlier talks in the track that are still open ("what came of it?"). During
-the talk each item can be marked discussed and get a short shared note, so the summary is
-written as the talk goes; the notes are on the signed form.
+the agreements of earlier talks in the track that are still open ("what came of it?", with
+the progress recorded since). During the talk each item can be marked discussed and get a
+short shared note, so the summary is written as the talk goes; the notes are on the signed
+form.
 
 An item is known by a stable key (`goal:<item id>`, `own:lead`, `own:learner`,
 `point:<point id>`, `earlier:<agreement id>`), so notes survive a reload and a reordering. A
@@ -20,6 +21,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from plugin.domain.agreement import Agreement
+from plugin.domain.agreement_progress import AgreementProgress
 from plugin.domain.errors import Conflict, InvalidInput
 from plugin.domain.preparation import Preparation
 from plugin.domain.text import clean_text
@@ -98,6 +100,14 @@ def agenda_items(
             ]
     items += [AgendaItem(f"earlier:{a.id}", ItemKind.EARLIER, a.what) for a in earlier_open]
     return items
+
+
+def progress_since(
+    history: Iterable[AgreementProgress], moment: datetime
+) -> list[AgreementProgress]:
+    """What happened to an earlier agreement since `moment` (the start of the talk it came
+    from; progress is recorded only after sign-off): its entries, oldest first."""
+    return [e for e in history if e.created_at >= moment]
 
 
 def clean_note(value: str | None) -> str:

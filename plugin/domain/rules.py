@@ -43,6 +43,11 @@ class Act(StrEnum):
     LEARNER_GOAL = "learner_goal"
     NOTE_AGENDA = "note_agenda"
     SIGN = "sign"
+    PROGRESS_NOTE = "progress_note"
+    MARK_DONE = "mark_done"
+    MARK_STUCK = "mark_stuck"
+    MARK_DROPPED = "mark_dropped"
+    REOPEN = "reopen"
 
 
 class Who(StrEnum):
@@ -131,6 +136,43 @@ RULES: tuple[Rule, ...] = (
         "agenda",
     ),
     Rule(Act.SIGN, Who.EITHER, "Sign off the form", "participant_only", "form_hash"),
+    # After sign-off, any day (agreement_progress.py): both follow an agreement, so either
+    # writes how it goes; its state is for whoever keeps it, or the lead who follows it up.
+    Rule(
+        Act.PROGRESS_NOTE,
+        Who.EITHER,
+        "After sign-off: write a dated progress note on an agreement",
+        "participant_only",
+        "note",
+    ),
+    Rule(
+        Act.MARK_DONE,
+        Who.OWNER_OR_LEAD,
+        "After sign-off: mark an agreement done",
+        "owner_or_lead",
+        "kind",
+    ),
+    Rule(
+        Act.MARK_STUCK,
+        Who.OWNER_OR_LEAD,
+        "After sign-off: say an agreement is stuck",
+        "owner_or_lead",
+        "kind",
+    ),
+    Rule(
+        Act.MARK_DROPPED,
+        Who.OWNER_OR_LEAD,
+        "After sign-off: drop an agreement, saying why",
+        "owner_or_lead",
+        "kind",
+    ),
+    Rule(
+        Act.REOPEN,
+        Who.OWNER_OR_LEAD,
+        "After sign-off: pick up a done, dropped or stuck agreement again",
+        "owner_or_lead",
+        "kind",
+    ),
 )
 
 _BY_ACT = {rule.act: rule for rule in RULES}

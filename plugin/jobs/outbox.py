@@ -73,8 +73,10 @@ def enqueue(
     now: datetime,
     *,
     key: str | None = None,
+    run_after: datetime | None = None,
 ) -> None:
-    """Record a job; jobs sharing a `key` run one at a time, oldest first."""
+    """Record a job, due now or at `run_after`; jobs sharing a `key` run one at a time,
+    oldest first."""
     session.info[ENQUEUED] = True
     session.execute(
         insert(outbox_jobs).values(
@@ -83,7 +85,7 @@ def enqueue(
             payload=dict(payload),
             status=PENDING,
             attempts=0,
-            run_after=now,
+            run_after=run_after or now,
             created_at=now,
             updated_at=now,
         )

@@ -1,9 +1,11 @@
-"""Drains the outbox now and then in the background, for jobs that wait to be retried."""
+"""Drains the outbox now and then in the background, for jobs that wait to be retried (and
+scans for reminders first)."""
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 from plugin.jobs.outbox import Outbox
 
@@ -11,9 +13,16 @@ log = logging.getLogger(__name__)
 
 
 class PeriodicDrain:
-    def __init__(self, outbox: Outbox, every_seconds: float = 30.0) -> None:
+    def __init__(
+        self,
+        outbox: Outbox,
+        every_seconds: float = 30.0,
+        upkeep: Callable[[], object] | None = None,
+    ) -> None:
+        """`upkeep` runs before each drain (the reminder scan)."""
         self._outbox = outbox
         self._every = every_seconds
+        self._upkeep = upkeep
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -29,6 +38,8 @@ class PeriodicDrain:
     def _run(self) -> None:
         while not self._stop.wait(self._every):
             try:
+                if self._upkeep is not None:
+                    self._upkeep()
                 self._outbox.drain()
             except Exception:
                 log.exception("draining the outbox failed; trying again later")

@@ -3,20 +3,38 @@ person's own goal, and closing or keeping an earlier agreement with a note."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from plugin.domain.agenda import AgendaItem, AgendaNote, ItemKind, agenda_items, find_item
+from plugin.domain.agenda import (
+    AgendaItem,
+    AgendaNote,
+    ItemKind,
+    agenda_items,
+    find_item,
+    progress_since,
+)
 from plugin.domain.agreement import Agreement, AgreementStatus
+from plugin.domain.agreement_progress import AgreementProgress, with_progress
 from plugin.domain.errors import NotFound
 from plugin.domain.people import Person
 from plugin.domain.talk import Talk
 from plugin.domain.talk_agreements import close_earlier_agreement
 from plugin.services.context import Services
 from plugin.services.talks import load_talk
+from plugin.store import progress as progress_store
 from plugin.store import repo
+
+
+def earlier_on_agenda(session: Session, talk: Talk) -> list[tuple[Agreement, Talk]]:
+    """The earlier agreements on this talk's agenda ("what came of it?"): those still open (or
+    closed in this talk), and those closed between talks since the last one, in the order
+    of their talks."""
+    found = [*repo.earlier_open_agreements(session, talk)]
+    found += progress_store.closed_since_last_talk(session, talk)
+    return sorted(found, key=lambda pair: (pair[1].starts_at, pair[1].id, pair[0].position))
 
 
 def items_of(
@@ -36,10 +54,15 @@ def items_of(
 
 
 def agenda_view(
-    svc: Services, talk: Talk, earlier: Sequence[tuple[Agreement, Talk]]
+    svc: Services,
+    talk: Talk,
+    earlier: Sequence[tuple[Agreement, Talk]],
+    histories: Mapping[str, Sequence[AgreementProgress]] | None = None,
 ) -> dict[str, Any]:
     """The agenda as both participants see it: items in order, each with its note; earlier
-    agreements with where they come from and their state."""
+    agreements with where they come from, their state, and what happened since their talk
+    (`since`: the progress entries after it, from `histories`)."""
+    histories = histories or {}
     notes = {n.item_key: n for n in talk.agenda_notes}
     from_talk = {a.id: (a, t) for a, t in earlier}
     items = []
@@ -56,14 +79,16 @@ def agenda_view(
         }
         if item.kind is ItemKind.EARLIER:
             agreement, earlier_talk = from_talk[item.key.split(":", 1)[1]]
+            history = histories.get(agreement.id, ())
             view["agreement"] = {
-                **agreement.to_dict(),
+                **with_progress(agreement, history),
                 "talk": {
                     "id": earlier_talk.id,
                     "title": earlier_talk.title,
                     "starts_at": earlier_talk.starts_at.isoformat(),
                 },
             }
+            view["since"] = [e.to_dict() for e in progress_since(history, earlier_talk.starts_at)]
         items.append(view)
     return {"items": items, "left": sum(1 for i in items if not i["discussed"])}
 
@@ -80,7 +105,7 @@ def note_item(
     expected_version: int,
 ) -> AgendaNote | None:
     talk = load_talk(session, viewer, talk_id)
-    item = find_item(items_of(svc, talk, repo.earlier_open_agreements(session, talk)), key)
+    item = find_item(items_of(svc, talk, earlier_on_agenda(session, talk)), key)
     return talk.note_agenda(
         viewer.id,
         item,
@@ -113,7 +138,7 @@ def close_agreement_from(
     note: from the preparation or the agenda."""
     current = load_talk(session, viewer, talk_id)
     earlier_talk = next(
-        (t for a, t in repo.earlier_open_agreements(session, current) if a.id == agreement_id),
+        (t for a, t in earlier_on_agenda(session, current) if a.id == agreement_id),
         None,
     )
     if earlier_talk is None:

@@ -23,6 +23,7 @@ from plugin.domain.checklist import ChecklistTemplate
 from plugin.domain.clock import Clock
 from plugin.domain.followup import FollowUpPolicy
 from plugin.jobs.outbox import ENQUEUED
+from plugin.notify.port import Channel
 from plugin.store.db import Database
 
 if TYPE_CHECKING:
@@ -74,6 +75,9 @@ class Links:
 
     def form(self, talk_id: str) -> str:
         return f"{self.talk(talk_id)}/form"
+
+    def prepare(self, talk_id: str) -> str:
+        return f"{self.talk(talk_id)}/prepare"
 
     def personal_app(self) -> str | None:
         """A deep link that opens the app's personal tab (my overview) in Teams."""
@@ -200,6 +204,8 @@ class Services:
     #: How often each watched mailbox is compared with its talks, whatever was notified.
     reconcile_every: timedelta = timedelta(hours=1)
     new_id: Callable[[], str] = field(default=lambda: str(uuid.uuid4()))
+    #: Where reminders go (`notify/channels.py`): made on first use; None when nothing is set.
+    reminder_channel: Callable[[], Channel | None] = field(default=lambda: None)
     #: Run after a transaction that recorded outbox jobs has committed.
     after_enqueue: list[Callable[[], object]] = field(default_factory=list)
 

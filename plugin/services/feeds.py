@@ -4,10 +4,11 @@ download of one talk's event."""
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from plugin.calendar.ics import IcsEvent, IcsTodo, render_calendar
+from plugin.calendar.ics import IcsAlarm, IcsEvent, IcsTodo, render_calendar
 from plugin.calendar.ics import Person as IcsPerson
 from plugin.calendar.local import ical_uid
 from plugin.calendar.port import TALK_CATEGORY
@@ -30,7 +31,17 @@ def talk_uid(talk: Talk) -> str:
     return talk.event_ical_uid or ical_uid(f"talk-{talk.id}")
 
 
-def _event(svc: Services, talk: Talk, people: dict[str, Person], description: str) -> IcsEvent:
+#: A subscribed calendar reminds the day before a talk, to prepare it.
+ALARM_BEFORE = timedelta(days=1)
+
+
+def _event(
+    svc: Services,
+    talk: Talk,
+    people: dict[str, Person],
+    description: str,
+    alarms: tuple[IcsAlarm, ...] = (),
+) -> IcsEvent:
     lead, learner = people[talk.lead_id], people[talk.learner_id]
     return IcsEvent(
         uid=talk_uid(talk),
@@ -47,6 +58,7 @@ def _event(svc: Services, talk: Talk, people: dict[str, Person], description: st
         last_modified=talk.updated_at,
         categories=(TALK_CATEGORY,),
         location=talk.join_url,
+        alarms=alarms if talk.status is TalkStatus.PLANNED else (),
     )
 
 
@@ -85,7 +97,19 @@ def person_feed(svc: Services, session: Session, person: Person, language: str) 
     people = repo.people_by_id(session, {p for t in talks for p in (t.lead_id, t.learner_id)})
     gettext = translations(language).gettext
     events = [
-        _event(svc, t, people, gettext("Open the talk: %(url)s") % {"url": svc.links.talk(t.id)})
+        _event(
+            svc,
+            t,
+            people,
+            gettext("Open the talk: %(url)s") % {"url": svc.links.talk(t.id)},
+            alarms=(
+                IcsAlarm(
+                    ALARM_BEFORE,
+                    gettext("Tomorrow: %(title)s. Prepare it here: %(url)s")
+                    % {"title": t.title, "url": svc.links.prepare(t.id)},
+                ),
+            ),
+        )
         for t in talks
     ]
     tracks = repo.tracks_of(session, person)

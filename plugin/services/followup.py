@@ -2,6 +2,8 @@
 
 These run as outbox jobs. Both are safe to repeat: the follow-up's id is derived from the
 signed talk's id, and every event is created with a transaction id derived from its talk.
+A track has one follow-up at a time (domain/followup_rules.py): when a later talk of the
+track is planned already, that one is the follow-up, moved earlier if the policy says so.
 """
 
 from __future__ import annotations
@@ -20,26 +22,26 @@ from plugin.calendar.port import (
     SlotRequest,
     attendee_of,
 )
+from plugin.domain.followup_rules import earlier_span, event_is_ours, planned_follow_up
 from plugin.domain.meeting import chat_id_from_join_url
 from plugin.domain.people import Person
 from plugin.domain.schedule import Interval, SlotSearch
 from plugin.domain.talk import Talk
 from plugin.domain.talk_calendar import FOLLOW_UP_BEFORE_TALK
 from plugin.domain.talk_state import CalendarState, FollowUpStatus, TalkStatus
-from plugin.jobs.outbox import Job, JobKind
-from plugin.services import calendar_sync, meeting_jobs
-from plugin.services.context import Services, user_key
+from plugin.jobs.outbox import Job, JobKind, enqueue
+from plugin.services import calendar_sync, meeting_jobs, reminders, summary_card
+from plugin.services.context import Services
 from plugin.services.invite import render_invite
 from plugin.services.talks import (
     BOOK_FOLLOW_UP,
-    POST_SUMMARY,
     REBOOK_FOLLOW_UP,
     SYNC_EVENT,
     default_title,
+    job_key,
     pin_tab_later,
 )
 from plugin.store import repo
-from plugin.teams.card import AgreementLine, TalkSummary
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +86,7 @@ def sync_event(svc: Services, session: Session, job: Job) -> None:
     talk = session.get(Talk, job.payload["talk_id"])
     if talk is None:
         return
-    if talk.event_from_outlook or (talk.event_id is None and talk.meeting_chat_id is not None):
+    if not event_is_ours(talk):
         # Held in a meeting the organiser booked themselves: not ours to edit.
         talk.calendar_state = CalendarState.SYNCED
         return
@@ -122,6 +124,16 @@ def book_follow_up(svc: Services, session: Session, job: Job) -> None:
     policy = svc.policy
     calendar = svc.calendar(session)
     chosen = job.payload.get("starts_at")
+    # One follow-up per track. Read after the lock: a booking in this track that ran
+    # meanwhile has committed, and its follow-up is seen here.
+    planned = planned_follow_up(
+        talk,
+        repo.planned_talks_of_track(session, talk.tenant_id, talk.track_id),
+        svc.clock.now(),
+    )
+    if planned is not None:
+        _take_planned_follow_up(svc, session, calendar, job, talk, planned, attendees)
+        return
     if chosen:
         start = datetime.fromisoformat(chosen)
         slot = Interval(start, start + policy.duration)
@@ -157,6 +169,85 @@ def book_follow_up(svc: Services, session: Session, job: Job) -> None:
     pin_tab_later(svc, session, follow_up)
     talk.follow_up_booked(follow_up.id)
     log.info("booked follow-up %s for talk %s", follow_up.id, talk.id)
+
+
+def _take_planned_follow_up(
+    svc: Services,
+    session: Session,
+    calendar: Calendar,
+    job: Job,
+    talk: Talk,
+    follow_up: Talk,
+    attendees: tuple[Attendee, ...],
+) -> None:
+    """`follow_up`, planned already in the track, follows up `talk`: none is booked beside it.
+
+    Its agenda lists `talk`'s open agreements as it stands (they come from the earlier signed
+    talks of the track). It moves earlier when the policy (or the time the two chose) wants
+    the follow-up sooner and both are free then; else it stays where it is.
+    """
+    duration = follow_up.ends_at - follow_up.starts_at
+    chosen = job.payload.get("starts_at")
+    if chosen:
+        start = datetime.fromisoformat(chosen)
+        wanted = Interval(start, start + duration)
+    else:
+        now = svc.clock.now()
+        wanted = svc.policy.window_for(talk.starts_at, talk.open_due_dates(), now).window
+    span = earlier_span(wanted, follow_up)
+    slot = _earlier_slot(svc, calendar, job, follow_up, attendees, span) if span else None
+    if slot is not None:
+        _move_earlier(svc, session, calendar, follow_up, slot)
+    talk.follow_up_booked(follow_up.id)
+    log.info("talk %s is followed up by talk %s, planned already", talk.id, follow_up.id)
+
+
+def _earlier_slot(
+    svc: Services,
+    calendar: Calendar,
+    job: Job,
+    follow_up: Talk,
+    attendees: tuple[Attendee, ...],
+    span: Interval,
+) -> Interval | None:
+    """The first time in `span` free for both, for the follow-up's own length."""
+    if job.attempts > 1 and follow_up.event_ical_uid:
+        # A run before may have moved the event and lost the answer on the way: the event
+        # itself would then take that time from a new search. Where it is now counts instead.
+        for event in calendar.list_events(attendees[0], span):
+            moved = Interval(event.start, event.end)
+            ours = event.ref.ical_uid == follow_up.event_ical_uid and not event.cancelled
+            if ours and span.contains(moved):
+                return moved
+    found = calendar.find_slot(
+        SlotRequest(
+            attendees=attendees,
+            window=span,
+            earliest=span.start,
+            horizon=span.end,
+            duration=follow_up.ends_at - follow_up.starts_at,
+            hours=svc.policy.hours,
+            options=0,
+        )
+    )
+    return found.slot
+
+
+def _move_earlier(
+    svc: Services, session: Session, calendar: Calendar, follow_up: Talk, slot: Interval
+) -> None:
+    # The event first, the talk's row after (as a booking does): nothing is written before
+    # the remote call, so a remote calendar's wait holds no write lock.
+    with session.no_autoflush:
+        follow_up.rebooked(slot.start, slot.end, svc.clock.now())
+        if follow_up.event_id is not None:
+            draft = event_draft(svc, session, follow_up)
+            _store_ref(follow_up, calendar.update_event(_ref(follow_up), draft))
+    if follow_up.event_id is None:
+        # Its event is not made yet (or could not be): it is made at the new time.
+        now = svc.clock.now()
+        enqueue(session, SYNC_EVENT, {"talk_id": follow_up.id}, now, key=job_key(follow_up.id))
+    log.info("moved follow-up %s earlier, as the policy wants", follow_up.id)
 
 
 def rebook_follow_up(svc: Services, session: Session, job: Job) -> None:
@@ -257,48 +348,12 @@ def _store_ref(talk: Talk, ref: EventRef) -> None:
         talk.meeting_chat_id, talk.chat_summary = booked_chat, True
 
 
-def post_summary(svc: Services, session: Session, job: Job) -> None:
-    """Post the signed talk's agreements to its meeting chat, in the lead's name."""
-    talk = session.get(Talk, job.payload["talk_id"])
-    if svc.chat is None or talk is None or talk.meeting_chat_id is None:
-        return
-    if not talk.chat_summary:
-        return
-    if talk.status is not TalkStatus.SIGNED:
-        return
-    people = repo.people_by_id(session, (talk.lead_id, talk.learner_id))
-    lead, learner = people[talk.lead_id], people[talk.learner_id]
-    follow_up = session.get(Talk, talk.follow_up_talk_id) if talk.follow_up_talk_id else None
-    signed_at = max(s.signed_at for s in talk.signatures)
-    summary = TalkSummary(
-        talk_id=talk.id,
-        title=talk.title,
-        lead_name=lead.display_name,
-        learner_name=learner.display_name,
-        signed_on=signed_at.astimezone(svc.policy.hours.zone).date(),
-        agreements=tuple(AgreementLine(a.what, a.owner, a.status, a.due) for a in talk.agreements),
-        form_url=svc.links.form_tab(talk.id, talk.meeting_chat_id, talk.title),
-        follow_up=follow_up.starts_at if follow_up is not None else None,
-    )
-    message_id = svc.chat.post(
-        user_key(lead.tenant_id, lead.object_id),
-        talk.meeting_chat_id,
-        summary,
-        svc.language,
-        svc.policy.hours.timezone,
-    )
-    log.info("posted the summary of talk %s to its meeting chat (message %s)", talk.id, message_id)
-
-
-def post_summary_failed(svc: Services, session: Session, job: Job, reason: str) -> None:
-    # The form is signed and complete without the card; the lead can share it by hand.
-    log.warning("the summary of talk %s was not posted: %s", job.payload["talk_id"], reason)
-
-
 def job_kinds(svc: Services) -> dict[str, JobKind]:
     return {
         **meeting_jobs.job_kinds(svc),
         **calendar_sync.job_kinds(svc),
+        **summary_card.job_kinds(svc),
+        **reminders.job_kinds(svc),
         SYNC_EVENT: JobKind(
             run=lambda s, j: sync_event(svc, s, j), failed=lambda s, j, r: sync_failed(svc, s, j, r)
         ),
@@ -309,9 +364,5 @@ def job_kinds(svc: Services) -> dict[str, JobKind]:
         REBOOK_FOLLOW_UP: JobKind(
             run=lambda s, j: rebook_follow_up(svc, s, j),
             failed=lambda s, j, r: log.warning("follow-up %s not rebooked: %s", j.payload, r),
-        ),
-        POST_SUMMARY: JobKind(
-            run=lambda s, j: post_summary(svc, s, j),
-            failed=lambda s, j, r: post_summary_failed(svc, s, j, r),
         ),
     }

@@ -1,14 +1,16 @@
-"""The overview: my upcoming talks, the open agreements (mine, and my learners'), my tracks;
-and the to-dos my calendar feed lists."""
+"""The overview: what I should do now, my upcoming talks, the open agreements (mine, and my
+learners'), my tracks; and the to-dos my calendar feed lists."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy.orm import Session
 
-from plugin.domain.agreement import Agreement, AgreementStatus, Owner
+from plugin.domain import todo
+from plugin.domain.agreement import Agreement, AgreementStatus
 from plugin.domain.people import Person
 from plugin.domain.talk import Talk
 from plugin.domain.talk_state import Role, TalkStatus
@@ -17,8 +19,22 @@ from plugin.services.views import earlier_agreement_view, talk_summary
 from plugin.store import repo
 
 
-def _mine(agreement: Agreement, role: Role) -> bool:
-    return agreement.owner is Owner.BOTH or agreement.owner.value == role.value
+def _todo_view(item: todo.Todo) -> dict[str, Any]:
+    talk_url = f"/talks/{quote(item.talk_id, safe='')}"
+    view: dict[str, Any] = {
+        "kind": item.kind.value,
+        "talk_id": item.talk_id,
+        "title": item.title,
+        # A path on this server: the page that holds the one action.
+        "url": f"{talk_url}/prepare" if item.kind is todo.TodoKind.PREPARE else talk_url,
+    }
+    if item.agreement_id is not None:
+        view["agreement_id"] = item.agreement_id
+    if item.due is not None:
+        view["due"] = item.due.isoformat()
+    if item.starts_at is not None:
+        view["starts_at"] = item.starts_at.isoformat()
+    return view
 
 
 def overview(svc: Services, session: Session, viewer: Person) -> dict[str, Any]:
@@ -27,6 +43,7 @@ def overview(svc: Services, session: Session, viewer: Person) -> dict[str, Any]:
         shared = repo.talks_shared_with(session, viewer)
         names = repo.names(session, {p for t in shared for p in (t.lead_id, t.learner_id)})
         return {
+            "todo": [],
             "upcoming": [],
             "open_agreements": {"mine": [], "my_learners": []},
             "tracks": [],
@@ -45,16 +62,23 @@ def overview(svc: Services, session: Session, viewer: Person) -> dict[str, Any]:
         assert role is not None
         item = {
             **earlier_agreement_view(agreement, talk),
+            "lead": {"id": talk.lead_id, "name": names.get(talk.lead_id, "")},
             "learner": {"id": talk.learner_id, "name": names.get(talk.learner_id, "")},
         }
-        if _mine(agreement, role):
+        # Each agreement once: what I keep (alone or together) is mine; a lead's other list
+        # holds what the learner keeps alone.
+        if todo.is_mine(agreement, role):
             mine.append(item)
-        if role is Role.LEAD:
+        elif role is Role.LEAD:
             learners.append(item)
     by_track: dict[str, list[Talk]] = {}
     for talk in talks:
         by_track.setdefault(talk.track_id, []).append(talk)
     return {
+        "todo": [
+            _todo_view(item)
+            for item in todo.todos(viewer.id, talks, open_items, now, svc.policy.hours)
+        ],
         "upcoming": [
             # "Bezig" while it runs, by the server's clock.
             {**talk_summary(t, names, viewer.id), "running": t.starts_at <= now < t.ends_at}
@@ -87,7 +111,7 @@ def open_agreements_for_feed(
             role is not None
             and agreement.due is not None
             and agreement.status is AgreementStatus.OPEN
-            and _mine(agreement, role)
+            and todo.is_mine(agreement, role)
         ):
             out.append((agreement, talk))
     return out

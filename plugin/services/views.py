@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session, object_session
 
 from plugin.domain.agenda import summary as agenda_summary
 from plugin.domain.agreement import Agreement
+from plugin.domain.agreement_progress import AgreementProgress, with_progress
 from plugin.domain.errors import NotFound
 from plugin.domain.form import form_intact, signing_hash
 from plugin.domain.people import Person
 from plugin.domain.talk import Talk
 from plugin.domain.talk_state import FollowUpStatus, Role, TalkStatus
-from plugin.services import agenda
+from plugin.services import agenda, progress
 from plugin.services.context import Services
 from plugin.store import repo
 
@@ -130,6 +131,12 @@ def talk_detail(
 ) -> dict[str, Any]:
     names = repo.names(session, (talk.lead_id, talk.learner_id))
     detail = talk_summary(talk, names, viewer_id)
+    earlier = [] if read_only else agenda.earlier_on_agenda(session, talk)
+    # Progress between talks is the participants' own: a school supervisor reads the form.
+    signed = talk.status is TalkStatus.SIGNED and not read_only
+    histories = progress.histories(
+        session, [*(talk.agreements if signed else ()), *(a for a, _ in earlier)]
+    )
     detail.update(
         {
             "read_only": read_only,
@@ -138,7 +145,12 @@ def talk_detail(
             "learner_goal": talk.learner_goal,
             #: What was heard per agenda item, as the form records it (`agenda.summary`).
             "summary": agenda_summary(talk.agenda_notes),
-            "agreements": [a.to_dict() for a in talk.agreements],
+            #: After sign-off each with `stuck` and its `progress` (agreement_progress.py).
+            "agreements": (
+                [a.to_dict() for a in talk.agreements]
+                if read_only
+                else progress.agreement_views(talk.agreements, histories)
+            ),
             "signatures": [
                 {
                     "person_id": s.person_id,
@@ -164,8 +176,7 @@ def talk_detail(
         }
     )
     if not read_only:
-        earlier = repo.earlier_open_agreements(session, talk)
-        detail["agenda"] = agenda.agenda_view(svc, talk, earlier)
+        detail["agenda"] = agenda.agenda_view(svc, talk, earlier, histories)
     if with_shares and talk.role_of(viewer_id) is Role.LEAD:
         detail["shared_with"] = repo.shares_of(session, talk.id)
     if talk.series_id is not None:
@@ -248,14 +259,21 @@ def preparation_view(
             "name": names.get(other_id, ""),
             "points": [p.to_dict() for p in theirs.shared_points()] if theirs else [],
         },
-        "earlier_agreements": [
-            earlier_agreement_view(a, t) for a, t in repo.earlier_open_agreements(session, talk)
-        ],
+        "earlier_agreements": _earlier_views(session, talk),
     }
 
 
-def earlier_agreement_view(agreement: Agreement, talk: Talk) -> dict[str, Any]:
+def _earlier_views(session: Session, talk: Talk) -> list[dict[str, Any]]:
+    earlier = agenda.earlier_on_agenda(session, talk)
+    histories = progress.histories(session, (a for a, _ in earlier))
+    return [earlier_agreement_view(a, t, histories.get(a.id, ())) for a, t in earlier]
+
+
+def earlier_agreement_view(
+    agreement: Agreement, talk: Talk, history: Sequence[AgreementProgress] = ()
+) -> dict[str, Any]:
+    """An earlier talk's agreement on this talk's agenda, with what happened since."""
     return {
-        **agreement.to_dict(),
+        **with_progress(agreement, history),
         "talk": {"id": talk.id, "title": talk.title, "starts_at": talk.starts_at.isoformat()},
     }

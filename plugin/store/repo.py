@@ -371,3 +371,20 @@ def talks_shared_with(session: Session, viewer: Person) -> Sequence[Talk]:
         .scalars()
         .all()
     )
+
+
+def planned_talks_of_track(session: Session, tenant_id: str, track_id: str) -> Sequence[Talk]:
+    """The track's talks still planned, soonest first (a few; a daily series some dozens)."""
+    return (
+        session.execute(
+            select(Talk)
+            .where(
+                talks.c.tenant_id == tenant_id,
+                talks.c.track_id == track_id,
+                talks.c.status == TalkStatus.PLANNED.value,
+            )
+            .order_by(talks.c.starts_at, talks.c.id)
+        )
+        .scalars()
+        .all()
+    )

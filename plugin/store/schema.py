@@ -28,6 +28,7 @@ from sqlalchemy.orm import registry, relationship
 
 from plugin.domain.agenda import AgendaNote
 from plugin.domain.agreement import MAX_WHAT, Agreement, AgreementStatus, Owner
+from plugin.domain.agreement_progress import MAX_PROGRESS_NOTE, AgreementProgress, ProgressKind
 from plugin.domain.feedback import FeedbackDraft
 from plugin.domain.people import Person, Track
 from plugin.domain.preparation import Preparation
@@ -205,6 +206,35 @@ agreements = Table(
     UniqueConstraint("talk_id", "position", name="uq_agreements_position"),
 )
 
+#: What happened to an agreement after sign-off (domain/agreement_progress.py): a history
+#: beside the signed form, never part of it.
+agreement_progress = Table(
+    "agreement_progress",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("agreement_id", ID, ForeignKey("agreements.id", ondelete="CASCADE"), nullable=False),
+    #: The entry's place in its agreement's history: 1, 2, ... (one clock second may hold two).
+    Column("position", Integer, nullable=False),
+    Column("author_id", ID, ForeignKey("people.id"), nullable=False),
+    Column("kind", EnumText(ProgressKind), nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("created_at", UTCDateTime, nullable=False),
+    one_of("kind", ProgressKind),
+    CheckConstraint(f"length(note) <= {MAX_PROGRESS_NOTE}", name="note_length"),
+    #: A note is the entry itself; an empty one says nothing.
+    CheckConstraint("kind <> 'note' OR length(note) > 0", name="note_says_something"),
+    #: Also the index an agreement's history is read by, in order.
+    UniqueConstraint("agreement_id", "position", name="uq_agreement_progress_position"),
+)
+
+#: The reminder scan's open agreements by due date (`store/reminders.py`).
+Index(
+    "ix_agreements_open_due",
+    agreements.c.due,
+    postgresql_where=text("status = 'open' AND due IS NOT NULL"),
+    sqlite_where=text("status = 'open' AND due IS NOT NULL"),
+)
+
 preparations = Table(
     "preparations",
     metadata,
@@ -283,6 +313,7 @@ def _map() -> None:
     mapper_registry.map_imperatively(Track, tracks)
     mapper_registry.map_imperatively(Agreement, agreements)
     mapper_registry.map_imperatively(Preparation, preparations)
+    mapper_registry.map_imperatively(AgreementProgress, agreement_progress)
     mapper_registry.map_imperatively(AgendaNote, agenda_notes)
     mapper_registry.map_imperatively(FeedbackDraft, feedback_drafts)
     mapper_registry.map_imperatively(Signature, signatures)

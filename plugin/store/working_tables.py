@@ -114,3 +114,26 @@ live_answers = Table(
     Column("version", Integer, nullable=False),
     Column("body", Text, nullable=False),
 )
+
+#: One row per reminder occasion found (`domain/reminders.py`): its reminders are enqueued in
+#: the same transaction, so an occasion is reminded of once, however often the scan runs. The
+#: primary key is the scan's anti-join.
+reminder_occasions = Table(
+    "reminder_occasions",
+    metadata,
+    Column("kind", String(16), primary_key=True),
+    #: The talk's or the agreement's id.
+    Column("subject_id", ID, primary_key=True),
+    #: What made it this occasion: the talk's start or end, the due date (ISO text).
+    Column("occasion_key", String(40), primary_key=True),
+    Column("tenant_id", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+#: The kinds of reminder a person turned off.
+reminder_opt_outs = Table(
+    "reminder_opt_outs",
+    metadata,
+    Column("person_id", ID, ForeignKey("people.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(16), primary_key=True),
+)

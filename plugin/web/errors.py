@@ -103,7 +103,12 @@ def message(code: str, field: str | None, params: dict[str, Any]) -> str:
             "Only the person who wrote this agreement can remove it at once. Ask for removal."
         ),
         "owner_or_lead": lambda: _(
-            "Only the person who keeps this agreement, or the lead, can close it."
+            "Only the person who keeps this agreement, or the lead, can change how it stands."
+        ),
+        "progress_closed": lambda: _("This agreement is closed already. Pick it up again first."),
+        "progress_stuck": lambda: _("This agreement is marked as stuck already."),
+        "progress_running": lambda: _(
+            "This agreement is still running: there is nothing to pick up again."
         ),
         "learner_only_goal": lambda: _("This is the learner's own goal: only they write it."),
         "not_on_agenda": lambda: _("This is not on the talk's agenda (any more)."),

@@ -289,6 +289,30 @@ def close_earlier_agreement(world: World) -> Case:
     )
 
 
+def agreement_progress(world: World) -> Case:
+    """After sign-off: Marco's note moves Sem's agreement on; Sem, who read it before, marks
+    it done."""
+    talk_id = world.talk.id
+    item = add_agreement(world.marco, talk_id, owner="learner")
+    confirm = f"/api/talks/{talk_id}/agreements/{item['id']}/confirm"
+    confirmed = ok(world.sem.post(confirm, json={"version": item["version"]}))
+    ok(world.marco.sign(talk_id))
+    ok(world.sem.sign(talk_id))
+    url = f"/api/agreements/{item['id']}/progress"
+    noted = ok(
+        world.marco.post(
+            url, json={"version": confirmed["version"], "kind": "note", "note": "Hoe gaat het?"}
+        )
+    )
+    return Case(
+        world.sem,
+        {"agreement_id": item["id"]},
+        {"kind": "done"},
+        confirmed["version"],
+        noted["version"],
+    )
+
+
 def save_preparation(world: World) -> Case:
     url = f"/api/talks/{world.talk.id}/preparation"
     first = ok(world.sem.put(url, json={"ticked": ["goals.wishes"], "version": 0}))
@@ -377,6 +401,7 @@ OPERATIONS: dict[tuple[str, str], Callable[[World], Case]] = {
     ("POST", "/api/talks/{talk_id}/earlier-agreements/{agreement_id}/status"): (
         close_earlier_agreement
     ),
+    ("POST", "/api/agreements/{agreement_id}/progress"): agreement_progress,
     ("PUT", "/api/talks/{talk_id}/preparation"): save_preparation,
     ("PUT", "/api/talks/{talk_id}/agenda/{key}"): note_agenda_item,
     ("PATCH", "/api/talks/{talk_id}/feedback/{draft_id}"): change_feedback_draft,

@@ -16,6 +16,8 @@ CA by default, so ``entra.ca_path`` trusts both fakes) and serves, under ``/v1.0
 - ``POST``/``GET /subscriptions``, ``GET``/``PATCH``/``DELETE /subscriptions/{id}`` and
   ``POST /subscriptions/{id}/reauthorize`` on events, with the notifications they bring (see
   "Change notifications").
+- ``POST /users/{u}/teamwork/sendActivityNotification`` and ``POST /users/{u}/sendMail``
+  (``graph.notify``; see tests/microsoft/graph_fake_notify.py).
 
 ``{u}`` is a mailbox id, the user's object id (``oid``) or address (case-insensitive); ``/me``
 works with delegated tokens (the mailbox whose ``oid`` is the token's).
@@ -1627,6 +1629,11 @@ class GraphFake:
         self._queue: list[_Queued] = []
         self._drop_notifications = 0
         self._duplicate_notifications = 0
+        # Imported here: that module builds on this one's schema helpers.
+        from tests.microsoft.graph_fake_notify import Notifications
+
+        #: The activity feed and sendMail endpoints, their state and test controls.
+        self.notify = Notifications(self)
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -2468,6 +2475,9 @@ class GraphFake:
             raise GraphError(
                 400, "BadRequest", f"Resource not found for the segment '{segments[0]}'."
             )
+        if self.notify.handles(rest):  # activity feed and sendMail: graph_fake_notify.py
+            payload = self._payload(request, raw, empty_ok=request.method != "POST")
+            return self.notify.handle(request, payload or {}, claims, user_segment, rest)
         operation, kind, event_id, allowed = self._route(rest)
         if request.method not in allowed:
             raise GraphError(

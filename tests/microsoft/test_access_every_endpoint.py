@@ -387,6 +387,15 @@ CASES: dict[str, Case] = {
             body=lambda t: {"version": t.earlier_version, "status": "done"},
             foreign=Foreign.EARLIER_AGREEMENT,
         ),
+        # After sign-off, any day: a note on X0's agreement E (its URL names no talk; whoever
+        # takes no part in E's talk gets the talk loader's 404, as for no agreement at all).
+        Case(
+            "POST",
+            "/api/agreements/<agreement_id>/progress",
+            Scope.TALK,
+            lambda t: {"agreement_id": t.earlier_agreement_id},
+            body=lambda t: {"version": t.earlier_version, "kind": "note", "note": "Loopt goed"},
+        ),
         Case(
             "POST",
             "/api/talks/<talk_id>/agreements",

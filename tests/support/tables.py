@@ -15,6 +15,7 @@ TABLES = (
     schema.tracks,
     schema.talks,
     schema.agreements,
+    schema.agreement_progress,
     schema.preparations,
     schema.agenda_notes,
     schema.feedback_drafts,

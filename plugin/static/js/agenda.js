@@ -5,7 +5,7 @@
 // Notes being typed are kept while the other person's changes come in.
 
 import { api, ApiError, OfflineError } from "./api.js";
-import { announce, characterCounter, firstName, formatDate, h, lengthProblem, t } from "./ui.js";
+import { announce, characterCounter, firstName, formatDate, formatDateTime, h, lengthProblem, t } from "./ui.js";
 import { hintBlock } from "./hints.js";
 
 const NOTE_MAX = 1000;
@@ -120,6 +120,7 @@ export class Agenda {
       ` · ${t(`owner.${a.owner}`)}`)];
     if (a.status !== "open") parts.push(h("p", { class: "badge ok" }, t(`agenda.status.${a.status}`)));
     if (a.close_note) parts.push(h("p", { class: "agenda-note" }, a.close_note));
+    parts.push(this.sinceView(item));
     if (!this.editable()) return h("div", {}, parts);
     if (!mayCloseEarlier(this.talk, a)) {
       parts.push(h("p", { class: "muted" }, t("agenda.close.owner", { name: this.firstName(this.talk.lead.id) })));
@@ -151,6 +152,20 @@ export class Agenda {
         h("button", { type: "button", class: "secondary", onclick: () => decide("dropped") }, t("agenda.close.dropped"))),
     );
     return h("div", {}, parts);
+  }
+
+  /** What happened to an earlier agreement since its talk: its progress entries, oldest first
+   * (null when nothing happened, or on a page that does not carry these strings). */
+  sinceView(item) {
+    const since = item.since || [];
+    if (!since.length || t("agenda.since") === "agenda.since") return null;
+    const stuck = item.agreement.stuck ? h("span", { class: "badge warn" }, t("agenda.since.stuck")) : null;
+    return h("div", { class: "agenda-since" },
+      h("p", { class: "meta" }, t("agenda.since"), " ", stuck),
+      h("ul", {}, since.map((entry) => h("li", {},
+        h("strong", {}, t(`agenda.since.${entry.kind}`)),
+        ` · ${this.firstName(entry.author_id)}, ${formatDateTime(entry.created_at)}`,
+        entry.note ? `: ${entry.note}` : ""))));
   }
 
   noteEditor(item, id) {

@@ -1,7 +1,7 @@
-// "My overview": upcoming talks, open agreements, history per track, the calendar feed.
+// "My overview": what to do now, upcoming talks, open agreements, history per track, the calendar feed.
 
 import { api, OfflineError } from "./api.js";
-import { announce, formatDate, formatDateTime, h, t } from "./ui.js";
+import { announce, firstName, formatDate, formatDateTime, formatWhen, h, t } from "./ui.js";
 import { canChange, talkActions } from "./talk_actions.js";
 
 const $ = (id) => document.getElementById(id);
@@ -81,7 +81,40 @@ async function afterCancel(cancelled) {
   slot.focus();
 }
 
-function agreementCard(item, showLearner) {
+/** A to-do's badge: how pressing it is (the server puts the most urgent first). */
+const TODO_BADGE = { overdue: "danger", due_soon: "warn", sign: "warn" };
+
+function todoDetail(item) {
+  if (item.due && (item.kind === "overdue" || item.kind === "due_soon")) return t("due", { date: formatDate(item.due) });
+  if (!item.starts_at) return null;
+  // A preparation is for a talk to come; the others are about a talk held (or going on).
+  return t(item.kind === "prepare" ? "todo_talk_on" : "todo_talk_of", { when: formatWhen(item.starts_at) });
+}
+
+/** One to-do: what it is about, and one link to the page where it is done. */
+function todoCard(item, index) {
+  const id = `todo-${index}-what`;
+  const badge = TODO_BADGE[item.kind];
+  const detail = todoDetail(item);
+  return h("li", { class: "card" },
+    h("div", { id },
+      h("span", { class: badge ? `badge ${badge}` : "badge" }, t(`todo_kind_${item.kind}`)), " ",
+      item.title || t("untitled")),
+    detail ? h("div", { class: "meta" }, detail) : null,
+    h("div", {}, h("a", { href: item.url, "aria-describedby": id }, t(`todo_go_${item.kind}`))),
+  );
+}
+
+/** Whose an agreement is, where the list does not say it already: "Together with Sem". */
+function whose(item, showLearner, myId) {
+  if (showLearner) return t("learner", { name: item.learner.name });
+  if (item.owner !== "both") return null;
+  const other = item.lead.id === myId ? item.learner.name : item.lead.name;
+  return t("together_with", { name: firstName(other) });
+}
+
+function agreementCard(item, showLearner, myId) {
+  const owner = whose(item, showLearner, myId);
   const overdue = item.due && item.due < today();
   let due;
   if (!item.due) due = h("span", {}, t("no_due"));
@@ -90,7 +123,7 @@ function agreementCard(item, showLearner) {
   return h("li", { class: "card" },
     h("div", {}, item.what),
     h("div", { class: "meta" },
-      showLearner ? [t("learner", { name: item.learner.name }), " · "] : null,
+      owner ? [owner, " · "] : null,
       due, " · ",
       h("a", { href: `/talks/${encodeURIComponent(item.talk.id)}` }, t("from_talk", { title: item.talk.title || t("untitled") })),
     ),
@@ -128,11 +161,12 @@ function render(data) {
     ));
   }
   if ($("upcoming-list")) {
+    list($("todo-list"), data.todo, t("todo_none"), todoCard);
     list($("upcoming-list"), data.upcoming, t("no_upcoming"), upcomingCard);
-    list($("mine-list"), data.open_agreements.mine, t("no_mine"), (a) => agreementCard(a, false));
+    list($("mine-list"), data.open_agreements.mine, t("no_mine"), (a) => agreementCard(a, false, data.me.id));
     const lead = data.tracks.some((track) => track.my_role === "lead") || data.open_agreements.my_learners.length > 0;
     $("learners-block").hidden = !lead;
-    list($("learners-list"), data.open_agreements.my_learners, t("no_learners"), (a) => agreementCard(a, true));
+    list($("learners-list"), data.open_agreements.my_learners, t("no_learners"), (a) => agreementCard(a, true, data.me.id));
     renderTracks($("history-list"), data.tracks);
   }
   $("feed-url").value = data.me.feed_url;

@@ -1,0 +1,269 @@
+"""The reminder scan: what is due now becomes one reminder per person, enqueued once.
+
+It runs in the worker's upkeep (and local `serve`'s), every minute or so. Each occasion it
+finds (`domain/reminders.py`) is recorded with its reminders in one transaction, through the
+outbox: a scan that runs twice, or on two workers, finds it recorded; a crash before commit
+records nothing and the next scan finds it again. The sending is the outbox job's
+(`SEND_JOB`), at the moment the occasion allows (never at night or at the weekend).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from sqlalchemy.orm import Session
+
+from plugin.domain import reminders
+from plugin.domain.agreement import Agreement, AgreementStatus
+from plugin.domain.people import Person
+from plugin.domain.reminders import Occasion, ReminderKind
+from plugin.domain.talk import Talk
+from plugin.domain.talk_state import TalkStatus
+from plugin.domain.todo import DUE_SOON_WORKING_DAYS, PREPARE_WORKING_DAYS, is_mine
+from plugin.jobs.outbox import Job, JobKind, enqueue
+from plugin.notify.message import Reminder, compose
+from plugin.notify.port import Recipient, RetryableDeliveryError
+from plugin.services.context import Services
+from plugin.store import reminders as store
+
+log = logging.getLogger(__name__)
+
+#: The outbox job that sends one reminder to one person.
+SEND_JOB = "send_reminder"
+#: An agreement that went overdue longer ago than this (the app was off) is not reminded of
+#: any more: its owner sees it on the overview.
+OVERDUE_LOOKBACK = timedelta(days=14)
+#: Likewise a talk left unsigned.
+SIGN_LOOKBACK = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Found:
+    occasion: Occasion
+    talk: Talk
+    recipients: tuple[str, ...]
+    agreement: Agreement | None = None
+
+
+def scan(svc: Services, session: Session) -> int:
+    """Record what is due now and enqueue its reminders; how many were enqueued."""
+    now = svc.clock.now()
+    found = [
+        *_agreements(svc, session, now),
+        *_prepare(svc, session, now),
+        *_sign(svc, session, now),
+    ]
+    off = store.turned_off(session, {p for f in found for p in f.recipients})
+    enqueued = 0
+    for item in found:
+        occasion = item.occasion
+        store.record_occasion(
+            session,
+            occasion.kind.value,
+            occasion.subject_id,
+            occasion.key,
+            item.talk.tenant_id,
+            now,
+        )
+        at = reminders.send_at(occasion, now, svc.policy.hours) or now
+        for person_id in item.recipients:
+            if (person_id, occasion.kind.value) in off:
+                continue
+            enqueue(
+                session,
+                SEND_JOB,
+                {
+                    "person_id": person_id,
+                    "kind": occasion.kind.value,
+                    "subject_id": occasion.subject_id,
+                    "key": occasion.key,
+                    "talk_id": item.talk.id,
+                },
+                now,
+                key=f"reminder:{person_id}",
+                run_after=at,
+            )
+            enqueued += 1
+    return enqueued
+
+
+def _agreements(svc: Services, session: Session, now: datetime) -> list[Found]:
+    hours = svc.policy.hours
+    today = hours.local_date(now)
+    out = []
+    last = hours.add_working_days(today, DUE_SOON_WORKING_DAYS)
+    for agreement, talk in store.open_agreements_due(
+        session, ReminderKind.DUE_SOON.value, today, last
+    ):
+        assert agreement.due is not None
+        occasion = reminders.due_soon(agreement.id, agreement.due, hours)
+        if occasion.at <= now:
+            out.append(Found(occasion, talk, _owners(agreement, talk), agreement))
+    yesterday = today - timedelta(days=1)
+    for agreement, talk in store.open_agreements_due(
+        session, ReminderKind.OVERDUE.value, today - OVERDUE_LOOKBACK, yesterday
+    ):
+        assert agreement.due is not None
+        occasion = reminders.overdue(agreement.id, agreement.due, hours)
+        if occasion.at <= now:
+            out.append(Found(occasion, talk, _owners(agreement, talk), agreement))
+    return out
+
+
+def _prepare(svc: Services, session: Session, now: datetime) -> list[Found]:
+    hours = svc.policy.hours
+    last_day = hours.add_working_days(hours.local_date(now), PREPARE_WORKING_DAYS)
+    before = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=hours.zone)
+    talks = store.talks_starting(session, now, before)
+    return _new(
+        session,
+        ReminderKind.PREPARE,
+        talks,
+        lambda t: reminders.prepare(t.id, t.starts_at, hours),
+        lambda t: {p.person_id for p in t.preparations},
+        now,
+    )
+
+
+def _sign(svc: Services, session: Session, now: datetime) -> list[Found]:
+    hours = svc.policy.hours
+    talks = store.talks_ended(session, now - SIGN_LOOKBACK, now)
+    return _new(
+        session,
+        ReminderKind.SIGN,
+        talks,
+        lambda t: reminders.sign(t.id, t.ends_at, hours),
+        lambda t: {s.person_id for s in t.signatures},
+        now,
+    )
+
+
+def _new(
+    session: Session,
+    kind: ReminderKind,
+    talks: Iterable[Talk],
+    occasion_of: Callable[[Talk], Occasion],
+    done_by: Callable[[Talk], set[str]],
+    now: datetime,
+) -> list[Found]:
+    """The talks' due occasions not recorded yet; reminded: the participants not done."""
+    talks = list(talks)
+    recorded = store.reminded_keys(session, kind.value, (t.id for t in talks))
+    out = []
+    for talk in talks:
+        occasion = occasion_of(talk)
+        if occasion.at > now or (talk.id, occasion.key) in recorded:
+            continue
+        done = done_by(talk)
+        recipients = tuple(p for p in (talk.lead_id, talk.learner_id) if p not in done)
+        if recipients:
+            out.append(Found(occasion, talk, recipients))
+    return out
+
+
+def _owners(agreement: Agreement, talk: Talk) -> tuple[str, ...]:
+    return tuple(
+        person
+        for person in (talk.lead_id, talk.learner_id)
+        if (role := talk.role_of(person)) is not None and is_mine(agreement, role)
+    )
+
+
+def scan_now(svc: Services) -> int:
+    """One scan in its own transaction: the worker's and local `serve`'s upkeep."""
+    return svc.write(lambda session: scan(svc, session))
+
+
+def send(svc: Services, session: Session, job: Job) -> None:
+    """Send one reminder, if it still holds: the agreement still open with that due date, the
+    talk still at that time and not prepared or signed by this person, the kind still on."""
+    payload = job.payload
+    kind = ReminderKind(payload["kind"])
+    person = session.get(Person, payload["person_id"])
+    talk = session.get(Talk, payload["talk_id"])
+    if (
+        person is None
+        or talk is None
+        or (person.id, kind.value) in store.turned_off(session, [person.id])
+    ):
+        return
+    agreement = next((a for a in talk.agreements if a.id == payload["subject_id"]), None)
+    if not _still_holds(kind, payload["key"], person.id, talk, agreement):
+        log.info("reminder %s for %s no longer holds", kind.value, payload["subject_id"])
+        return
+    now = svc.clock.now()
+    hours = svc.policy.hours
+    if (moment := reminders.working_moment(now, hours)) > now:
+        # A retry that fell outside working hours waits for the morning.
+        raise RetryableDeliveryError("outside working hours", retry_after=moment - now)
+    channel = svc.reminder_channel()
+    if channel is None:
+        log.info("no channel for reminders: %s stays on the overview only", kind.value)
+        return
+    other = session.get(Person, talk.learner_id if person.id == talk.lead_id else talk.lead_id)
+    recipient = Recipient(
+        person_id=person.id,
+        name=person.display_name,
+        email=person.email,
+        language=person.locale,
+        object_id=person.object_id,
+    )
+    reminder = Reminder(
+        kind=kind.value,
+        talk_title=talk.title,
+        starts_at=talk.starts_at,
+        url=svc.links.prepare(talk.id) if kind is ReminderKind.PREPARE else svc.links.talk(talk.id),
+        other_name=other.display_name if other is not None else "",
+        agreement=agreement.what if agreement is not None else "",
+        due=agreement.due if agreement is not None else None,
+        key=f"{kind.value}-{payload['subject_id']}-{payload['key']}-{person.id}",
+    )
+    delivery = channel.send(recipient, compose(recipient, reminder, timezone=hours.timezone))
+    log.info("reminder %s sent to %s by %s", kind.value, person.id, delivery.channel)
+
+
+def _still_holds(
+    kind: ReminderKind, key: str, person_id: str, talk: Talk, agreement: Agreement | None
+) -> bool:
+    if kind in (ReminderKind.DUE_SOON, ReminderKind.OVERDUE):
+        return (
+            agreement is not None
+            and agreement.status is AgreementStatus.OPEN
+            and agreement.due is not None
+            and agreement.due.isoformat() == key
+            and talk.status is TalkStatus.SIGNED
+        )
+    if kind is ReminderKind.PREPARE:
+        return (
+            talk.status is TalkStatus.PLANNED
+            and reminders.moment_key(talk.starts_at) == key
+            and all(p.person_id != person_id for p in talk.preparations)
+        )
+    if kind is ReminderKind.SIGN:
+        return (
+            talk.status in (TalkStatus.PLANNED, TalkStatus.HELD)
+            and reminders.moment_key(talk.ends_at) == key
+            and talk.signature_of(person_id) is None
+        )
+    return True
+
+
+def send_failed(svc: Services, session: Session, job: Job, reason: str) -> None:
+    # The reminder's content is never logged: who and which kind is enough to look into it.
+    log.warning(
+        "reminder %s to %s not delivered: %s",
+        job.payload.get("kind"),
+        job.payload.get("person_id"),
+        reason,
+    )
+
+
+def job_kinds(svc: Services) -> dict[str, JobKind]:
+    return {
+        SEND_JOB: JobKind(
+            run=lambda s, j: send(svc, s, j), failed=lambda s, j, r: send_failed(svc, s, j, r)
+        )
+    }

@@ -1,0 +1,132 @@
+"""Queries of the reminder scan: what may be due, what was reminded of, who turned what off.
+
+Each candidate query narrows by an index to a window of days (open agreements by due date,
+talks by start or end); the agreements' query leaves out what was reminded of already with an
+anti-join on the occasions' primary key, so the scan's cost follows what is due now, not all
+that is open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+from sqlalchemy import ColumnElement, String, and_, cast, exists, insert, select
+from sqlalchemy.orm import Session
+
+from plugin.domain.agreement import Agreement, AgreementStatus
+from plugin.domain.talk import Talk
+from plugin.domain.talk_state import TalkStatus
+from plugin.store.schema import agreements, talks
+from plugin.store.working_tables import reminder_occasions, reminder_opt_outs
+
+
+def open_agreements_due(
+    session: Session, kind: str, first: date, last: date
+) -> Sequence[tuple[Agreement, Talk]]:
+    """Open agreements of signed talks due in [first, last], not yet reminded of as `kind`
+    for that due date."""
+    reminded = exists().where(
+        and_(
+            reminder_occasions.c.kind == kind,
+            reminder_occasions.c.subject_id == agreements.c.id,
+            reminder_occasions.c.occasion_key == cast(agreements.c.due, String),
+        )
+    )
+    rows = session.execute(
+        select(Agreement, Talk)
+        .join(talks, talks.c.id == agreements.c.talk_id)
+        .where(
+            agreements.c.status == AgreementStatus.OPEN.value,
+            agreements.c.due.is_not(None),
+            agreements.c.due >= first,
+            agreements.c.due <= last,
+            talks.c.status == TalkStatus.SIGNED.value,
+            ~reminded,
+        )
+        .order_by(agreements.c.due, agreements.c.id)
+    ).all()
+    return [(row[0], row[1]) for row in rows]
+
+
+def talks_starting(session: Session, after: datetime, before: datetime) -> Sequence[Talk]:
+    """Planned talks starting in (after, before): a few days' worth, by the start's index (the
+    caller leaves out occasions recorded, by key: a moved talk is a new occasion)."""
+    return _talks(
+        session,
+        and_(
+            talks.c.status == TalkStatus.PLANNED.value,
+            talks.c.starts_at > after,
+            talks.c.starts_at < before,
+        ),
+    )
+
+
+def talks_ended(session: Session, after: datetime, before: datetime) -> Sequence[Talk]:
+    """Talks not signed or cancelled that ended in [after, before)."""
+    return _talks(
+        session,
+        and_(
+            talks.c.status.in_((TalkStatus.PLANNED.value, TalkStatus.HELD.value)),
+            talks.c.ends_at >= after,
+            talks.c.ends_at < before,
+        ),
+    )
+
+
+def _talks(session: Session, where: ColumnElement[bool]) -> Sequence[Talk]:
+    return (
+        session.execute(select(Talk).where(where).order_by(talks.c.starts_at, talks.c.id))
+        .scalars()
+        .all()
+    )
+
+
+def reminded_keys(session: Session, kind: str, subject_ids: Iterable[str]) -> set[tuple[str, str]]:
+    """(subject id, occasion key) of the occasions of `kind` recorded for these subjects."""
+    ids = list(subject_ids)
+    if not ids:
+        return set()
+    rows = session.execute(
+        select(reminder_occasions.c.subject_id, reminder_occasions.c.occasion_key).where(
+            reminder_occasions.c.kind == kind, reminder_occasions.c.subject_id.in_(ids)
+        )
+    )
+    return {(row.subject_id, row.occasion_key) for row in rows}
+
+
+def record_occasion(
+    session: Session, kind: str, subject_id: str, key: str, tenant_id: str, now: datetime
+) -> None:
+    """Remember the occasion (a second scan that found it too fails on the primary key and
+    runs again, then without it)."""
+    session.execute(
+        insert(reminder_occasions).values(
+            kind=kind, subject_id=subject_id, occasion_key=key, tenant_id=tenant_id, created_at=now
+        )
+    )
+
+
+def turned_off(session: Session, person_ids: Iterable[str]) -> set[tuple[str, str]]:
+    """(person id, kind) of the reminders these people turned off."""
+    ids = list(person_ids)
+    if not ids:
+        return set()
+    rows = session.execute(select(reminder_opt_outs).where(reminder_opt_outs.c.person_id.in_(ids)))
+    return {(row.person_id, row.kind) for row in rows}
+
+
+def kinds_off(session: Session, person_id: str) -> list[str]:
+    rows = session.execute(
+        select(reminder_opt_outs.c.kind).where(reminder_opt_outs.c.person_id == person_id)
+    )
+    return sorted(row.kind for row in rows)
+
+
+def set_kinds_off(session: Session, person_id: str, kinds: Iterable[str]) -> None:
+    session.execute(reminder_opt_outs.delete().where(reminder_opt_outs.c.person_id == person_id))
+    wanted = sorted(set(kinds))
+    if wanted:
+        session.execute(
+            insert(reminder_opt_outs), [{"person_id": person_id, "kind": k} for k in wanted]
+        )
