@@ -41,6 +41,12 @@ VALIDATOR = HERE / "validate_manifest.mjs"
 NPM_PACKAGE = HERE.parent / ".npm" / "node_modules" / "@microsoft" / "app-manifest"
 LANGUAGE_FILES = {"nl": "nl.json", "en": "en.json"}
 TEXT_KEYS = {"name.short", "name.full", "description.short", "description.full"}
+#: The reminders' activity types in the Teams feed: what each is and its one line.
+ACTIVITY_KEYS = {
+    f"activities.activityTypes[{n}].{field}"
+    for n in range(5)
+    for field in ("description", "templateText")
+}
 #: The Outlook button's texts (tests/teams/test_outlook_extension.py checks them).
 OUTLOOK_KEYS = {
     f"extensions[0].ribbons[0].tabs[0].groups[0].{key}"
@@ -344,7 +350,13 @@ def test_manifest_texts_are_the_dutch_ones(manifest: dict[str, Any]) -> None:
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_language_files_name_describe_and_credit(language: str) -> None:
     texts = read_language(LANGUAGE_FILES[language])
-    assert set(texts) == {"$schema", "staticTabs[0].name", *TEXT_KEYS, *OUTLOOK_KEYS}
+    assert set(texts) == {
+        "$schema",
+        "staticTabs[0].name",
+        *TEXT_KEYS,
+        *OUTLOOK_KEYS,
+        *ACTIVITY_KEYS,
+    }
     assert all(value.strip() for value in texts.values())
     assert texts["name.short"] == "Ontwikkelgesprek"
     full = texts["description.full"]
@@ -539,3 +551,13 @@ def test_the_package_command_writes_the_zip_from_the_settings(tmp_path, monkeypa
     )
     assert missing.exit_code == 1
     assert "ONTWIKKELGESPREK_CLIENT_ID" in missing.output
+
+
+def test_activity_texts_are_translated_with_the_same_parameters() -> None:
+    """The feed sends one set of template parameters whatever the reader's language."""
+    nl, en = read_language("nl.json"), read_language("en.json")
+    for n in range(5):
+        key = f"activities.activityTypes[{n}].templateText"
+        assert nl[key] != en[key], key
+        assert set(re.findall(r"\{(\w+)\}", nl[key])) == set(re.findall(r"\{(\w+)\}", en[key]))
+        assert set(re.findall(r"\{(\w+)\}", nl[key])), key
