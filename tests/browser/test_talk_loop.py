@@ -116,8 +116,13 @@ def test_a_lead_and_a_learner_do_the_whole_talk(signed_in_page, live_server, lea
     # The signed form is read-only, intact and credits the guide.
     marco.goto(f"{live_server}/talks/{talk_id}/form")
     expect(marco.locator("main")).to_contain_text("werkpleklerenindetechniek.nl")
-    # (Its only inputs are the lead's sharing controls, outside the form itself.)
+    # (Its only inputs are the lead's sharing controls and the progress notes beside it, which
+    # are a history of their own, outside the signed form itself.)
     form = marco.locator("article.talk-form")
     sharing = "section[aria-labelledby=share-heading]"
-    expect(form.locator(f"textarea, input[type=text]:not({sharing} input)")).to_have_count(0)
+    outside = f"{sharing} input, #progress textarea, #progress input"
+    expect(form.locator(f"textarea:not({outside}), input[type=text]:not({outside})")).to_have_count(
+        0
+    )
     expect(form.locator(f"{sharing} input[type=text]")).to_have_count(2)  # name, link
+    expect(form.locator("#progress textarea")).to_have_count(2)  # one per agreement
