@@ -23,8 +23,9 @@ def planned_follow_up(signed: Talk, track_talks: Iterable[Talk], now: datetime) 
     """The talk of `signed`'s track that follows it up: the first one still planned, starting
     after `signed` and not started yet; None when there is none (then one is booked).
 
-    A planned talk whose time has passed is left out: it was held without being marked so,
-    or not held at all, and a follow-up in the past would be none.
+    Check-ins are left out (15 minutes about one agreement). A planned talk whose time has
+    passed is left out: it was held without being marked so, or not held at all, and a
+    follow-up in the past would be none.
     """
     later = [
         t
@@ -32,6 +33,8 @@ def planned_follow_up(signed: Talk, track_talks: Iterable[Talk], now: datetime) 
         if t.track_id == signed.track_id
         and t.id != signed.id
         and t.status is TalkStatus.PLANNED
+        # A 15-minute check-in about one agreement is not the track's follow-up.
+        and t.check_in_of is None
         and _utc(t.starts_at) > _utc(signed.starts_at)
         and _utc(t.starts_at) > _utc(now)
     ]

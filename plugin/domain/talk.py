@@ -80,6 +80,9 @@ class Talk(TalkAgreements, TalkContent, TalkCalendar):
     status: TalkStatus = TalkStatus.PLANNED
     #: The signed talk this one follows up, when it was booked as a follow-up.
     previous_talk_id: str | None = None
+    #: A check-in (domain/checkin.py) about this agreement: a short talk with no checklist and
+    #: no sign-off, never the track's follow-up.
+    check_in_of: str | None = None
     agreements: list[Agreement] = field(default_factory=list)
     #: What was heard about each agenda item (domain/agenda.py), written during the talk.
     agenda_notes: list[AgendaNote] = field(default_factory=list)
@@ -271,6 +274,8 @@ class Talk(TalkAgreements, TalkContent, TalkCalendar):
         role = self.require_participant(by)
         require(Act.SIGN, role, by)
         self._require_editable()
+        if self.check_in_of is not None:
+            raise Conflict("check_in_no_sign", "talk")
         if shown_hash != signing_hash(self):
             # The form changed after the signer last saw it: they must see it before signing.
             raise Conflict("form_changed", "form_hash")

@@ -7,7 +7,7 @@ The rules, one per kind (the reminders name the same occasions):
   to strike) and I have not confirmed;
 - `sign`: a talk held or past its end that I have not signed (not while I still have to
   confirm something in it: that comes first, and leads to the same talk);
-- `check_in`: reserved for a proposed check-in to accept (not built yet);
+- `check_in`: for the lead, a proposed check-in (domain/checkin.py) to accept or dismiss;
 - `prepare`: my planned talk within `PREPARE_WORKING_DAYS` working days, without my saved
   preparation;
 - `due_soon`: my open agreement of a signed talk, due within `DUE_SOON_WORKING_DAYS` working
@@ -30,6 +30,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from plugin.domain.agreement import Agreement, AgreementStatus, Owner
+from plugin.domain.checkin import CheckIn
 from plugin.domain.rules import Act, may
 from plugin.domain.schedule import WorkingHours
 from plugin.domain.talk import Talk
@@ -65,8 +66,11 @@ class Todo:
     agreement_id: str | None = None
     #: An agreement's due date.
     due: date | None = None
-    #: The talk's start, for a to-do about the talk (prepare, sign) or in it (confirm).
+    #: The talk's start, for a to-do about the talk (prepare, sign) or in it (confirm); the
+    #: time proposed for a check-in.
     starts_at: datetime | None = None
+    #: The proposal a `check_in` to-do is about.
+    check_in: CheckIn | None = None
 
 
 def is_mine(agreement: Agreement, role: Role) -> bool:
@@ -95,11 +99,14 @@ def _talk_todos(
     out = list(confirm)
     ended = talk.status is TalkStatus.HELD or talk.ends_at <= now
     # While I still have to confirm, the talk cannot be signed: one action, not two.
-    if ended and not confirm and talk.signature_of(me) is None:
+    # A check-in needs no sign-off.
+    if ended and not confirm and talk.signature_of(me) is None and talk.check_in_of is None:
         out.append(Todo(TodoKind.SIGN, talk.id, talk.title, starts_at=talk.starts_at))
     prepared = any(p.person_id == me for p in talk.preparations)
     if (
         talk.status is TalkStatus.PLANNED
+        # A check-in is about one agreement: nothing to prepare.
+        and talk.check_in_of is None
         and now < talk.starts_at
         and hours.local_date(talk.starts_at) <= last_prepare_day
         and not prepared
@@ -145,8 +152,10 @@ def todos(
     open_agreements: Iterable[tuple[Agreement, Talk]],
     now: datetime,
     hours: WorkingHours,
+    check_ins: Iterable[tuple[CheckIn, Agreement]] = (),
 ) -> list[Todo]:
-    """My to-dos from my talks and the open agreements of signed talks in my tracks."""
+    """My to-dos from my talks, the open agreements of signed talks in my tracks, and the
+    check-ins proposed to me (as the lead)."""
     today = hours.local_date(now)
     last_prepare_day = hours.add_working_days(today, PREPARE_WORKING_DAYS)
     last_due_day = hours.add_working_days(today, DUE_SOON_WORKING_DAYS)
@@ -157,4 +166,17 @@ def todos(
         item = _agreement_todo(me, agreement, talk, today, last_due_day)
         if item is not None:
             found.append(item)
+    found += [
+        Todo(
+            TodoKind.CHECK_IN,
+            check_in.talk_id,
+            agreement.what,
+            agreement.id,
+            agreement.due,
+            check_in.slot_start,
+            check_in,
+        )
+        for check_in, agreement in check_ins
+        if check_in.lead_id == me
+    ]
     return sorted(found, key=lambda todo: _sort_key(todo, hours))

@@ -30,7 +30,7 @@ from plugin.domain.talk import Talk
 from plugin.domain.talk_calendar import FOLLOW_UP_BEFORE_TALK
 from plugin.domain.talk_state import CalendarState, FollowUpStatus, TalkStatus
 from plugin.jobs.outbox import Job, JobKind, enqueue
-from plugin.services import calendar_sync, meeting_jobs, reminders, summary_card
+from plugin.services import calendar_sync, checkins, meeting_jobs, reminders, summary_card
 from plugin.services.context import Services
 from plugin.services.invite import render_invite
 from plugin.services.talks import (
@@ -66,7 +66,12 @@ def event_draft(svc: Services, session: Session, talk: Talk) -> EventDraft:
         template=svc.template,
         goals=talk.goals,
         own_goal=talk.own_goal,
-        open_agreements=[a for a, _ in repo.earlier_open_agreements(session, talk)],
+        open_agreements=[
+            a
+            for a, _ in repo.earlier_open_agreements(session, talk)
+            # A check-in's invite names its one agreement.
+            if talk.check_in_of is None or a.id == talk.check_in_of
+        ],
     )
     return EventDraft(
         transaction_id=f"talk-{talk.id}",
@@ -96,9 +101,9 @@ def sync_event(svc: Services, session: Session, job: Job) -> None:
         if talk.event_id:
             calendar.cancel_event(_ref(talk), draft.organizer)
     elif talk.event_id:
-        _store_ref(talk, calendar.update_event(_ref(talk), draft))
+        store_ref(talk, calendar.update_event(_ref(talk), draft))
     else:
-        _store_ref(talk, calendar.create_event(draft))
+        store_ref(talk, calendar.create_event(draft))
         pin_tab_later(svc, session, talk)
     talk.calendar_state = CalendarState.SYNCED
     talk.calendar_error = None
@@ -163,7 +168,7 @@ def book_follow_up(svc: Services, session: Session, job: Job) -> None:
     follow_up = _follow_up_talk(svc, session, talk, people[talk.learner_id], slot)
     # The event first, the new talk's row after: nothing is written before the remote call,
     # so a remote calendar's wait holds no write lock.
-    _store_ref(follow_up, calendar.create_event(event_draft(svc, session, follow_up)))
+    store_ref(follow_up, calendar.create_event(event_draft(svc, session, follow_up)))
     follow_up.calendar_state = CalendarState.SYNCED
     session.add(follow_up)
     pin_tab_later(svc, session, follow_up)
@@ -242,7 +247,7 @@ def _move_earlier(
         follow_up.rebooked(slot.start, slot.end, svc.clock.now())
         if follow_up.event_id is not None:
             draft = event_draft(svc, session, follow_up)
-            _store_ref(follow_up, calendar.update_event(_ref(follow_up), draft))
+            store_ref(follow_up, calendar.update_event(_ref(follow_up), draft))
     if follow_up.event_id is None:
         # Its event is not made yet (or could not be): it is made at the new time.
         now = svc.clock.now()
@@ -270,7 +275,7 @@ def rebook_follow_up(svc: Services, session: Session, job: Job) -> None:
         follow_up.calendar_attention = FOLLOW_UP_BEFORE_TALK
         return
     follow_up.rebooked(found.slot.start, found.slot.end, svc.clock.now())
-    _store_ref(
+    store_ref(
         follow_up, calendar.update_event(_ref(follow_up), event_draft(svc, session, follow_up))
     )
     log.info("rebooked follow-up %s after its talk", follow_up.id)
@@ -338,7 +343,8 @@ def _ref(talk: Talk) -> EventRef:
     )
 
 
-def _store_ref(talk: Talk, ref: EventRef) -> None:
+def store_ref(talk: Talk, ref: EventRef) -> None:
+    """Keep the event's ids on the talk (a check-in's booking too)."""
     talk.event_id, talk.event_ical_uid, talk.join_url = ref.event_id, ref.ical_uid, ref.join_url
     talk.event_written(ref.change_key)  # its change notification then echoes nothing
     # The meeting we booked is the talk's meeting (unless the lead linked another one): its
@@ -354,6 +360,7 @@ def job_kinds(svc: Services) -> dict[str, JobKind]:
         **calendar_sync.job_kinds(svc),
         **summary_card.job_kinds(svc),
         **reminders.job_kinds(svc),
+        **checkins.job_kinds(svc),
         SYNC_EVENT: JobKind(
             run=lambda s, j: sync_event(svc, s, j), failed=lambda s, j, r: sync_failed(svc, s, j, r)
         ),

@@ -14,6 +14,7 @@ from plugin.domain.agreement import Agreement, AgreementStatus
 from plugin.domain.people import Person
 from plugin.domain.talk import Talk
 from plugin.domain.talk_state import Role, TalkStatus
+from plugin.services import checkins, progress
 from plugin.services.context import Services
 from plugin.services.views import earlier_agreement_view, talk_summary
 from plugin.store import repo
@@ -34,6 +35,9 @@ def _todo_view(item: todo.Todo) -> dict[str, Any]:
         view["due"] = item.due.isoformat()
     if item.starts_at is not None:
         view["starts_at"] = item.starts_at.isoformat()
+    if item.check_in is not None:
+        # What the lead's accept or dismiss names (`/api/check-ins/<id>/…`).
+        view["check_in"] = item.check_in.to_dict()
     return view
 
 
@@ -55,13 +59,15 @@ def overview(svc: Services, session: Session, viewer: Person) -> dict[str, Any]:
         session, {p for t in tracks for p in (t.lead_id, t.learner_id)} | {viewer.id}
     )
     open_items = repo.open_agreements_of_tracks(session, viewer.tenant_id, [t.id for t in tracks])
+    # Each listed agreement with what happened since its talk (stuck, notes): one read for all.
+    histories = progress.histories(session, (agreement for agreement, _ in open_items))
     mine: list[dict[str, Any]] = []
     learners: list[dict[str, Any]] = []
     for agreement, talk in open_items:
         role = talk.role_of(viewer.id)
         assert role is not None
         item = {
-            **earlier_agreement_view(agreement, talk),
+            **earlier_agreement_view(agreement, talk, histories.get(agreement.id, ())),
             "lead": {"id": talk.lead_id, "name": names.get(talk.lead_id, "")},
             "learner": {"id": talk.learner_id, "name": names.get(talk.learner_id, "")},
         }
@@ -77,7 +83,14 @@ def overview(svc: Services, session: Session, viewer: Person) -> dict[str, Any]:
     return {
         "todo": [
             _todo_view(item)
-            for item in todo.todos(viewer.id, talks, open_items, now, svc.policy.hours)
+            for item in todo.todos(
+                viewer.id,
+                talks,
+                open_items,
+                now,
+                svc.policy.hours,
+                checkins.waiting_for(session, viewer),
+            )
         ],
         "upcoming": [
             # "Bezig" while it runs, by the server's clock.

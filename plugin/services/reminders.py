@@ -26,6 +26,7 @@ from plugin.domain.todo import DUE_SOON_WORKING_DAYS, PREPARE_WORKING_DAYS, is_m
 from plugin.jobs.outbox import Job, JobKind, enqueue
 from plugin.notify.message import Reminder, compose
 from plugin.notify.port import Recipient, RetryableDeliveryError
+from plugin.services import checkins
 from plugin.services.context import Services
 from plugin.store import reminders as store
 
@@ -55,6 +56,7 @@ def scan(svc: Services, session: Session) -> int:
         *_agreements(svc, session, now),
         *_prepare(svc, session, now),
         *_sign(svc, session, now),
+        *_check_ins(svc, session, now),
     ]
     off = store.turned_off(session, {p for f in found for p in f.recipients})
     enqueued = 0
@@ -113,11 +115,23 @@ def _agreements(svc: Services, session: Session, now: datetime) -> list[Found]:
     return out
 
 
+def _check_ins(svc: Services, session: Session, now: datetime) -> list[Found]:
+    """Propose a check-in for each agreement that slipped (`services/checkins.py`); each new
+    proposal is an occasion to remind its lead of."""
+    hours = svc.policy.hours
+    return [
+        # The occasion is the proposal (an agreement may get another one later).
+        Found(reminders.check_in(check_in.id, now, hours), talk, (talk.lead_id,), agreement)
+        for check_in, agreement, talk in checkins.propose(svc, session, now)
+    ]
+
+
 def _prepare(svc: Services, session: Session, now: datetime) -> list[Found]:
     hours = svc.policy.hours
     last_day = hours.add_working_days(hours.local_date(now), PREPARE_WORKING_DAYS)
     before = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=hours.zone)
-    talks = store.talks_starting(session, now, before)
+    # A check-in is about one agreement: nothing to prepare.
+    talks = [t for t in store.talks_starting(session, now, before) if not t.check_in_of]
     return _new(
         session,
         ReminderKind.PREPARE,
@@ -130,7 +144,8 @@ def _prepare(svc: Services, session: Session, now: datetime) -> list[Found]:
 
 def _sign(svc: Services, session: Session, now: datetime) -> list[Found]:
     hours = svc.policy.hours
-    talks = store.talks_ended(session, now - SIGN_LOOKBACK, now)
+    # A check-in needs no sign-off.
+    talks = [t for t in store.talks_ended(session, now - SIGN_LOOKBACK, now) if not t.check_in_of]
     return _new(
         session,
         ReminderKind.SIGN,
@@ -190,7 +205,20 @@ def send(svc: Services, session: Session, job: Job) -> None:
         or (person.id, kind.value) in store.turned_off(session, [person.id])
     ):
         return
-    agreement = next((a for a in talk.agreements if a.id == payload["subject_id"]), None)
+    about, starts_at, url = payload["subject_id"], talk.starts_at, svc.links.talk(talk.id)
+    if kind is ReminderKind.CHECK_IN:
+        # About a proposal: it holds while the proposal waits for the lead, and names the
+        # time found for it (the worker's search may not have answered yet: wait for it).
+        check_in = checkins.waiting(session, payload["subject_id"])
+        if check_in is None or check_in.problem is not None:
+            log.info("check-in reminder %s: not waiting, or no time free", payload["subject_id"])
+            return
+        if check_in.slot_start is None:
+            raise RetryableDeliveryError("no time found yet", retry_after=timedelta(minutes=1))
+        # The lead accepts or dismisses it on the overview.
+        overview = f"{svc.links.base_url.rstrip('/')}/"
+        about, starts_at, url = check_in.agreement_id, check_in.slot_start, overview
+    agreement = next((a for a in talk.agreements if a.id == about), None)
     if not _still_holds(kind, payload["key"], person.id, talk, agreement):
         log.info("reminder %s for %s no longer holds", kind.value, payload["subject_id"])
         return
@@ -214,8 +242,8 @@ def send(svc: Services, session: Session, job: Job) -> None:
     reminder = Reminder(
         kind=kind.value,
         talk_title=talk.title,
-        starts_at=talk.starts_at,
-        url=svc.links.prepare(talk.id) if kind is ReminderKind.PREPARE else svc.links.talk(talk.id),
+        starts_at=starts_at,
+        url=svc.links.prepare(talk.id) if kind is ReminderKind.PREPARE else url,
         other_name=other.display_name if other is not None else "",
         agreement=agreement.what if agreement is not None else "",
         due=agreement.due if agreement is not None else None,
@@ -236,6 +264,8 @@ def _still_holds(
             and agreement.due.isoformat() == key
             and talk.status is TalkStatus.SIGNED
         )
+    if kind is ReminderKind.CHECK_IN:
+        return agreement is not None and agreement.status is AgreementStatus.OPEN
     if kind is ReminderKind.PREPARE:
         return (
             talk.status is TalkStatus.PLANNED

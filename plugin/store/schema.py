@@ -29,6 +29,7 @@ from sqlalchemy.orm import registry, relationship
 from plugin.domain.agenda import AgendaNote
 from plugin.domain.agreement import MAX_WHAT, Agreement, AgreementStatus, Owner
 from plugin.domain.agreement_progress import MAX_PROGRESS_NOTE, AgreementProgress, ProgressKind
+from plugin.domain.checkin import CheckIn, CheckInReason, CheckInState
 from plugin.domain.feedback import FeedbackDraft
 from plugin.domain.people import Person, Track
 from plugin.domain.preparation import Preparation
@@ -112,6 +113,8 @@ talks = Table(
     Column("learner_goal", Text, nullable=False, default=""),
     Column("status", EnumText(TalkStatus), nullable=False),
     Column("previous_talk_id", ID, ForeignKey("talks.id"), nullable=True, unique=True),
+    #: A check-in about this agreement (no foreign key: agreements point at talks already).
+    Column("check_in_of", ID, nullable=True),
     #: The form as signed by both, and its SHA-256.
     Column("signed_form", Json, nullable=True),
     Column("content_hash", String(64), nullable=True),
@@ -235,6 +238,53 @@ Index(
     sqlite_where=text("status = 'open' AND due IS NOT NULL"),
 )
 
+#: Check-ins proposed to the lead when an agreement slips (domain/checkin.py).
+check_ins = Table(
+    "check_ins",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("tenant_id", String(64), nullable=False),
+    Column("agreement_id", ID, ForeignKey("agreements.id", ondelete="CASCADE"), nullable=False),
+    Column("talk_id", ID, ForeignKey("talks.id", ondelete="CASCADE"), nullable=False),
+    Column("track_id", ID, ForeignKey("tracks.id"), nullable=False),
+    Column("lead_id", ID, ForeignKey("people.id"), nullable=False, index=True),
+    Column("learner_id", ID, ForeignKey("people.id"), nullable=False),
+    Column("reason", EnumText(CheckInReason), nullable=False),
+    Column("reason_key", String(40), nullable=False),
+    Column("state", EnumText(CheckInState), nullable=False),
+    Column("slot_start", UTCDateTime, nullable=True),
+    Column("slot_end", UTCDateTime, nullable=True),
+    Column("check_in_talk_id", ID, ForeignKey("talks.id"), nullable=True),
+    Column("problem", String(64), nullable=True),
+    Column("new_what", String(MAX_WHAT), nullable=True),
+    Column("new_due", Date, nullable=True),
+    Column("outcome_by", ID, ForeignKey("people.id"), nullable=True),
+    Column("outcome_confirmed_at", UTCDateTime, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    one_of("reason", CheckInReason),
+    one_of("state", CheckInState),
+    #: Each occasion (the due date it went overdue on, the "stuck" entry) is proposed once:
+    #: a dismissed one does not come back for it. Also the scan's anti-join.
+    UniqueConstraint("agreement_id", "reason_key", name="uq_check_ins_occasion"),
+)
+#: The check-ins' scan: recent "stuck" entries (`store/checkins.py`).
+Index(
+    "ix_agreement_progress_stuck",
+    agreement_progress.c.created_at,
+    postgresql_where=text("kind = 'stuck'"),
+    sqlite_where=text("kind = 'stuck'"),
+)
+#: At most one proposal per agreement waits for the lead.
+Index(
+    "uq_check_ins_waiting",
+    check_ins.c.agreement_id,
+    unique=True,
+    sqlite_where=text("state = 'proposed'"),
+    postgresql_where=text("state = 'proposed'"),
+)
+
 preparations = Table(
     "preparations",
     metadata,
@@ -317,6 +367,7 @@ def _map() -> None:
     mapper_registry.map_imperatively(AgendaNote, agenda_notes)
     mapper_registry.map_imperatively(FeedbackDraft, feedback_drafts)
     mapper_registry.map_imperatively(Signature, signatures)
+    mapper_registry.map_imperatively(CheckIn, check_ins, version_id_col=check_ins.c.version)
     mapper_registry.map_imperatively(TalkSeries, talk_series, version_id_col=talk_series.c.version)
     mapper_registry.map_imperatively(
         Talk,

@@ -105,6 +105,11 @@ def message(code: str, field: str | None, params: dict[str, Any]) -> str:
         "owner_or_lead": lambda: _(
             "Only the person who keeps this agreement, or the lead, can change how it stands."
         ),
+        "check_in_decided": lambda: _("This check-in was accepted or dismissed already."),
+        "check_in_no_sign": lambda: _("A check-in has no form to sign."),
+        "nothing_to_confirm": lambda: _("There is nothing waiting for your confirmation here."),
+        "unchanged": lambda: _("This is what the agreement says already."),
+        "no_free_slot": lambda: _("No time is free for both of you in the coming days."),
         "progress_closed": lambda: _("This agreement is closed already. Pick it up again first."),
         "progress_stuck": lambda: _("This agreement is marked as stuck already."),
         "progress_running": lambda: _(

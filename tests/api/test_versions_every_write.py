@@ -17,11 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from plugin.services import reminders
 from tests.support.tables import snapshot
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -47,11 +49,13 @@ CREATIONS = frozenset(
 )
 
 #: Writes of what only one person ever writes, so nobody can overwrite anybody: my own goal
-#: (the lead's and the learner's are two fields), my folded hints, dropping my own draft.
+#: (the lead's and the learner's are two fields), my folded hints, my reminder switches,
+#: dropping my own draft.
 OWN_ONLY = frozenset(
     {
         ("PUT", "/api/talks/{talk_id}/own-goal"),
         ("PUT", "/api/me/hints"),
+        ("PUT", "/api/me/reminders"),
         ("DELETE", "/api/talks/{talk_id}/feedback/{draft_id}"),
     }
 )
@@ -80,6 +84,8 @@ class World:
     talk: Any
     clock: Any
     make_person: Callable[..., Any]
+    #: For what no request does: the reminder scan proposing a check-in.
+    services: Any = None
 
 
 @dataclass
@@ -313,6 +319,65 @@ def agreement_progress(world: World) -> Case:
     )
 
 
+def proposed_check_in(world: World) -> dict[str, Any]:
+    """Sem's agreement of the signed talk went overdue: the reminder scan proposed a check-in
+    to Marco, and the worker found its time (the proposal's second version)."""
+    talk_id = world.talk.id
+    due = world.talk.starts_at.astimezone(ZoneInfo("Europe/Amsterdam")).date()
+    item = add_agreement(world.marco, talk_id, owner="learner", due=due.isoformat())
+    confirm = f"/api/talks/{talk_id}/agreements/{item['id']}/confirm"
+    ok(world.sem.post(confirm, json={"version": item["version"]}))
+    ok(world.marco.sign(talk_id))
+    ok(world.sem.sign(talk_id))
+    world.clock.set(world.talk.starts_at + timedelta(days=1))
+    svc = world.services
+    svc.write(lambda s: reminders.scan(svc, s))
+    [todo] = [t for t in ok(world.marco.get("/api/overview"))["todo"] if t["kind"] == "check_in"]
+    offer: dict[str, Any] = todo["check_in"]
+    assert (offer["version"], offer["starts_at"] is not None) == (2, True), offer
+    return offer
+
+
+def decide_check_in(world: World) -> Case:
+    """Marco decides on the proposal as he read it before the worker found its time."""
+    offer = proposed_check_in(world)
+    return Case(world.marco, {"check_in_id": offer["id"]}, {}, 1, offer["version"])
+
+
+def held_check_in(world: World) -> dict[str, Any]:
+    """The proposal accepted, booked and under way."""
+    offer = proposed_check_in(world)
+    url = f"/api/check-ins/{offer['id']}"
+    ok(world.marco.post(f"{url}/accept", json={"version": offer["version"]}))
+    booked: dict[str, Any] = ok(world.marco.get(url))
+    assert booked["check_in_talk_id"] is not None, booked
+    world.clock.set(datetime.fromisoformat(booked["starts_at"]) + timedelta(minutes=1))
+    return booked
+
+
+def check_in_outcome(world: World) -> Case:
+    """Sem writes a new due date; Marco, who read the check-in before, writes another."""
+    booked = held_check_in(world)
+    url = f"/api/check-ins/{booked['id']}/outcome"
+    first = ok(world.sem.put(url, json={"version": booked["version"], "due": "2027-04-01"}))
+    return Case(
+        world.marco,
+        {"check_in_id": booked["id"]},
+        {"due": "2027-04-08"},
+        booked["version"],
+        first["version"],
+    )
+
+
+def confirm_check_in_outcome(world: World) -> Case:
+    """Sem writes a new due date, then changes it; Marco confirms the one he reads now."""
+    booked = held_check_in(world)
+    url = f"/api/check-ins/{booked['id']}/outcome"
+    first = ok(world.sem.put(url, json={"version": booked["version"], "due": "2027-04-01"}))
+    second = ok(world.sem.put(url, json={"version": first["version"], "due": "2027-04-08"}))
+    return Case(world.marco, {"check_in_id": booked["id"]}, {}, first["version"], second["version"])
+
+
 def save_preparation(world: World) -> Case:
     url = f"/api/talks/{world.talk.id}/preparation"
     first = ok(world.sem.put(url, json={"ticked": ["goals.wishes"], "version": 0}))
@@ -402,6 +467,10 @@ OPERATIONS: dict[tuple[str, str], Callable[[World], Case]] = {
         close_earlier_agreement
     ),
     ("POST", "/api/agreements/{agreement_id}/progress"): agreement_progress,
+    ("POST", "/api/check-ins/{check_in_id}/accept"): decide_check_in,
+    ("POST", "/api/check-ins/{check_in_id}/dismiss"): decide_check_in,
+    ("PUT", "/api/check-ins/{check_in_id}/outcome"): check_in_outcome,
+    ("POST", "/api/check-ins/{check_in_id}/outcome/confirm"): confirm_check_in_outcome,
     ("PUT", "/api/talks/{talk_id}/preparation"): save_preparation,
     ("PUT", "/api/talks/{talk_id}/agenda/{key}"): note_agenda_item,
     ("PATCH", "/api/talks/{talk_id}/feedback/{draft_id}"): change_feedback_draft,
@@ -451,7 +520,7 @@ def test_write_needs_the_current_version(
 ):
     talk = make_talk(lead, learner)
     clock.set(talk.starts_at + timedelta(minutes=10))
-    world = World(marco, sem, lead, learner, talk, clock, make_person)
+    world = World(marco, sem, lead, learner, talk, clock, make_person, services)
     case = OPERATIONS[(method, path)](world)
     what = f"{method} {path.format(**case.ids)}"
 

@@ -43,8 +43,10 @@ from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from plugin.bootstrap import sso_validator
+from plugin.domain.checkin import CheckIn, CheckInReason
 from plugin.domain.clock import FixedClock
 from plugin.domain.people import Person
+from plugin.domain.talk import Talk
 from plugin.services.context import Services
 from plugin.settings import Settings
 from plugin.store.metadata import metadata
@@ -125,6 +127,9 @@ class Target:
     #: Marco's private feedback draft in the talk.
     draft_id: str = ""
     draft_version: int = 1
+    #: A check-in proposed to Marco about X0's agreement E.
+    check_in_id: str = ""
+    check_in_version: int = 1
 
 
 @dataclass(frozen=True)
@@ -159,6 +164,10 @@ def _agenda_item(t: Target) -> dict[str, str]:
 
 def _draft(t: Target) -> dict[str, str]:
     return {"talk_id": t.talk_id, "draft_id": t.draft_id}
+
+
+def _check_in(t: Target) -> dict[str, str]:
+    return {"check_in_id": t.check_in_id}
 
 
 def _none(t: Target) -> dict[str, str]:
@@ -267,6 +276,8 @@ CASES: dict[str, Case] = {
         Case("GET", "/api/overview", Scope.SELF, _none),
         Case("GET", "/api/talks", Scope.SELF, _none),
         Case("PUT", "/api/me/hints", Scope.SELF, _none, body=lambda t: {"folded": ["questions"]}),
+        Case("GET", "/api/me/reminders", Scope.SELF, _none),
+        Case("PUT", "/api/me/reminders", Scope.SELF, _none, body=lambda t: {"off": ["sign"]}),
         # Guidance reads nothing of anyone: the same answer for every signed-in caller.
         Case(
             "POST",
@@ -401,6 +412,40 @@ CASES: dict[str, Case] = {
             "/api/talks/<talk_id>/agreements",
             Scope.TALK,
             body=lambda t: {"what": "Een afspraak van buiten", "owner": "both"},
+        ),
+        # A check-in proposed about E (its URL names no talk; whoever takes no part in E's
+        # talk gets the same 404 as for no check-in). In the control run the outcome is
+        # refused for not being held yet (409), and dismissing after accepting (409).
+        Case("GET", "/api/check-ins/<check_in_id>", Scope.TALK, _check_in),
+        Case(
+            "POST",
+            "/api/check-ins/<check_in_id>/accept",
+            Scope.TALK,
+            _check_in,
+            body=lambda t: {"version": t.check_in_version},
+            only=Role.LEAD,
+        ),
+        Case(
+            "POST",
+            "/api/check-ins/<check_in_id>/dismiss",
+            Scope.TALK,
+            _check_in,
+            body=lambda t: {"version": t.check_in_version},
+            only=Role.LEAD,
+        ),
+        Case(
+            "PUT",
+            "/api/check-ins/<check_in_id>/outcome",
+            Scope.TALK,
+            _check_in,
+            body=lambda t: {"version": t.check_in_version, "due": "2099-01-01"},
+        ),
+        Case(
+            "POST",
+            "/api/check-ins/<check_in_id>/outcome/confirm",
+            Scope.TALK,
+            _check_in,
+            body=lambda t: {"version": t.check_in_version},
         ),
         Case(
             "PATCH",
@@ -587,6 +632,8 @@ SELF_ANSWERS: dict[str, Expect] = {
     "GET /api/overview": Expect(200),
     "GET /api/talks": Expect(200),
     "PUT /api/me/hints": Expect(200),
+    "GET /api/me/reminders": Expect(200),
+    "PUT /api/me/reminders": Expect(200),
     "POST /api/guidance/question": Expect(200),
     "POST /api/guidance/agreement": Expect(200),
     "POST /api/guidance/feedback": Expect(200),
@@ -638,6 +685,7 @@ class World:
     z_agreement: str = ""
     sem_point: str = ""
     marco_draft: str = ""
+    check_in: str = ""
     #: The Teams meeting chat X is held in.
     x_chat: str = "19:meeting_ZXhhbXBsZS1YLW1lZXRpbmc@thread.v2"
     outlook_item_id: str = ""
@@ -723,6 +771,10 @@ class World:
             outlook_item_id=self.outlook_item_id,
             draft_id=self.marco_draft,
             draft_version=self._draft_version(talk),
+            check_in_id=self.check_in,
+            check_in_version=self.ok(self["marco"], "GET", f"/api/check-ins/{self.check_in}")[
+                "version"
+            ],
         )
 
     def _draft_version(self, talk: str) -> int:
@@ -862,6 +914,7 @@ def _build(w: World) -> None:
     w.clock.set(w.clock.now() + timedelta(hours=1, minutes=10))
     w.sign(marco, w.x0)
     assert w.sign(sem, w.x0)["status"] == "signed"
+    w.check_in = _propose_check_in(w, w.x0, agreement["id"])
 
     # X: an agreement, a preparation point, a share.
     w.x_agreement = w.ok(marco, "POST", f"/api/talks/{w.x}/agreements", {"what": "Meeloopdag"})[
@@ -896,6 +949,32 @@ def _build(w: World) -> None:
     assert w.call(marco, "GET", f"/api/talks/{w.x}/live").status_code == 200
 
 
+def _propose_check_in(w: World, talk_id: str, agreement_id: str) -> str:
+    """A check-in proposed to the lead about the agreement (there is no API for this: the
+    reminder scan proposes one when an agreement slips)."""
+
+    def propose(session: Any) -> str:
+        talk = session.get(Talk, talk_id)
+        now = w.clock.now()
+        check_in = CheckIn(
+            id=str(uuid.uuid4()),
+            tenant_id=talk.tenant_id,
+            agreement_id=agreement_id,
+            talk_id=talk.id,
+            track_id=talk.track_id,
+            lead_id=talk.lead_id,
+            learner_id=talk.learner_id,
+            reason=CheckInReason.STUCK,
+            reason_key=str(uuid.uuid4()),
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(check_in)
+        return check_in.id
+
+    return w.svc.write(propose)
+
+
 # -- checking ---------------------------------------------------------------------------------
 
 
@@ -904,10 +983,16 @@ def database_rows(svc: Services, *, skip_people_of: str | None = None) -> dict[s
 
     def read(session: Any) -> dict[str, list[str]]:
         rows: dict[str, list[str]] = {}
+        people = session.execute(select(metadata.tables["people"])).mappings().all()
+        # What the callers of that tenant may change of their own: their person (folded hints,
+        # feed token) and their reminder switches.
+        skipped = {r["id"] for r in people if r["tenant_id"] == skip_people_of}
         for table in metadata.sorted_tables:
             found = session.execute(select(table)).mappings().all()
             if table.name == "people" and skip_people_of is not None:
                 found = [r for r in found if r["tenant_id"] != skip_people_of]
+            if table.name == "reminder_opt_outs":
+                found = [r for r in found if r["person_id"] not in skipped]
             rows[table.name] = sorted(repr(dict(r)) for r in found)
         return rows
 

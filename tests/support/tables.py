@@ -21,6 +21,7 @@ TABLES = (
     schema.feedback_drafts,
     schema.signatures,
     schema.talk_shares,
+    schema.check_ins,
     working_tables.calendar_events,
     working_tables.calendar_attendees,
     working_tables.outbox_jobs,

@@ -1,10 +1,11 @@
 // The signed form: dates in the reader's language, goal names, the integrity check, follow-up,
 // and how each agreement goes after sign-off (its progress, beside the form and not in it).
 
-import { api, ApiError, bootData, OfflineError, withCurrentVersion } from "./api.js";
+import { api, bootData, OfflineError, withCurrentVersion } from "./api.js";
+import { progressForm, stateBadge, stateOf } from "./progress.js";
 import {
-  announce, characterCounter, clearErrors, countCharacters, firstName, formatDate, formatDateTime, formatWhen, h,
-  showError, t, withinLimits,
+  announce, clearErrors, countCharacters, firstName, formatDate, formatDateTime, formatWhen, h, showError, t,
+  withinLimits,
 } from "./ui.js";
 
 const boot = bootData();
@@ -198,20 +199,7 @@ if (shareForm) {
 
 // -- progress on the agreements after sign-off -------------------------------------------------
 
-const PROGRESS_NOTE_MAX = 1000;
 const progressList = document.getElementById("progress-list");
-const progressErrors = new Map(); // agreement id → the message to show with its card
-
-/** Whether I may change the agreement's state: its owner (both: either), or the lead
- * (domain/rules.py: MARK_DONE, MARK_STUCK, MARK_DROPPED, REOPEN). A note is for either. */
-function mayChangeState(agreement) {
-  return talk.my_role === "lead" || agreement.owner === "both" || agreement.owner === talk.my_role;
-}
-
-function stateOf(agreement) {
-  if (agreement.status !== "open") return agreement.status;
-  return agreement.stuck ? "stuck" : "open";
-}
 
 function whoWrote(id) {
   if (id === boot.me?.id) return t("progress.you");
@@ -224,12 +212,6 @@ function ownerText(agreement) {
   return t("progress.owner", { name: firstName(agreement.owner === "lead" ? talk.lead.name : talk.learner.name) });
 }
 
-/** The state's badge, in the card and in the form's table (the table shows it as well). */
-function stateBadge(state) {
-  if (state === "open") return null;
-  return h("span", { class: `badge ${state === "done" ? "ok" : "warn"}` }, t(`progress.state.${state}`));
-}
-
 function history(entries) {
   if (!entries.length) return h("p", { class: "muted" }, t("progress.none"));
   return h("ol", { class: "progress-history" }, entries.map((entry) => h("li", {},
@@ -239,58 +221,19 @@ function history(entries) {
     entry.note ? `: ${entry.note}` : "")));
 }
 
-function progressForm(agreement) {
-  const noteId = `progress-note-${agreement.id}`;
-  const hintId = `${noteId}-hint`;
-  const area = h("textarea", {
-    id: noteId, name: "note", rows: 2, "data-maxlength": PROGRESS_NOTE_MAX, "aria-describedby": hintId,
-  });
-  const error = progressErrors.get(agreement.id);
-  const form = h("form", { class: "progress-form no-print", novalidate: true });
-  const send = (kind) => (event) => {
-    event.preventDefault();
-    recordProgress(agreement, kind, form);
-  };
-  const state = stateOf(agreement);
-  const buttons = [h("button", { type: "submit" }, t("progress.add"))];
-  if (mayChangeState(agreement)) {
-    // What can happen next from each state (domain/agreement_progress.py refuses the rest).
-    const next = {
-      open: ["done", "stuck", "dropped"],
-      stuck: ["done", "reopened", "dropped"],
-      done: ["reopened"],
-      dropped: ["reopened"],
-    }[state];
-    for (const kind of next) {
-      buttons.push(h("button", { type: "button", class: "secondary", onclick: send(kind) }, t(`progress.${kind}`)));
-    }
-  }
-  form.addEventListener("submit", send("note"));
-  // Not form.append(): it would write a left-out part (null) as the text "null".
-  form.append(...[
-    h("div", { class: "field" },
-      h("label", { for: noteId }, t("progress.note")),
-      h("p", { class: "hint", id: hintId }, t("progress.note.hint", { max: PROGRESS_NOTE_MAX })),
-      area, characterCounter(area)),
-    h("p", { class: "form-error", role: "alert", hidden: !error }, error || ""),
-    mayChangeState(agreement) ? null
-      : h("p", { class: "muted" }, t("progress.others", { name: firstName(talk.lead.name) })),
-    h("div", { class: "actions" }, buttons),
-  ].filter(Boolean));
-  return form;
-}
-
 function progressCard(agreement) {
   const card = h("li", { class: "card progress-card", id: `progress-${agreement.id}`, "data-agreement-id": agreement.id },
     h("h3", {}, agreement.what, " ", stateBadge(stateOf(agreement))),
     h("p", { class: "meta" }, ownerText(agreement), agreement.due ? ` · ${t("progress.due", { date: formatDate(agreement.due) })}` : ""),
     history(agreement.progress || []),
   );
-  if (!talk.read_only) card.append(progressForm(agreement));
+  if (!talk.read_only) {
+    card.append(progressForm(agreement, { myRole: talk.my_role, leadName: talk.lead.name, onUpdate: updateAgreement }));
+  }
   return card;
 }
 
-function renderProgress(focusId = null) {
+function renderProgress() {
   if (!progressList) return;
   progressList.classList.add("cards");
   progressList.replaceChildren(...talk.agreements.map(progressCard));
@@ -299,39 +242,12 @@ function renderProgress(focusId = null) {
     const badge = agreement && stateBadge(stateOf(agreement));
     slot.replaceChildren(...(badge ? [" ", badge] : []));
   }
-  if (focusId) document.getElementById(`progress-note-${focusId}`)?.focus();
 }
 
-function replaceAgreement(updated) {
+/** The agreement as it is now (after my step, or changed meanwhile): draw the cards again. */
+function updateAgreement(updated) {
   talk.agreements = talk.agreements.map((a) => (a.id === updated.id ? { ...a, ...updated } : a));
-}
-
-async function recordProgress(agreement, kind, form) {
-  const area = form.elements.note;
-  clearErrors(form);
-  if (!withinLimits(form)) return;
-  progressErrors.delete(agreement.id);
-  form.querySelectorAll("button").forEach((b) => { b.disabled = true; });
-  try {
-    const updated = await api("POST", `/api/agreements/${encodeURIComponent(agreement.id)}/progress`,
-      { version: agreement.version, kind, note: area.value });
-    replaceAgreement(updated);
-    renderProgress();
-    announce(t(`progress.saved.${kind}`));
-  } catch (error) {
-    form.querySelectorAll("button").forEach((b) => { b.disabled = false; });
-    if (error instanceof ApiError && error.status === 409 && error.current) {
-      // Changed meanwhile (by the other, or in another tab): show it as it is now, keep my text.
-      const typed = area.value;
-      replaceAgreement(error.current);
-      progressErrors.set(agreement.id, t("progress.changed"));
-      renderProgress(agreement.id);
-      const again = document.getElementById(`progress-note-${agreement.id}`);
-      if (again) { again.value = typed; again.dispatchEvent(new Event("input")); }
-      return;
-    }
-    showError(form, error instanceof OfflineError ? { message: t("offline"), details: [] } : error);
-  }
+  renderProgress();
 }
 
 renderProgress();

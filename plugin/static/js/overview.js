@@ -1,6 +1,8 @@
-// "My overview": what to do now, upcoming talks, open agreements, history per track, the calendar feed.
+// "My overview": what to do now, upcoming talks, open agreements (with how each goes), history
+// per track, the calendar feed, and which reminders I get.
 
 import { api, OfflineError } from "./api.js";
+import { latestStep, progressForm, stateBadge, stateOf } from "./progress.js";
 import { announce, firstName, formatDate, formatDateTime, formatWhen, h, t } from "./ui.js";
 import { canChange, talkActions } from "./talk_actions.js";
 
@@ -91,8 +93,52 @@ function todoDetail(item) {
   return t(item.kind === "prepare" ? "todo_talk_on" : "todo_talk_of", { when: formatWhen(item.starts_at) });
 }
 
+/** What a proposed check-in says: why, and the time found for it (or that none was). */
+function checkInDetail(offer, item) {
+  const why = offer.reason === "overdue" && item.due
+    ? t("check_in_reason_overdue", { date: formatDate(item.due) })
+    : t("check_in_reason_stuck");
+  let time = t("check_in_searching");
+  if (offer.starts_at) time = t("check_in_when", { when: formatWhen(offer.starts_at) });
+  else if (offer.problem) time = t("check_in_no_time");
+  return h("div", { class: "meta" }, why, " ", time);
+}
+
+/** A proposed check-in: the lead accepts it (it is booked) or dismisses it, in one step. */
+function checkInCard(item, index) {
+  const id = `todo-${index}-what`;
+  const offer = item.check_in;
+  const status = h("p", { class: "form-error", role: "alert", hidden: true });
+  const decide = (path, done) => async (event) => {
+    const buttons = event.currentTarget.parentElement.querySelectorAll("button");
+    buttons.forEach((b) => { b.disabled = true; });
+    status.hidden = true;
+    try {
+      await api("POST", `/api/check-ins/${encodeURIComponent(offer.id)}/${path}`, { version: offer.version });
+      announce(t(done));
+      await load();
+      $("todo-heading").focus();
+    } catch (error) {
+      status.textContent = error instanceof OfflineError ? t("offline") : error.message;
+      status.hidden = false;
+      buttons.forEach((b) => { b.disabled = false; });
+    }
+  };
+  return h("li", { class: "card", "data-check-in-id": offer.id },
+    h("div", { id },
+      h("span", { class: "badge warn" }, t("todo_kind_check_in")), " ", item.title || t("untitled")),
+    checkInDetail(offer, item),
+    h("div", { class: "actions" },
+      h("button", { type: "button", "aria-describedby": id, onclick: decide("accept", "check_in_accepted") }, t("check_in_accept")),
+      " ",
+      h("button", { type: "button", class: "secondary", "aria-describedby": id, onclick: decide("dismiss", "check_in_dismissed") }, t("check_in_dismiss"))),
+    status,
+  );
+}
+
 /** One to-do: what it is about, and one link to the page where it is done. */
 function todoCard(item, index) {
+  if (item.kind === "check_in" && item.check_in) return checkInCard(item, index);
   const id = `todo-${index}-what`;
   const badge = TODO_BADGE[item.kind];
   const detail = todoDetail(item);
@@ -113,6 +159,39 @@ function whose(item, showLearner, myId) {
   return t("together_with", { name: firstName(other) });
 }
 
+/** The agreements whose progress form is open: it stays open when the overview is drawn again. */
+const progressOpen = new Set();
+
+function cardOf(agreementId) {
+  return document.querySelector(`[data-agreement-id="${CSS.escape(agreementId)}"]`);
+}
+
+/** After a step: draw the overview again (a done agreement leaves it, to-dos change) and put the
+ * focus back on the agreement's card, or on the list's heading when it has gone. */
+async function afterProgress(agreementId) {
+  await load();
+  const summary = cardOf(agreementId)?.querySelector("summary");
+  if (summary) summary.focus();
+  else $("agreements-heading").focus();
+}
+
+/** How it goes, and the form to record a step, folded away until asked for. */
+function progressPart(item, myId) {
+  const details = h("details", { class: "progress-details", open: progressOpen.has(item.id) },
+    h("summary", {}, t("progress_update")),
+    progressForm(item, {
+      myRole: item.lead.id === myId ? "lead" : "learner",
+      leadName: item.lead.name,
+      onUpdate: () => afterProgress(item.id),
+    }),
+  );
+  details.addEventListener("toggle", () => {
+    if (details.open) progressOpen.add(item.id);
+    else progressOpen.delete(item.id);
+  });
+  return details;
+}
+
 function agreementCard(item, showLearner, myId) {
   const owner = whose(item, showLearner, myId);
   const overdue = item.due && item.due < today();
@@ -120,13 +199,16 @@ function agreementCard(item, showLearner, myId) {
   if (!item.due) due = h("span", {}, t("no_due"));
   else if (overdue) due = h("span", { class: "badge danger" }, t("overdue", { date: formatDate(item.due) }));
   else due = h("span", {}, t("due", { date: formatDate(item.due) }));
-  return h("li", { class: "card" },
-    h("div", {}, item.what),
+  const state = stateBadge(stateOf(item));
+  return h("li", { class: "card", "data-agreement-id": item.id },
+    h("div", {}, item.what, state ? [" ", state] : null),
     h("div", { class: "meta" },
       owner ? [owner, " · "] : null,
       due, " · ",
       h("a", { href: `/talks/${encodeURIComponent(item.talk.id)}` }, t("from_talk", { title: item.talk.title || t("untitled") })),
     ),
+    latestStep(item),
+    progressPart(item, myId),
   );
 }
 
@@ -214,4 +296,57 @@ $("feed-renew").addEventListener("click", async (event) => {
   }
 });
 
+// -- which reminders I get: one switch per kind, saved at once ---------------------------------
+
+/** Saves one after the other, so the last switch flipped is what is stored. */
+let reminderSaves = Promise.resolve();
+
+function reminderSwitches() {
+  return [...document.querySelectorAll("#reminder-list input[data-kind]")];
+}
+
+async function saveReminders(changed) {
+  const slot = $("reminders-error");
+  slot.hidden = true;
+  const off = reminderSwitches().filter((input) => !input.checked).map((input) => input.dataset.kind);
+  try {
+    const saved = await api("PUT", "/api/me/reminders", { off });
+    for (const { kind, on } of saved.kinds) {
+      const input = reminderSwitches().find((i) => i.dataset.kind === kind);
+      if (input) input.checked = on;
+    }
+    const what = t(`reminder_${changed.dataset.kind}`);
+    announce(t(changed.checked ? "reminder_on" : "reminder_off", { what }));
+  } catch (error) {
+    changed.checked = !changed.checked; // as it still is on the server
+    slot.textContent = t("reminder_not_saved", { reason: error instanceof OfflineError ? t("offline") : error.message });
+    slot.hidden = false;
+  }
+}
+
+function reminderSwitch({ kind, on }) {
+  const input = h("input", {
+    type: "checkbox", role: "switch", id: `reminder-${kind}`, "data-kind": kind, checked: on,
+    "aria-describedby": "reminders-hint",
+  });
+  input.addEventListener("change", () => {
+    reminderSaves = reminderSaves.then(() => saveReminders(input));
+  });
+  return h("label", { class: "check", for: input.id }, input, " ", t(`reminder_${kind}`));
+}
+
+async function loadReminders() {
+  const list = $("reminder-list");
+  if (!list) return; // a school supervisor gets no reminders
+  try {
+    const settings = await api("GET", "/api/me/reminders");
+    list.replaceChildren(...settings.kinds.map(reminderSwitch));
+  } catch (error) {
+    const slot = $("reminders-error");
+    slot.textContent = error instanceof OfflineError ? t("offline") : t("reminders_failed");
+    slot.hidden = false;
+  }
+}
+
 load();
+loadReminders();

@@ -1,19 +1,26 @@
-"""My identity, CSRF token, feed URL, colleagues, checklist and overview."""
+"""My identity, CSRF token, feed URL, reminder switches, colleagues, checklist and overview."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from pydantic import Field
 from sqlalchemy.orm import Session
 
 from plugin.domain.people import Person
+from plugin.domain.reminders import ReminderKind
 from plugin.identity.feeds import feed_token
-from plugin.services import overview, views
+from plugin.services import overview, reminder_settings, views
 from plugin.services.context import Services
 from plugin.web.api.base import api, language
 from plugin.web.context import as_viewer_read, as_viewer_write
-from plugin.web.schemas import HintsIn
+from plugin.web.schemas import Body, HintsIn
 from plugin.web.session import csrf_token, end_session
+
+
+class RemindersIn(Body):
+    #: The kinds I want no reminder of; every other kind is on.
+    off: list[ReminderKind] = Field(max_length=len(ReminderKind))
 
 
 def _me(svc: Services, me: Person) -> dict[str, Any]:
@@ -56,6 +63,24 @@ def fold_hints(body: HintsIn) -> dict[str, Any]:
         return {"folded_hints": list(me.folded_hints)}
 
     return as_viewer_write(work)
+
+
+@api.route(
+    "GET", "/me/reminders", summary="Which kinds of reminder I get (each on or off)", tag="me"
+)
+def my_reminders() -> dict[str, Any]:
+    return as_viewer_read(lambda svc, s, me: reminder_settings.reminder_settings(s, me))
+
+
+@api.route(
+    "PUT",
+    "/me/reminders",
+    summary="Turn kinds of reminder off (the ones listed) and on (all others)",
+    tag="me",
+    body=RemindersIn,
+)
+def set_my_reminders(body: RemindersIn) -> dict[str, Any]:
+    return as_viewer_write(lambda svc, s, me: reminder_settings.turn_off(s, me, body.off))
 
 
 @api.route("POST", "/signout", summary="Sign out", tag="me")
