@@ -130,13 +130,12 @@ def _prepare(svc: Services, session: Session, now: datetime) -> list[Found]:
     hours = svc.policy.hours
     last_day = hours.add_working_days(hours.local_date(now), PREPARE_WORKING_DAYS)
     before = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=hours.zone)
-    # A check-in is about one agreement: nothing to prepare.
-    talks = [t for t in store.talks_starting(session, now, before) if not t.check_in_of]
+    # A check-in is about one agreement: nothing to prepare (the query leaves them out).
     return _new(
         session,
         ReminderKind.PREPARE,
-        talks,
-        lambda t: reminders.prepare(t.id, t.starts_at, hours),
+        store.talks_starting(session, now, before),
+        lambda talk_id, starts_at: reminders.prepare(talk_id, starts_at, hours),
         lambda t: {p.person_id for p in t.preparations},
         now,
     )
@@ -144,13 +143,12 @@ def _prepare(svc: Services, session: Session, now: datetime) -> list[Found]:
 
 def _sign(svc: Services, session: Session, now: datetime) -> list[Found]:
     hours = svc.policy.hours
-    # A check-in needs no sign-off.
-    talks = [t for t in store.talks_ended(session, now - SIGN_LOOKBACK, now) if not t.check_in_of]
+    # A check-in needs no sign-off (the query leaves them out).
     return _new(
         session,
         ReminderKind.SIGN,
-        talks,
-        lambda t: reminders.sign(t.id, t.ends_at, hours),
+        store.talks_ended(session, now - SIGN_LOOKBACK, now),
+        lambda talk_id, ends_at: reminders.sign(talk_id, ends_at, hours),
         lambda t: {s.person_id for s in t.signatures},
         now,
     )
@@ -159,23 +157,26 @@ def _sign(svc: Services, session: Session, now: datetime) -> list[Found]:
 def _new(
     session: Session,
     kind: ReminderKind,
-    talks: Iterable[Talk],
-    occasion_of: Callable[[Talk], Occasion],
+    candidates: Iterable[tuple[str, datetime]],
+    occasion_of: Callable[[str, datetime], Occasion],
     done_by: Callable[[Talk], set[str]],
     now: datetime,
 ) -> list[Found]:
-    """The talks' due occasions not recorded yet; reminded: the participants not done."""
-    talks = list(talks)
-    recorded = store.reminded_keys(session, kind.value, (t.id for t in talks))
+    """The due occasions of these talks (id, time) not recorded yet; only their talks are
+    loaded, and reminded: the participants not done."""
+    candidates = list(candidates)
+    recorded = store.reminded_keys(session, kind.value, (talk_id for talk_id, _ in candidates))
+    due = {}
+    for talk_id, moment in candidates:
+        occasion = occasion_of(talk_id, moment)
+        if occasion.at <= now and (talk_id, occasion.key) not in recorded:
+            due[talk_id] = occasion
     out = []
-    for talk in talks:
-        occasion = occasion_of(talk)
-        if occasion.at > now or (talk.id, occasion.key) in recorded:
-            continue
+    for talk in store.talks_by_id(session, due):
         done = done_by(talk)
         recipients = tuple(p for p in (talk.lead_id, talk.learner_id) if p not in done)
         if recipients:
-            out.append(Found(occasion, talk, recipients))
+            out.append(Found(due[talk.id], talk, recipients))
     return out
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, String, and_, cast, exists, insert, select
+from sqlalchemy import String, and_, cast, exists, insert, select
 from sqlalchemy.orm import Session
 
 from plugin.domain.agreement import Agreement, AgreementStatus
@@ -49,34 +49,46 @@ def open_agreements_due(
     return [(row[0], row[1]) for row in rows]
 
 
-def talks_starting(session: Session, after: datetime, before: datetime) -> Sequence[Talk]:
-    """Planned talks starting in (after, before): a few days' worth, by the start's index (the
-    caller leaves out occasions recorded, by key: a moved talk is a new occasion)."""
-    return _talks(
-        session,
-        and_(
+def talks_starting(
+    session: Session, after: datetime, before: datetime
+) -> list[tuple[str, datetime]]:
+    """(id, start) of the planned talks (not check-ins) starting in (after, before): a few
+    days' worth, by the start's index. Only ids and times: the caller leaves out the occasions
+    recorded (by key: a moved talk is a new occasion) before it loads any talk."""
+    rows = session.execute(
+        select(talks.c.id, talks.c.starts_at).where(
             talks.c.status == TalkStatus.PLANNED.value,
+            talks.c.check_in_of.is_(None),
             talks.c.starts_at > after,
             talks.c.starts_at < before,
-        ),
+        )
     )
+    return [(row.id, row.starts_at) for row in rows]
 
 
-def talks_ended(session: Session, after: datetime, before: datetime) -> Sequence[Talk]:
-    """Talks not signed or cancelled that ended in [after, before)."""
-    return _talks(
-        session,
-        and_(
+def talks_ended(session: Session, after: datetime, before: datetime) -> list[tuple[str, datetime]]:
+    """(id, end) of the talks (not check-ins) neither signed nor cancelled that ended in
+    [after, before), by the partial index on their end."""
+    rows = session.execute(
+        select(talks.c.id, talks.c.ends_at).where(
             talks.c.status.in_((TalkStatus.PLANNED.value, TalkStatus.HELD.value)),
+            talks.c.check_in_of.is_(None),
             talks.c.ends_at >= after,
             talks.c.ends_at < before,
-        ),
+        )
     )
+    return [(row.id, row.ends_at) for row in rows]
 
 
-def _talks(session: Session, where: ColumnElement[bool]) -> Sequence[Talk]:
+def talks_by_id(session: Session, talk_ids: Iterable[str]) -> Sequence[Talk]:
+    """The talks themselves (with their relations), in order of their start."""
+    ids = list(talk_ids)
+    if not ids:
+        return []
     return (
-        session.execute(select(Talk).where(where).order_by(talks.c.starts_at, talks.c.id))
+        session.execute(
+            select(Talk).where(talks.c.id.in_(ids)).order_by(talks.c.starts_at, talks.c.id)
+        )
         .scalars()
         .all()
     )

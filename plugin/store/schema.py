@@ -164,6 +164,13 @@ talks = Table(
     CheckConstraint("(status = 'signed') = (content_hash IS NOT NULL)", name="signed_has_hash"),
 )
 Index("ix_talks_starts_at", talks.c.starts_at)
+#: The reminder scan's talks ended and not yet signed (`store/reminders.py`).
+Index(
+    "ix_talks_unsigned_ends_at",
+    talks.c.ends_at,
+    postgresql_where=text("status IN ('planned', 'held')"),
+    sqlite_where=text("status IN ('planned', 'held')"),
+)
 Index("ix_talks_meeting_chat", talks.c.tenant_id, talks.c.meeting_chat_id)
 #: One open talk per calendar event: pressing the add-in's button twice never makes two.
 OPEN_EVENT_WHERE = text("event_id IS NOT NULL AND status <> 'cancelled'")

@@ -4,8 +4,8 @@ Not part of the test suite; it starts its own PostgreSQL server:
 
     .venv/bin/python tests/bench/reminders.py [--sizes 0,1000,100000] [--rounds 7]
 
-(`--proposed-index` adds the index the report proposes for the talks' query by end, to the
-bench's databases only, to see what it would give.)
+(The index on unsigned talks' ends that the first run proposed is in the schema now:
+migration 0013, `ix_talks_unsigned_ends_at`.)
 
 For each size N, a database of its own (`reminders_seed.py`) holds N open agreements in signed
 talks, as a school or company would after a few years: per pair of lead and learner four signed
@@ -230,15 +230,13 @@ def check_plans(plans: dict[str, str]) -> tuple[list[str], list[str]]:
     return problems, warnings
 
 
-def measure(
-    settings: Settings, size: int, rounds: int, with_plans: bool, proposed_index: bool
-) -> dict[str, Any]:
+def measure(settings: Settings, size: int, rounds: int, with_plans: bool) -> dict[str, Any]:
     clock = FixedClock(NOW)
     svc, outbox = build_services(settings, base_url="http://bench", clock=clock)
     # Measured is the scan, as the worker's upkeep runs it: local mode's inline drain after a
     # write (which would send the reminders right here) is off; the sending is the outbox's.
     svc.after_enqueue.clear()
-    seeded = seed(svc, outbox, clock, size, proposed_index)
+    seeded = seed(svc, outbox, clock, size)
     person_id = seeded.person_id
     with svc.db.reading() as session:
         counts = {
@@ -295,9 +293,6 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="0,1000,100000", help="open agreements per database")
     parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument(
-        "--proposed-index", action="store_true", help="add PROPOSED_INDEX to the bench's databases"
-    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     results = []
@@ -313,7 +308,6 @@ def main() -> None:
                 size,
                 args.rounds,
                 with_plans=size == max(sizes),
-                proposed_index=args.proposed_index,
             )
             results.append(result)
             print(
@@ -349,7 +343,6 @@ def main() -> None:
         "clock": NOW.isoformat(),
         "rounds": args.rounds,
         "database": "postgresql",
-        "proposed_index": args.proposed_index,
         "results": results,
         "plans": findings,
         "steady_scan_selects": every_select,

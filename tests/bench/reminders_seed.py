@@ -286,13 +286,6 @@ def insert_all(engine: Engine, rows: Rows) -> None:
                 connection.execute(insert(table), batch[start : start + CHUNK])
 
 
-#: `--proposed-index`: what an index on unsigned talks' ends would give the talks_ended query
-#: (not in the app's schema; only on the bench's database).
-PROPOSED_INDEX = (
-    "CREATE INDEX ix_talks_unsigned_ends_at ON talks (ends_at) WHERE status IN ('planned', 'held')"
-)
-
-
 def vacuum_analyze(engine: Engine) -> None:
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.exec_driver_sql("VACUUM ANALYZE")
@@ -328,9 +321,7 @@ class Seeded:
     seconds: float
 
 
-def seed(
-    svc: Services, outbox: Outbox, clock: FixedClock, size: int, proposed_index: bool
-) -> Seeded:
+def seed(svc: Services, outbox: Outbox, clock: FixedClock, size: int) -> Seeded:
     """Fill the database with `size` open agreements; leave the clock at NOW."""
     began = time.perf_counter()
     person_id = new_id()
@@ -343,9 +334,6 @@ def seed(
         cutoff = hours.day_interval(NOW.date() - timedelta(days=SIMULATED_DAYS)).start
         insert_all(svc.db.engine, generate(template, size - made, hours, cutoff))
     simulated = simulate_mornings(svc, clock) if size else 0
-    if proposed_index:
-        with svc.db.engine.begin() as connection:
-            connection.exec_driver_sql(PROPOSED_INDEX)
     vacuum_analyze(svc.db.engine)
     clock.set(NOW)
     return Seeded(person_id, simulated, round(time.perf_counter() - began, 1))
