@@ -18,7 +18,8 @@ from plugin.domain.agreement_progress import AgreementProgress, ProgressKind
 from plugin.domain.checkin import CheckIn, CheckInState
 from plugin.domain.talk import Talk
 from plugin.domain.talk_state import TalkStatus
-from plugin.store.schema import agreement_progress, agreements, check_ins, talks
+from plugin.store.between_talks_tables import agreement_progress, check_ins
+from plugin.store.schema import agreements, talks
 
 
 def overdue_unproposed(

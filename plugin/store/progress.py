@@ -13,7 +13,8 @@ from plugin.domain.agreement_progress import AgreementProgress
 from plugin.domain.talk import Talk
 from plugin.domain.talk_state import TalkStatus
 from plugin.store import repo
-from plugin.store.schema import agreement_progress, agreements, talks
+from plugin.store.between_talks_tables import agreement_progress
+from plugin.store.schema import agreements, talks
 
 
 def talk_of_agreement(session: Session, tenant_id: str, agreement_id: str) -> str | None:

@@ -23,7 +23,7 @@ from plugin.notify.smtp import SmtpChannel
 from plugin.notify.smtp_url import parse_smtp_url
 from plugin.services import agreements, progress, signoff
 from plugin.services import reminders as scanner
-from plugin.store.schema import check_ins
+from plugin.store.between_talks_tables import check_ins
 from plugin.store.working_tables import outbox_jobs
 from tests.api.test_follow_up_booking import busy
 from tests.support.smtp import SmtpServer

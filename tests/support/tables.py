@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from plugin.services.context import Services
-from plugin.store import schema, working_tables
+from plugin.store import between_talks_tables, schema, working_tables
 
 #: Every table a request can touch (sign-in tokens aside: signing in is a test's set-up).
 TABLES = (
@@ -15,13 +15,13 @@ TABLES = (
     schema.tracks,
     schema.talks,
     schema.agreements,
-    schema.agreement_progress,
+    between_talks_tables.agreement_progress,
     schema.preparations,
     schema.agenda_notes,
     schema.feedback_drafts,
     schema.signatures,
     schema.talk_shares,
-    schema.check_ins,
+    between_talks_tables.check_ins,
     working_tables.calendar_events,
     working_tables.calendar_attendees,
     working_tables.outbox_jobs,
