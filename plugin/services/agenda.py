@@ -25,16 +25,13 @@ from plugin.domain.talk_agreements import close_earlier_agreement
 from plugin.services.context import Services
 from plugin.services.talks import load_talk
 from plugin.store import progress as progress_store
-from plugin.store import repo
 
 
 def earlier_on_agenda(session: Session, talk: Talk) -> list[tuple[Agreement, Talk]]:
     """The earlier agreements on this talk's agenda ("what came of it?"): those still open (or
     closed in this talk), and those closed between talks since the last one, in the order
     of their talks."""
-    found = [*repo.earlier_open_agreements(session, talk)]
-    found += progress_store.closed_since_last_talk(session, talk)
-    return sorted(found, key=lambda pair: (pair[1].starts_at, pair[1].id, pair[0].position))
+    return progress_store.earlier_on_agenda(session, talk)
 
 
 def items_of(

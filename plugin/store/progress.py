@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, FromClause, func, select
+from sqlalchemy import ColumnElement, FromClause, and_, func, or_, select
 from sqlalchemy.orm import Session, lazyload
 
 from plugin.domain.agreement import Agreement, AgreementStatus
@@ -15,6 +15,10 @@ from plugin.domain.talk_state import TalkStatus
 from plugin.store import repo
 from plugin.store.between_talks_tables import agreement_progress
 from plugin.store.schema import agreements, talks
+
+#: The track's talks before the current one, as a second name for `talks` in one query. Made
+#: once: an alias made per call copies every column, which cost more than the query itself.
+_PRIOR = talks.alias("prior")
 
 
 def talk_of_agreement(session: Session, tenant_id: str, agreement_id: str) -> str | None:
@@ -59,10 +63,12 @@ def later_open_talks(session: Session, talk: Talk) -> list[Talk]:
     return [found for i in ids if (found := repo.talk(session, talk.tenant_id, i)) is not None]
 
 
-def closed_since_last_talk(session: Session, current: Talk) -> list[tuple[Agreement, Talk]]:
-    """Agreements of earlier signed talks in the track closed between talks (done or dropped
-    by their progress, not in a talk) since the last signed talk before `current` began: the
-    agenda shows what came of them once, in the talk after."""
+def earlier_on_agenda(session: Session, current: Talk) -> list[tuple[Agreement, Talk]]:
+    """The agreements of earlier signed talks in the track that `current`'s agenda shows, in
+    the order of their talks: those still open, those closed in `current`, and those closed
+    between talks (done or dropped by their progress) since the last signed talk before it, so
+    that the agenda shows once what came of them. One query: a live panel's answer is built
+    on every change, and this read is most of it."""
 
     def earlier(table: FromClause) -> tuple[ColumnElement[bool], ...]:
         return (
@@ -71,19 +77,26 @@ def closed_since_last_talk(session: Session, current: Talk) -> list[tuple[Agreem
             table.c.starts_at < current.starts_at,
         )
 
-    # One query: the last talk's start is a subquery of its own (not tied to the joined talk).
-    prior = talks.alias("prior")
-    last = select(func.max(prior.c.starts_at)).where(*earlier(prior)).scalar_subquery()
+    # The last talk's start is a subquery of its own (not tied to the joined talk).
+    last = select(func.max(_PRIOR.c.starts_at)).where(*earlier(_PRIOR)).scalar_subquery()
     rows = session.execute(
         select(Agreement, Talk)
         .join(talks, talks.c.id == agreements.c.talk_id)
         .where(
             *earlier(talks),
-            agreements.c.status.in_([AgreementStatus.DONE.value, AgreementStatus.DROPPED.value]),
-            agreements.c.closed_in_talk_id.is_(None),
-            agreements.c.closed_at >= last,
+            or_(
+                agreements.c.status == AgreementStatus.OPEN.value,
+                agreements.c.closed_in_talk_id == current.id,
+                and_(
+                    agreements.c.status.in_(
+                        [AgreementStatus.DONE.value, AgreementStatus.DROPPED.value]
+                    ),
+                    agreements.c.closed_in_talk_id.is_(None),
+                    agreements.c.closed_at >= last,
+                ),
+            ),
         )
-        .order_by(talks.c.starts_at, agreements.c.position)
+        .order_by(talks.c.starts_at, talks.c.id, agreements.c.position)
         # The earlier talks' own relations are read only if a caller needs them.
         .options(
             lazyload(Talk.agreements),  # type: ignore[arg-type]

@@ -23,6 +23,22 @@ from plugin.web.session import signed_in_identity
 _CHANGED = "og_changed_talks"
 
 
+def written_detail(services: Services, talk_id: str) -> dict[str, Any] | None:
+    """The talk as the signed-in writer sees it, built from the talk this request has just
+    committed (no second load), or None if this request did not change it."""
+    identity = signed_in_identity()
+    talk = (g.get(_CHANGED) or {}).get(talk_id)
+    if identity is None or talk is None:
+        return None
+
+    def build(session: Session) -> dict[str, Any]:
+        session.add(talk)
+        # A writer takes part in the talk (the change was allowed), so nothing is read-only.
+        return views.talk_detail(services, session, talk, identity[1], read_only=False)
+
+    return services.read(build)
+
+
 def share(answers: PanelAnswers, detail: dict[str, Any]) -> None:
     """The writer built the talk as a participant sees it anyway (its answer): share that,
     instead of building it once more after the request."""

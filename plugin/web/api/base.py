@@ -15,7 +15,7 @@ from plugin.services import talks, views
 from plugin.services.context import Services
 from plugin.settings import LOCAL
 from plugin.web import live_publish
-from plugin.web.context import as_viewer_read, as_viewer_write, panel_answers
+from plugin.web.context import as_viewer_read, as_viewer_write, panel_answers, services
 from plugin.web.openapi import Api
 
 T = TypeVar("T")
@@ -59,6 +59,8 @@ def write_then_detail(
     talk_id: str, work: Callable[[Services, Session, Person], object]
 ) -> dict[str, Any]:
     write_talk(talk_id, work)
-    detail = as_viewer_read(lambda svc, s, me: talk_for_viewer(svc, s, talk_id, me))
+    detail = live_publish.written_detail(services(), talk_id) or as_viewer_read(
+        lambda svc, s, me: talk_for_viewer(svc, s, talk_id, me)
+    )
     live_publish.share(panel_answers(), detail)
     return detail
