@@ -454,7 +454,11 @@ MAILBOX_SINCE = {
     "organizer.getAsync": "1.7",
     "getItemIdAsync": "1.8",
 }
-TASKPANE_JS = Path(__file__).resolve().parents[2] / "plugin" / "static" / "js" / "taskpane.js"
+#: The task pane's scripts that call Office.js: the pane and its Office.js glue.
+TASKPANE_JS = [
+    Path(__file__).resolve().parents[2] / "plugin" / "static" / "js" / name
+    for name in ("taskpane.js", "office.js")
+]
 
 
 def _version(value: str) -> tuple[int, ...]:
@@ -466,7 +470,7 @@ def test_the_manifest_asks_for_exactly_the_mailbox_set_the_task_pane_needs() -> 
     made only where Outlook reports the newer set; and the manifest asks no higher than the
     newest call made without such a check (a higher one hides the add-in from Outlooks that
     could run it)."""
-    source = TASKPANE_JS.read_text(encoding="utf-8")
+    source = "\n".join(path.read_text(encoding="utf-8") for path in TASKPANE_JS)
     calls = {
         member: since
         for member, since in MAILBOX_SINCE.items()

@@ -8,9 +8,14 @@
 // preparation at the top of the appointment's text, above the organiser's own.
 
 import { ApiError, bootData, OfflineError, withCurrentVersion } from "./api.js";
+import {
+  SignInError, currentItemId, followLanguage, followTheme, loadOffice, officeApi, officeCall,
+  readAppointment, supports,
+} from "./office.js";
 import { announce, characterCounter, firstName, h, lengthProblem, t } from "./ui.js";
 
 const boot = bootData();
+const { post } = officeApi(boot.lang);
 const $ = (id) => document.getElementById(id);
 const form = $("talk-form");
 const submit = $("make-talk");
@@ -21,134 +26,12 @@ const STATUS_BADGE = { planned: "", held: "warn", signed: "ok", cancelled: "dang
 const SIGN_IN_STOPPED = new Set([13001, 13002]);
 
 let item = null;
-let token = null;
 let attendees = [];
 let itemId = null;
 let talk = null;
 let inviteHtml = null;
 let working = false;
 let ownGoalIds = new Set();
-
-/** The sign-in through Office failed (its error code, if it gave one). */
-class SignInError extends Error {
-  constructor(error) {
-    super(error?.message || "sign-in failed");
-    this.code = error?.code ?? null;
-  }
-}
-
-// -- Office.js --------------------------------------------------------------------------------
-
-function loadOffice(src) {
-  return new Promise((resolve, reject) => {
-    const script = document.createElement("script");
-    script.src = src;
-    script.onload = resolve;
-    script.onerror = () => reject(new Error("Office.js did not load"));
-    document.head.append(script);
-  });
-}
-
-/** One of Office.js's callback calls as a promise of its value. */
-function officeCall(start) {
-  return new Promise((resolve, reject) => {
-    start((result) => {
-      if (result.status === Office.AsyncResultStatus.Succeeded) resolve(result.value);
-      else reject(result.error || new Error("Office.js call failed"));
-    });
-  });
-}
-
-function supports(set, version) {
-  return Boolean(Office.context.requirements?.isSetSupported(set, version));
-}
-
-/** Office's display language, if it is one of ours and differs from the page's: reload in it. */
-function followLanguage() {
-  const wanted = (Office.context.displayLanguage || "").slice(0, 2).toLowerCase();
-  const url = new URL(location.href);
-  if (!["nl", "en"].includes(wanted) || wanted === boot.lang || url.searchParams.has("lang")) return false;
-  url.searchParams.set("lang", wanted);
-  location.replace(url.href);
-  return true;
-}
-
-function isDark(color) {
-  const hex = /^#?([0-9a-f]{6})$/i.exec(String(color).trim());
-  if (!hex) return false;
-  const n = parseInt(hex[1], 16);
-  return 0.2126 * ((n >> 16) & 255) + 0.7152 * ((n >> 8) & 255) + 0.0722 * (n & 255) < 128;
-}
-
-function followTheme() {
-  const background = Office.context.officeTheme?.bodyBackgroundColor;
-  if (background) document.documentElement.dataset.theme = isDark(background) ? "dark" : "light";
-}
-
-async function readAppointment() {
-  const get = (property) => officeCall((done) => property.getAsync(done));
-  const organizer = supports("Mailbox", "1.7") && item.organizer?.getAsync ? get(item.organizer) : null;
-  const [subject, start, end, required, optional, organiser] = await Promise.all([
-    get(item.subject), get(item.start), get(item.end),
-    get(item.requiredAttendees), get(item.optionalAttendees), organizer,
-  ]);
-  // The organiser is never the learner: leave them out of the people on offer.
-  const seen = new Set(organiser?.emailAddress ? [organiser.emailAddress.toLowerCase()] : []);
-  const people = [];
-  for (const person of [...(required || []), ...(optional || [])]) {
-    const email = (person.emailAddress || "").trim();
-    if (!email || seen.has(email.toLowerCase())) continue;
-    seen.add(email.toLowerCase());
-    people.push({ email, name: (person.displayName || email).slice(0, 256) });
-  }
-  return { subject, start: new Date(start), end: new Date(end), attendees: people };
-}
-
-/** The appointment's id, if Outlook gives it now (a new, unsaved appointment has none). */
-async function currentItemId() {
-  if (!supports("Mailbox", "1.8")) return null;
-  try {
-    return (await officeCall((done) => item.getItemIdAsync(done))) || null;
-  } catch {
-    return null;
-  }
-}
-
-// -- the API, with Office's token -------------------------------------------------------------
-
-async function bearer(renew) {
-  if (!token || renew) {
-    try {
-      token = await Office.auth.getAccessToken({ allowSignInPrompt: true, allowConsentPrompt: true });
-    } catch (error) {
-      throw new SignInError(error);
-    }
-  }
-  return `Bearer ${token}`;
-}
-
-async function send(method, url, body, renew) {
-  const headers = {
-    Accept: "application/json",
-    "Content-Type": "application/json",
-    // The server's messages in the pane's language (Office's), not the browser's.
-    "Accept-Language": boot.lang,
-    Authorization: await bearer(renew),
-  };
-  try {
-    return await fetch(url, { method, headers, credentials: "omit", body: JSON.stringify(body) });
-  } catch (error) {
-    throw new OfflineError(String(error));
-  }
-}
-
-async function post(url, body) {
-  let response = await send("POST", url, body, false);
-  if (response.status === 401) response = await send("POST", url, body, true); // expired: once more
-  const data = await response.json().catch(() => null);
-  if (!response.ok) throw new ApiError(response.status, data);
-  return data;
-}
 
 // -- what the pane says -----------------------------------------------------------------------
 
@@ -400,14 +283,14 @@ async function load(news = "") {
   busy(t("reading"));
   let appointment;
   try {
-    appointment = await readAppointment();
+    appointment = await readAppointment(item);
   } catch {
     problem(t("read_failed"), button(t("try_again"), () => load()));
     return;
   }
   showAppointment(appointment);
   attendees = appointment.attendees;
-  itemId = (await currentItemId()) || itemId;
+  itemId = (await currentItemId(item)) || itemId;
   let answer;
   try {
     answer = await post("/api/outlook/appointment", { item_id: itemId, attendees });
@@ -481,7 +364,7 @@ async function start() {
     problem(t("outside_outlook"));
     return;
   }
-  if (followLanguage()) return;
+  if (followLanguage(boot.lang)) return;
   followTheme();
   if (!supports("IdentityAPI", "1.3") || !Office.auth?.getAccessToken) {
     problem(t("no_sso"), teamsLink());
