@@ -9,6 +9,7 @@ first such call, never at start-up.
 from __future__ import annotations
 
 import functools
+import json
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -19,14 +20,17 @@ from sqlalchemy.orm import Session
 from plugin.calendar.appointments import Appointment, Appointments
 from plugin.calendar.local import LocalCalendar
 from plugin.calendar.port import Attendee, Calendar
-from plugin.domain.checklist import ChecklistTemplate, default_template, load_template
+from plugin.domain.checklist import content_hash, load_template
 from plugin.domain.clock import Clock, SystemClock
 from plugin.domain.followup import FollowUpPolicy
 from plugin.domain.schedule import WorkingHours
-from plugin.jobs.outbox import Outbox
+from plugin.domain.talk import Talk
+from plugin.domain.talk_types import TalkType, TalkTypes, built_in_types, folder_types
+from plugin.jobs.outbox import Job, JobKind, Outbox
 from plugin.notify.port import Channel
 from plugin.services.context import CalendarWatch, Links, MeetingTabs, Services
 from plugin.services.followup import job_kinds
+from plugin.services.talk_types import for_talk
 from plugin.settings import MICROSOFT, Settings
 from plugin.store import migrate
 from plugin.store.db import Database, make_engine
@@ -49,13 +53,48 @@ class ConfigurationError(Exception):
     """A setting is missing or wrong; the message names it."""
 
 
-def _template(settings: Settings) -> ChecklistTemplate:
+def _checklist_type(settings: Settings) -> TalkType | None:
+    """The older setting: one checklist file, which becomes the default type."""
     if settings.checklist_path is None:
-        return default_template()
+        return None
     try:
-        return load_template(settings.checklist_path)
+        template = load_template(settings.checklist_path)
+        content = json.loads(settings.checklist_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise ConfigurationError(f"ONTWIKKELGESPREK_CHECKLIST_PATH: {error}") from None
+    return TalkType(template=template, content=content, content_hash=content_hash(content))
+
+
+def talk_types(settings: Settings) -> TalkTypes:
+    """The built-in types, with the organisation's own added or in their place."""
+    own: list[TalkType] = []
+    if settings.talk_types_dir is not None:
+        try:
+            own = folder_types(settings.talk_types_dir)
+        except (OSError, ValueError) as error:
+            raise ConfigurationError(f"ONTWIKKELGESPREK_TALK_TYPES_DIR: {error}") from None
+    checklist = _checklist_type(settings)
+    if checklist is not None:
+        own.append(checklist)
+    default_id = checklist.id if checklist is not None else None
+    types = TalkTypes.combine(built_in_types(), own)
+    return TalkTypes(types.types, default_id) if default_id else types
+
+
+def _talk_jobs(services: Services, kinds: dict[str, JobKind]) -> dict[str, JobKind]:
+    """Each job about a talk runs with that talk's own type (its invite, its checklist)."""
+
+    def own(kind: str) -> JobKind:
+        def run(session: Session, job: Job) -> None:
+            talk_id = job.payload.get("talk_id")
+            talk = session.get(Talk, talk_id) if isinstance(talk_id, str) else None
+            svc = for_talk(services, session, talk) if talk is not None else services
+            handlers = kinds if svc is services else job_kinds(svc)
+            handlers[kind].run(session, job)
+
+        return JobKind(run=run, failed=kinds[kind].failed)
+
+    return {kind: own(kind) for kind in kinds}
 
 
 class GraphWiring:
@@ -270,12 +309,14 @@ def build_services(
     teams_app_id = (
         app_id_for(settings.data_dir, settings.teams_app_id) if settings.mode == MICROSOFT else None
     )
+    types = talk_types(settings)
     services = Services(
         db=db,
         clock=clock,
         calendar=calendar,
         policy=policy or FollowUpPolicy(hours=WorkingHours(timezone=settings.timezone)),
-        template=_template(settings),
+        template=types.default.template,
+        types=types,
         links=Links(settings.public_url or base_url, teams_app_id=teams_app_id),
         secret_key=settings.resolved_secret_key(),
         language=settings.language,
@@ -291,7 +332,7 @@ def build_services(
     outbox = Outbox(
         db,
         clock,
-        job_kinds(services),
+        _talk_jobs(services, job_kinds(services)),
         remote=graph is not None,
         lease=timedelta(seconds=settings.job_lease_seconds),
     )

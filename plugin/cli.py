@@ -12,23 +12,10 @@ from typing import Any
 import click
 
 from plugin.bootstrap import ConfigurationError, build_services
+from plugin.cli_common import DEFAULT_HOST, DEFAULT_PORT, data_dir_option, load_settings
+from plugin.cli_privacy import privacy
 from plugin.domain.clock import FixedClock, SystemClock
-from plugin.settings import LOCAL, MICROSOFT, Settings, describe
-
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8470
-
-
-def load_settings(data_dir: Path | None) -> Settings:
-    overrides: dict[str, Any] = {}
-    if data_dir is not None:
-        overrides["data_dir"] = data_dir
-    from pydantic import ValidationError
-
-    try:
-        return Settings(**overrides)
-    except ValidationError as error:
-        raise click.ClickException(f"configuration:\n{describe(error)}") from None
+from plugin.settings import LOCAL, MICROSOFT
 
 
 def is_loopback(host: str) -> bool:
@@ -47,15 +34,6 @@ def main() -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-data_dir_option = click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Folder for the database and keys "
-    "(default: ONTWIKKELGESPREK_DATA_DIR, else a per-user folder).",
-)
-
-
 @main.command()
 @click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address to listen on.")
 @click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(0, 65535))
@@ -64,8 +42,10 @@ data_dir_option = click.option(
 @data_dir_option
 def serve(host: str, port: int, workers: int, threads: int, data_dir: Path | None) -> None:
     """Serve the app (gunicorn). Local mode listens on loopback only."""
+    from plugin.cli_privacy import daily_upkeep
     from plugin.jobs.runner import PeriodicDrain
-    from plugin.services import reminders
+    from plugin.services import privacy_terms, reminders
+    from plugin.web import privacy_page
     from plugin.web.app import create_app
     from plugin.web.server import GunicornServer
 
@@ -91,8 +71,11 @@ def serve(host: str, port: int, workers: int, threads: int, data_dir: Path | Non
     )
     # Local mode drains its outbox in-process; in Microsoft mode `worker` does (Graph calls
     # never run in the web process).
+    privacy_page.install(app, privacy_terms.configured(settings))
     drain = (
-        PeriodicDrain(outbox, upkeep=partial(reminders.scan_now, services))
+        PeriodicDrain(
+            outbox, upkeep=daily_upkeep(services, settings, partial(reminders.scan_now, services))
+        )
         if settings.mode == LOCAL
         else None
     )
@@ -155,7 +138,11 @@ def worker(poll: float, once: bool, data_dir: Path | None) -> None:
             calendar_sync.maintain(services)
         reminders.scan_now(services)
 
-    ran = Worker(outbox, poll_seconds=poll, upkeep=upkeep).run(once=once)
+    from plugin.cli_privacy import daily_upkeep
+
+    ran = Worker(outbox, poll_seconds=poll, upkeep=daily_upkeep(services, settings, upkeep)).run(
+        once=once
+    )
     if services.graph is not None:
         services.graph.close()
     click.echo(f"Worker stopped after {ran} job(s).")
@@ -265,3 +252,6 @@ def demo(base_url: str, data_dir: Path | None) -> None:
 
 def _flag(data_dir: Path | None) -> str:
     return f" --data-dir {data_dir}" if data_dir is not None else ""
+
+
+main.add_command(privacy)

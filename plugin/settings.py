@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     language: str = "nl"
     #: An organisation's own checklist template (JSON, same shape as checklists/default.json).
     checklist_path: Path | None = None
+    #: A folder of the organisation's own talk types (*.json, as static/schemas/talk-type.json):
+    #: each adds a type, or replaces the built-in type with the same id.
+    talk_types_dir: Path | None = None
     #: The working hours' time zone (and the feeds').
     timezone: str = "Europe/Amsterdam"
     #: How many reverse proxies in front may be believed about scheme, host and client address.
@@ -100,8 +103,14 @@ class Settings(BaseSettings):
     smtp_starttls: bool = Field(default=True, validate_default=True)
     #: The From of reminder e-mails: an address, or "Name <address>".
     mail_from: str | None = Field(default=None, validate_default=True)
-    #: Microsoft mode without SMTP: the mailbox Graph's sendMail sends reminder e-mails from.
+    #: Microsoft mode without SMTP: the mailbox reminder e-mails are sent from through Graph (a
+    #: draft there, then sent: a retry finds the draft and never sends twice).
     mail_mailbox: str | None = None
+    #: Privacy: months a track's talks are kept after its last activity (then deleted).
+    #: An admin's value stored in the database (`services/privacy_terms.py`) overrides it.
+    retention_months: int = Field(default=24, ge=1, le=1200)
+    #: Privacy: months the audit log (who opened which form) is kept.
+    audit_retention_months: int = Field(default=60, ge=1, le=1200)
 
     @field_validator("tenant_id")
     @classmethod
@@ -215,6 +224,13 @@ class Settings(BaseSettings):
     def _readable_file(cls, value: Path | None) -> Path | None:
         if value is not None and not value.is_file():
             raise ValueError(f"no such file: {value}")
+        return value
+
+    @field_validator("talk_types_dir")
+    @classmethod
+    def _folder(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_dir():
+            raise ValueError(f"no such folder: {value}")
         return value
 
     def smtp_target(self) -> SmtpTarget | None:

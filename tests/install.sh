@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Install what the tests need on Debian/Ubuntu (PostgreSQL, python3-venv, Chromium, Node.js),
-# then the project with its test extras into .venv at the versions pinned in
-# tests/constraints.txt, and the npm packages pinned in tests/npm/package-lock.json (axe-core,
-# @microsoft/app-manifest with fs-extra, @microsoft/teams-js) into tests/.npm.
+# Install what the tests need on Debian/Ubuntu (PostgreSQL, python3-venv, Chromium, Node.js,
+# and for WeasyPrint's PDFs Pango, HarfBuzz's subsetter and the DejaVu fonts), then the
+# project with its test extras into .venv at the versions pinned in tests/constraints.txt, and
+# the npm packages pinned in tests/npm/package-lock.json (axe-core, @microsoft/app-manifest
+# with fs-extra, @microsoft/teams-js) into tests/.npm.
 # A second run skips what is in place; a changed pin is installed again.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -20,12 +21,20 @@ have_venv() {
   command -v python3 >/dev/null && python3 -c 'import ensurepip, venv' 2>/dev/null
 }
 
+have_deb() {
+  dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null | grep -qx installed
+}
+
 # Only what is missing, so that an installed PostgreSQL is not upgraded under its users.
 packages=()
 have_initdb || packages+=(postgresql)
 have_venv || packages+=(python3-venv)
 [[ -x /usr/bin/chromium ]] || packages+=(chromium)
 command -v npm >/dev/null || packages+=(nodejs npm)
+# WeasyPrint (the signed form's PDF) loads these with ctypes/cffi; the form is set in DejaVu.
+for package in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core; do
+  have_deb "$package" || packages+=("$package")
+done
 
 if ((${#packages[@]})); then
   sudo=()
@@ -35,7 +44,8 @@ if ((${#packages[@]})); then
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
     apt-get install -y --no-install-recommends "${packages[@]}"
 else
-  echo "install.sh: PostgreSQL, python3-venv, Chromium and npm are present; skipping apt-get"
+  echo "install.sh: PostgreSQL, python3-venv, Chromium, npm and the PDF libraries are present;" \
+    "skipping apt-get"
 fi
 
 if [[ ! -x .venv/bin/python ]]; then

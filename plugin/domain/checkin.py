@@ -21,6 +21,7 @@ from typing import Any
 
 from plugin.domain.agreement import Agreement, AgreementStatus, check_due, clean_what
 from plugin.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from plugin.domain.schedule import Interval, WorkingHours
 
 #: A check-in is short: one agreement, not a whole talk.
 CHECK_IN_DURATION = timedelta(minutes=15)
@@ -84,13 +85,27 @@ class CheckIn:
 
     # -- the lead's decision -----------------------------------------------------------------
 
-    def accept(self, by: str, expected_version: int, now: datetime) -> None:
-        """The lead takes the check-in: the worker books it (at the slot found, if still free)."""
+    def accept(
+        self,
+        by: str,
+        expected_version: int,
+        now: datetime,
+        *,
+        starts_at: datetime | None = None,
+        hours: WorkingHours | None = None,
+    ) -> bool:
+        """The lead takes the check-in: the worker books it (at the slot found, if still free).
+        With `starts_at` (a time the lead picked, see `chosen_slot`) it is booked at that time;
+        whether they picked one."""
         self._require_lead(by, expected_version)
         if self.state is not CheckInState.PROPOSED:
             raise Conflict("check_in_decided", "check_in", current=self.to_dict())
+        if starts_at is not None:
+            chosen = chosen_slot(starts_at, now, hours or WorkingHours())
+            self.slot_found(chosen.start, chosen.end)
         self.state = CheckInState.ACCEPTED
         self.updated_at = now
+        return starts_at is not None
 
     def dismiss(self, by: str, expected_version: int, now: datetime) -> None:
         """The lead does not want it: it is not proposed again for the same occasion."""
@@ -194,6 +209,25 @@ class CheckIn:
             },
             "version": self.version,
         }
+
+
+def chosen_slot(starts_at: datetime, now: datetime, hours: WorkingHours) -> Interval:
+    """The check-in's 15 minutes at a time the lead picked (when no time free for both was
+    found): still to come, on a working day, within working hours, and within a year."""
+    slot = Interval(starts_at, starts_at + CHECK_IN_DURATION)
+    if slot.start <= now:
+        raise InvalidInput("in_past", "starts_at")
+    if slot.start > now + timedelta(days=366):
+        raise InvalidInput("too_far", "starts_at", years=1)
+    day = hours.local_date(slot.start)
+    if not hours.is_working_day(day) or not hours.day_interval(day).contains(slot):
+        raise InvalidInput(
+            "outside_working_hours",
+            "starts_at",
+            start=hours.start.strftime("%H:%M"),
+            end=hours.end.strftime("%H:%M"),
+        )
+    return slot
 
 
 def is_open(check_in: CheckIn, check_in_talk_ended: bool) -> bool:

@@ -8,12 +8,17 @@ template lives in ``plugin/checklists/default.json``; its content follows the gu
 An item may carry ``questions``: a few open questions to ask about it in the talk (meant for
 goals), as ``{"nl": [...], "en": [...]}`` with the questions in the same order in both languages.
 
+A template is also a talk type (``plugin.domain.talk_types``): it may carry a one-line
+``description`` for the plan page, and ``offer_share`` when the talk's form is meant for a school
+supervisor (a BPV progress talk), so sign-off offers the share link.
+
 Loading validates the whole file and raises ``ValueError`` naming the offending path, for
 example ``sections[1].items[2].text.en``. Stdlib only: no framework imports.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -113,6 +118,10 @@ class ChecklistTemplate:
     credit: Text
     sections: tuple[ChecklistSection, ...]
     after_talk: tuple[Text, ...]
+    #: One line on what this kind of talk is for (shown when planning); optional in the file.
+    description: Text | None = None
+    #: Sign-off offers sharing the form with the school supervisor (a BPV talk).
+    offer_share: bool = False
 
     def item_ids(self) -> frozenset[str]:
         """The ids of all items, across sections."""
@@ -144,6 +153,8 @@ class ChecklistTemplate:
             "version": self.version,
             "lang": resolve_language(lang),
             "name": self.name.in_(lang),
+            "description": self.description.in_(lang) if self.description else "",
+            "offer_share": self.offer_share,
             "source": {
                 "title": self.source_title,
                 "publisher": self.source_publisher,
@@ -262,7 +273,12 @@ def _section(value: object, path: str) -> ChecklistSection:
 
 def parse_template(data: object) -> ChecklistTemplate:
     """Validate decoded JSON and build a template; ``ValueError`` names the offending path."""
-    root = _object(data, "", {"id", "version", "name", "source", "sections", "after_talk"}, set())
+    root = _object(
+        data,
+        "",
+        {"id", "version", "name", "source", "sections", "after_talk"},
+        {"description", "offer_share", "$schema"},
+    )
     version = root["version"]
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise _fail("version", "expected a positive whole number")
@@ -290,6 +306,9 @@ def parse_template(data: object) -> ChecklistTemplate:
     missing = [kind for kind in _KINDS if kind not in kinds]
     if missing:
         raise _fail("sections", f"missing section kind(s): {', '.join(missing)}")
+    offer_share = root.get("offer_share", False)
+    if not isinstance(offer_share, bool):
+        raise _fail("offer_share", "expected true or false")
 
     return ChecklistTemplate(
         id=_string(root["id"], "id"),
@@ -304,14 +323,28 @@ def parse_template(data: object) -> ChecklistTemplate:
             _text(raw, _join("after_talk", index))
             for index, raw in enumerate(_list(root["after_talk"], "after_talk"))
         ),
+        description=_text(root["description"], "description") if "description" in root else None,
+        offer_share=offer_share,
     )
 
 
-def _parse_json(text: str, origin: str) -> ChecklistTemplate:
+def content_hash(data: object) -> str:
+    """The SHA-256 of a template's decoded JSON, written canonically (sorted keys, no spaces):
+    the same content gives the same hash whatever the file's layout."""
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def read_json(text: str, origin: str) -> object:
+    """Decoded JSON; ``ValueError`` naming ``origin`` when it is not JSON."""
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValueError(f"{origin}: not valid JSON: {exc}") from exc
+
+
+def _parse_json(text: str, origin: str) -> ChecklistTemplate:
+    data = read_json(text, origin)
     try:
         return parse_template(data)
     except ValueError as exc:

@@ -21,7 +21,7 @@ organisation's zone, so daylight-saving days come out right.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
 from plugin.domain.schedule import WorkingHours
@@ -29,6 +29,14 @@ from plugin.domain.todo import DUE_SOON_WORKING_DAYS, PREPARE_WORKING_DAYS
 
 #: A talk not signed this many working days after its end gets a reminder to sign.
 SIGN_AFTER_WORKING_DAYS = 2
+#: An agreement that went overdue longer ago than this (the app was off) is not reminded of
+#: any more: its owner sees it on the overview.
+OVERDUE_LOOKBACK = timedelta(days=14)
+#: Likewise a talk left unsigned.
+SIGN_LOOKBACK = timedelta(days=30)
+#: How long a recorded occasion is kept past the last moment a scan could look for it
+#: (`forget_after`).
+FORGET_MARGIN = timedelta(days=30)
 
 
 class ReminderKind(StrEnum):
@@ -111,3 +119,36 @@ def send_at(occasion: Occasion, now: datetime, hours: WorkingHours) -> datetime 
 def moment_key(moment: datetime) -> str:
     """How a moment names an occasion (the talk's start or end)."""
     return moment.astimezone(UTC).isoformat()
+
+
+def forget_after(kind: ReminderKind, key: str) -> datetime:
+    """From when the record of an occasion can go: no scan can find it again.
+
+    Why that is safe. The scan looks an occasion up only while its key lies in a window that
+    moves forward with the clock, and the key never changes (a talk moved or a due date
+    changed is a new key, `Occasion`):
+
+    - due soon: agreements due on or after today (the local date): key D stops being asked
+      for after day D;
+    - overdue: due on or after today - `OVERDUE_LOOKBACK`: after day D + 14 days;
+    - prepare: talks starting after now: after the start (the key);
+    - sign: talks that ended at or after now - `SIGN_LOOKBACK`: after the end + 30 days;
+    - check-in: never (a proposal is found once, by the check-ins' own record; its occasion
+      row only records it).
+
+    Past that edge no scan, on any worker, can ask for that (subject, key) again, whatever
+    happens to the subject later, so a forgotten occasion cannot be found, nor its reminder
+    sent, a second time. A local date ends at most 14 hours after the UTC day of that date:
+    the dates' edges are taken a day later. `FORGET_MARGIN` is added on top: for a clock set
+    back, a zone changed in the settings, a lookback made longer in a later release. Jobs
+    already enqueued do not depend on the record: they check their reminder still holds.
+    """
+    if kind in (ReminderKind.DUE_SOON, ReminderKind.OVERDUE):
+        due = date.fromisoformat(key)
+        lookback = OVERDUE_LOOKBACK if kind is ReminderKind.OVERDUE else timedelta(0)
+        edge = datetime.combine(due + lookback + timedelta(days=2), time(0), tzinfo=UTC)
+    else:
+        edge = datetime.fromisoformat(key).astimezone(UTC)
+        if kind is ReminderKind.SIGN:
+            edge += SIGN_LOOKBACK
+    return edge + FORGET_MARGIN

@@ -1,7 +1,8 @@
 """The channel reminders go out on, picked from the settings.
 
 - SMTP when `ONTWIKKELGESPREK_SMTP_URL` is set (both modes);
-- else, in Microsoft mode, Graph `sendMail` when `ONTWIKKELGESPREK_MAIL_MAILBOX` is set;
+- else, in Microsoft mode, Graph mail (a draft, then sent: at most once) when
+  `ONTWIKKELGESPREK_MAIL_MAILBOX` is set;
 - in Microsoft mode (given the Graph client and the Teams app id), the activity feed first,
   with that e-mail as the fallback.
 
@@ -23,7 +24,7 @@ from plugin.settings import Settings
 def mail_channel(
     settings: Settings, *, graph: GraphClient | None = None, clock: Clock | None = None
 ) -> Channel | None:
-    """E-mail: SMTP when configured, else Graph sendMail from the configured mailbox."""
+    """E-mail: SMTP when configured, else Graph mail from the configured mailbox."""
     target = settings.smtp_target()
     if target is not None and settings.mail_from:
         return SmtpChannel(

@@ -1,4 +1,5 @@
-"""One Graph send (activity feed, sendMail), its failures read as the channel port's.
+"""One Graph send (activity feed, a mail draft and its send), its failures read as the channel
+port's.
 
 Throttling, 5xx, network trouble and an unavailable sign-in service are passing
 (`RetryableDeliveryError`, with Graph's `Retry-After`). A 403 is `DeliveryRejected`: for the

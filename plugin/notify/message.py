@@ -79,6 +79,8 @@ class Reminder:
     due: date | None = None
     #: Stable per occasion (e.g. "reminder-42"): the e-mail's Message-ID is made from it.
     key: str = ""
+    #: A check-in for which no time free for both was found: the lead picks one.
+    no_time: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -129,6 +131,7 @@ def compose(recipient: Recipient, reminder: Reminder, *, timezone: str) -> Messa
         "due": format_date(reminder.due, _DAY, locale=lang) if reminder.due else "",
         "agreement": reminder.agreement.strip(),
         "url": reminder.url,
+        "no_time": reminder.no_time,
     }
     env = _environment(lang)
     # The words are rendered here, outside any template: a macro called from an autoescaped

@@ -5,8 +5,9 @@
 the Graph fake:
 
 - `topic`: source `text`, the talk's title as value, and as `webUrl` a Teams deep link to the
-  app's personal tab (`overview`), which Teams opens when the notification is clicked; the
-  reminder's own link rides along as the deep link's `webUrl`, for clients without the tab;
+  app's personal tab (`overview`), which Teams opens when the notification is clicked, at the
+  reminder's page (`deep_link`: the context's `subEntityId`); the reminder's own link rides
+  along as the deep link's `webUrl`, for clients without the tab;
 - `activityType`: the reminder kind's type from the manifest (`message.ACTIVITY_TYPES`);
 - `previewText`: the reminder's first line (at most 150 characters, what Teams shows);
 - `templateParameters`: the manifest template's `{name}` (and `{date}`).
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 from msgraph.generated.models.item_body import ItemBody
 from msgraph.generated.models.key_value_pair import KeyValuePair
@@ -50,8 +51,19 @@ NO_TEAMS_USER = "no_teams_user"
 
 
 def deep_link(teams_app_id: str, url: str) -> str:
-    """A Teams link that opens the app's personal tab; `url` for clients that cannot."""
-    context = json.dumps({"subEntityId": url}, separators=(",", ":"))
+    """A Teams link that opens the app's personal tab at `url`'s page; `url` itself for
+    clients that cannot.
+
+    Teams hands the context's `subEntityId` to the tab as `page.subPageId`; it is `url`'s
+    path (and fragment), e.g. ``/talks/{id}/prepare`` or ``/talks/{id}/form#progress``, which
+    `static/js/teams.js` opens on the app's own origin (only paths of that shape). A path
+    keeps the link short: Graph refuses a `webUrl` over about 1,024 characters.
+    """
+    parts = urlsplit(url)
+    place = parts.path or "/"
+    if parts.fragment:
+        place += f"#{parts.fragment}"
+    context = json.dumps({"subEntityId": place}, separators=(",", ":"))
     query = urlencode({"webUrl": url, "context": context}, quote_via=quote)
     return f"https://teams.microsoft.com/l/entity/{quote(teams_app_id)}/{PERSONAL_TAB}?{query}"
 

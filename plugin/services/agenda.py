@@ -22,6 +22,7 @@ from plugin.domain.errors import NotFound
 from plugin.domain.people import Person
 from plugin.domain.talk import Talk
 from plugin.domain.talk_agreements import close_earlier_agreement
+from plugin.services import talk_types
 from plugin.services.context import Services
 from plugin.services.talks import load_talk
 from plugin.store import progress as progress_store
@@ -30,8 +31,11 @@ from plugin.store import progress as progress_store
 def earlier_on_agenda(session: Session, talk: Talk) -> list[tuple[Agreement, Talk]]:
     """The earlier agreements on this talk's agenda ("what came of it?"): those still open (or
     closed in this talk), and those closed between talks since the last one, in the order
-    of their talks."""
-    return progress_store.earlier_on_agenda(session, talk)
+    of their talks. A check-in's agenda is its one agreement."""
+    found = progress_store.earlier_on_agenda(session, talk)
+    if talk.check_in_of is not None:
+        return [(a, t) for a, t in found if a.id == talk.check_in_of]
+    return found
 
 
 def items_of(
@@ -102,7 +106,8 @@ def note_item(
     expected_version: int,
 ) -> AgendaNote | None:
     talk = load_talk(session, viewer, talk_id)
-    item = find_item(items_of(svc, talk, earlier_on_agenda(session, talk)), key)
+    own = talk_types.for_talk(svc, session, talk)
+    item = find_item(items_of(own, talk, earlier_on_agenda(session, talk)), key)
     return talk.note_agenda(
         viewer.id,
         item,

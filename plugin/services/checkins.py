@@ -6,7 +6,8 @@ morning, or whose latest change is "stuck", gets a proposal to the lead, once pe
 The first time free for both is found by the worker (`SLOT_JOB`: in Microsoft mode that is a
 Graph call, never made in a web request or in the scan's transaction). When the lead accepts,
 the worker books the check-in (`BOOK_JOB`) as it books a follow-up: the slot found if still
-free, else the first free one within the 5 working days.
+free, else the first free one within the 5 working days; or the time the lead picked, when
+none free for both was found.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 from plugin.calendar.port import Attendee, Calendar, SlotRequest, attendee_of
 from plugin.domain import reminders
 from plugin.domain.agreement import Agreement
-from plugin.domain.agreement_progress import ProgressKind
+from plugin.domain.agreement_progress import ProgressKind, with_progress
 from plugin.domain.checkin import (
     CHECK_IN_DURATION,
     CHECK_IN_WORKING_DAYS,
@@ -36,6 +37,7 @@ from plugin.domain.talk import MAX_TITLE, Talk
 from plugin.domain.talk_state import CalendarState, TalkStatus
 from plugin.i18n import translations
 from plugin.jobs.outbox import Job, JobKind, enqueue
+from plugin.services import checkin_invite
 from plugin.services.context import Services
 from plugin.services.talks import pin_tab_later
 from plugin.store import checkins as store
@@ -161,9 +163,10 @@ def find_slot(svc: Services, session: Session, job: Job) -> None:
 
 
 def book(svc: Services, session: Session, job: Job) -> None:
-    """Book the accepted check-in: a 15-minute talk in the track, in both calendars."""
+    """Book the accepted check-in: a 15-minute talk in the track, in both calendars (at the
+    time the lead picked, if they did: they know it is not free for both)."""
     # Imported here: followup registers this module's jobs, so it imports this one first.
-    from plugin.services.followup import event_draft, store_ref
+    from plugin.services.followup import store_ref
 
     check_in = session.get(CheckIn, job.payload["check_in_id"])
     if check_in is None or check_in.state is not CheckInState.ACCEPTED or check_in.check_in_talk_id:
@@ -180,8 +183,12 @@ def book(svc: Services, session: Session, job: Job) -> None:
         and check_in.slot_start >= now
     ):
         wanted = Interval(check_in.slot_start, check_in.slot_end)
-        found = _search(svc, calendar, attendees, wanted)
-        slot = found.slot if found.slot is not None and found.slot.start == wanted.start else None
+        if job.payload.get("chosen"):
+            slot = wanted
+        else:
+            found = _search(svc, calendar, attendees, wanted)
+            if found.slot is not None and found.slot.start == wanted.start:
+                slot = found.slot
     if slot is None:
         slot = _search(svc, calendar, attendees, _span(svc, now)).slot
     if slot is None:
@@ -191,7 +198,7 @@ def book(svc: Services, session: Session, job: Job) -> None:
         svc, session, check_in, slot
     )
     # The event first, the talk's row after: a remote calendar's wait holds no write lock.
-    store_ref(talk, calendar.create_event(event_draft(svc, session, talk)))
+    store_ref(talk, calendar.create_event(checkin_invite.event_draft(svc, session, talk)))
     talk.calendar_state = CalendarState.SYNCED
     session.add(talk)
     session.flush()  # the talk's row before the proposal names it (no relationship orders them)
@@ -245,7 +252,16 @@ def _answer(session: Session, check_in: CheckIn) -> dict[str, Any]:
     session.flush()  # the version the answer names is the one stored
     agreement = session.get(Agreement, check_in.agreement_id)
     assert agreement is not None
-    return {**check_in.to_dict(), "agreement": agreement.to_dict()}
+    history = progress_store.histories(session, (agreement.id,)).get(agreement.id, [])
+    return {**check_in.to_dict(), "agreement": with_progress(agreement, history)}
+
+
+def for_talk(session: Session, viewer: Person, talk: Talk) -> dict[str, Any] | None:
+    """The check-in a check-in talk was booked for (for its pages), or None for another talk."""
+    check_in = store.booked_as(session, talk)
+    if check_in is None or viewer.id not in (check_in.lead_id, check_in.learner_id):
+        return None
+    return _answer(session, check_in)
 
 
 def view(svc: Services, session: Session, viewer: Person, check_in_id: str) -> dict[str, Any]:
@@ -253,12 +269,23 @@ def view(svc: Services, session: Session, viewer: Person, check_in_id: str) -> d
 
 
 def accept(
-    svc: Services, session: Session, viewer: Person, check_in_id: str, *, expected_version: int
+    svc: Services,
+    session: Session,
+    viewer: Person,
+    check_in_id: str,
+    *,
+    expected_version: int,
+    starts_at: datetime | None = None,
 ) -> dict[str, Any]:
+    """The lead accepts: booked at the time found, or at `starts_at` if the lead picked one
+    (when none free for both was found, or another suits them better)."""
     check_in = _load(session, viewer, check_in_id)
     now = svc.clock.now()
-    check_in.accept(viewer.id, expected_version, now)
-    enqueue(session, BOOK_JOB, {"check_in_id": check_in.id}, now, key=_job_key(check_in))
+    chosen = check_in.accept(
+        viewer.id, expected_version, now, starts_at=starts_at, hours=svc.policy.hours
+    )
+    payload = {"check_in_id": check_in.id, "chosen": chosen}
+    enqueue(session, BOOK_JOB, payload, now, key=_job_key(check_in))
     return _answer(session, check_in)
 
 
@@ -268,6 +295,14 @@ def dismiss(
     check_in = _load(session, viewer, check_in_id)
     check_in.dismiss(viewer.id, expected_version, svc.clock.now())
     return _answer(session, check_in)
+
+
+def _touch_check_in_talk(session: Session, check_in: CheckIn, now: datetime) -> None:
+    # The check-in's own page follows its talk's version: it must see the outcome change.
+    if check_in.check_in_talk_id is not None:
+        talk = session.get(Talk, check_in.check_in_talk_id)
+        if talk is not None:
+            talk._touch(now)
 
 
 def _held(session: Session, check_in: CheckIn, now: datetime) -> bool:
@@ -300,6 +335,7 @@ def write_outcome(
         today=svc.policy.hours.local_date(now),
         now=now,
     )
+    _touch_check_in_talk(session, check_in, now)
     return _answer(session, check_in)
 
 
@@ -316,6 +352,7 @@ def confirm_outcome(
     check_in.confirm_outcome(viewer.id, expected_version, agreement, now)
     # Live panels and talk pages follow the talk's version: they must see the new agreement.
     signed._touch(now)
+    _touch_check_in_talk(session, check_in, now)
     return _answer(session, check_in)
 
 

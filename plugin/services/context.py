@@ -22,6 +22,7 @@ from plugin.calendar.port import Calendar
 from plugin.domain.checklist import ChecklistTemplate
 from plugin.domain.clock import Clock
 from plugin.domain.followup import FollowUpPolicy
+from plugin.domain.talk_types import TalkTypes
 from plugin.jobs.outbox import ENQUEUED
 from plugin.notify.port import Channel
 from plugin.store.db import Database
@@ -207,6 +208,9 @@ class Services:
     #: Where reminders go (`notify/channels.py`): made on first use; None when nothing is set.
     reminder_channel: Callable[[], Channel | None] = field(default=lambda: None)
     #: Run after a transaction that recorded outbox jobs has committed.
+    #: The talk types a talk can be planned as (`services/talk_types.py`); None: only
+    #: `template`, as bare services in tests have it.
+    types: TalkTypes | None = None
     after_enqueue: list[Callable[[], object]] = field(default_factory=list)
 
     @property

@@ -30,7 +30,15 @@ from plugin.domain.talk import Talk
 from plugin.domain.talk_calendar import FOLLOW_UP_BEFORE_TALK
 from plugin.domain.talk_state import CalendarState, FollowUpStatus, TalkStatus
 from plugin.jobs.outbox import Job, JobKind, enqueue
-from plugin.services import calendar_sync, checkins, meeting_jobs, reminders, summary_card
+from plugin.services import (
+    calendar_sync,
+    checkin_invite,
+    checkins,
+    meeting_jobs,
+    reminders,
+    summary_card,
+    talk_types,
+)
 from plugin.services.context import Services
 from plugin.services.invite import render_invite
 from plugin.services.talks import (
@@ -53,6 +61,8 @@ def follow_up_id(talk_id: str) -> str:
 
 
 def event_draft(svc: Services, session: Session, talk: Talk) -> EventDraft:
+    if talk.check_in_of is not None:  # a check-in's invite is about its one agreement
+        return checkin_invite.event_draft(svc, session, talk)
     people = repo.people_by_id(session, (talk.lead_id, talk.learner_id))
     lead, learner = people[talk.lead_id], people[talk.learner_id]
     content = render_invite(
@@ -63,7 +73,8 @@ def event_draft(svc: Services, session: Session, talk: Talk) -> EventDraft:
         starts_at=talk.starts_at,
         timezone=svc.policy.hours.timezone,
         talk_url=svc.links.talk(talk.id),
-        template=svc.template,
+        # The talk's own type version, as planned: never the type's current file.
+        template=talk_types.talk_template(svc, session, talk),
         goals=talk.goals,
         own_goal=talk.own_goal,
         open_agreements=[

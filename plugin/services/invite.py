@@ -1,4 +1,5 @@
-"""The text of calendar invites: the preparation checklist, open agreements and the talk link.
+"""The text of calendar invites: the preparation checklist, open agreements and the talk link;
+for a check-in, its one agreement and what happened to it since it was signed.
 
 Rendered from Jinja templates in `templates/invite/`, in the organisation's language. User text
 is escaped in the HTML body by autoescaping.
@@ -8,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from plugin.domain.agreement import Agreement
+from plugin.domain.agreement_progress import AgreementProgress
 from plugin.domain.checklist import ChecklistTemplate
 from plugin.i18n import resolve, translations
 from plugin.paths import templates_dir
@@ -76,4 +78,60 @@ def render_invite(
         subject=subject,
         text=env.get_template("invite/body.txt").render(context),
         html=env.get_template("invite/body.html").render(context),
+    )
+
+
+def render_check_in_invite(
+    *,
+    language: str,
+    subject: str,
+    lead_name: str,
+    learner_name: str,
+    starts_at: datetime,
+    timezone: str,
+    talk_url: str,
+    agreement: Agreement,
+    owner_name: str,
+    agreed_on: datetime,
+    history: Sequence[AgreementProgress],
+    names: dict[str, str],
+) -> InviteContent:
+    """A check-in's invite: why it is held (its agreement, who keeps it, by when, agreed in
+    which talk) and the agreement's progress since, oldest first, with who wrote each step.
+    No checklist: there is nothing to prepare."""
+    from babel.dates import format_date, format_datetime
+
+    lang = resolve(language)
+    zone = ZoneInfo(timezone)
+
+    def day(value: date | datetime) -> str:
+        local = value.astimezone(zone).date() if isinstance(value, datetime) else value
+        return format_date(local, "d MMMM y", locale=lang)
+
+    context = {
+        "lang": lang,
+        "subject": subject,
+        "lead_name": lead_name,
+        "learner_name": learner_name,
+        "when": format_datetime(starts_at.astimezone(zone), "EEEE d MMMM y, HH:mm", locale=lang),
+        "talk_url": talk_url,
+        "what": agreement.what,
+        "owner_name": owner_name,
+        "due": day(agreement.due) if agreement.due is not None else "",
+        "agreed_on": day(agreed_on),
+        "steps": [
+            {
+                "kind": entry.kind.value,
+                "day": day(entry.created_at),
+                "by": names.get(entry.author_id, ""),
+                "note": entry.note,
+            }
+            for entry in history
+        ],
+    }
+    env = _environment(lang)
+    return InviteContent(
+        subject=subject,
+        text=env.get_template("invite/check_in.txt").render(context),
+        html=env.get_template("invite/check_in.html").render(context),
     )

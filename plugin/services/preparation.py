@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from plugin.domain.people import Person
 from plugin.domain.preparation import Preparation
+from plugin.services import talk_types
 from plugin.services.context import Services
 from plugin.services.talks import (
     load_talk,
@@ -32,7 +33,7 @@ def prepare(
         ticked=ticked,
         points=points,
         expected_version=expected_version,
-        known_items=svc.template.ordered_item_ids(),
+        known_items=talk_types.talk_template(svc, session, talk).ordered_item_ids(),
         new_id=svc.new_id,
         now=svc.clock.now(),
     )

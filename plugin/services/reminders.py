@@ -4,7 +4,9 @@ It runs in the worker's upkeep (and local `serve`'s), every minute or so. Each o
 finds (`domain/reminders.py`) is recorded with its reminders in one transaction, through the
 outbox: a scan that runs twice, or on two workers, finds it recorded; a crash before commit
 records nothing and the next scan finds it again. The sending is the outbox job's
-(`SEND_JOB`), at the moment the occasion allows (never at night or at the weekend).
+(`SEND_JOB`), at the moment the occasion allows (never at night or at the weekend). After
+each scan the upkeep forgets a small batch of occasions no scan can find again
+(`domain/reminders.forget_after`), so the scan's anti-joins do not grow with the years.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from sqlalchemy.orm import Session
 from plugin.domain import reminders
 from plugin.domain.agreement import Agreement, AgreementStatus
 from plugin.domain.people import Person
-from plugin.domain.reminders import Occasion, ReminderKind
+from plugin.domain.reminders import OVERDUE_LOOKBACK, SIGN_LOOKBACK, Occasion, ReminderKind
 from plugin.domain.talk import Talk
 from plugin.domain.talk_state import TalkStatus
 from plugin.domain.todo import DUE_SOON_WORKING_DAYS, PREPARE_WORKING_DAYS, is_mine
@@ -34,11 +36,9 @@ log = logging.getLogger(__name__)
 
 #: The outbox job that sends one reminder to one person.
 SEND_JOB = "send_reminder"
-#: An agreement that went overdue longer ago than this (the app was off) is not reminded of
-#: any more: its owner sees it on the overview.
-OVERDUE_LOOKBACK = timedelta(days=14)
-#: Likewise a talk left unsigned.
-SIGN_LOOKBACK = timedelta(days=30)
+#: Occasions forgotten per upkeep (every minute or so): small, so the delete never holds the
+#: scan up; hundreds of thousands a day, far more than a day's occasions.
+FORGET_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -58,18 +58,26 @@ def scan(svc: Services, session: Session) -> int:
         *_sign(svc, session, now),
         *_check_ins(svc, session, now),
     ]
+    # All occasions first, a few hundred per INSERT; then their jobs. One transaction: a
+    # crash records neither, and the next scan finds them again (never sent twice).
+    store.record_occasions(
+        session,
+        [
+            store.OccasionRow(
+                f.occasion.kind.value,
+                f.occasion.subject_id,
+                f.occasion.key,
+                f.talk.tenant_id,
+                reminders.forget_after(f.occasion.kind, f.occasion.key),
+            )
+            for f in found
+        ],
+        now,
+    )
     off = store.turned_off(session, {p for f in found for p in f.recipients})
     enqueued = 0
     for item in found:
         occasion = item.occasion
-        store.record_occasion(
-            session,
-            occasion.kind.value,
-            occasion.subject_id,
-            occasion.key,
-            item.talk.tenant_id,
-            now,
-        )
         at = reminders.send_at(occasion, now, svc.policy.hours) or now
         for person_id in item.recipients:
             if (person_id, occasion.kind.value) in off:
@@ -189,8 +197,15 @@ def _owners(agreement: Agreement, talk: Talk) -> tuple[str, ...]:
 
 
 def scan_now(svc: Services) -> int:
-    """One scan in its own transaction: the worker's and local `serve`'s upkeep."""
-    return svc.write(lambda session: scan(svc, session))
+    """One scan in its own transaction, then a batch of occasions forgotten in another: the
+    worker's and local `serve`'s upkeep. How many reminders were enqueued (logged: counts
+    only, never what they are about)."""
+    enqueued = svc.write(lambda session: scan(svc, session))
+    forgotten = svc.write(
+        lambda session: store.forget_occasions(session, svc.clock.now(), FORGET_BATCH)
+    )
+    log.debug("reminder scan: %d enqueued, %d occasions forgotten", enqueued, forgotten)
+    return enqueued
 
 
 def send(svc: Services, session: Session, job: Job) -> None:
@@ -206,19 +221,19 @@ def send(svc: Services, session: Session, job: Job) -> None:
         or (person.id, kind.value) in store.turned_off(session, [person.id])
     ):
         return
-    about, starts_at, url = payload["subject_id"], talk.starts_at, svc.links.talk(talk.id)
+    about, starts_at, no_time = payload["subject_id"], talk.starts_at, False
     if kind is ReminderKind.CHECK_IN:
         # About a proposal: it holds while the proposal waits for the lead, and names the
         # time found for it (the worker's search may not have answered yet: wait for it).
+        # No time free for both is news for the lead too: they pick a time themselves.
         check_in = checkins.waiting(session, payload["subject_id"])
-        if check_in is None or check_in.problem is not None:
-            log.info("check-in reminder %s: not waiting, or no time free", payload["subject_id"])
+        if check_in is None or check_in.problem not in (None, "no_free_slot"):
+            log.info("check-in reminder %s: no longer waiting", payload["subject_id"])
             return
-        if check_in.slot_start is None:
+        if check_in.slot_start is None and check_in.problem is None:
             raise RetryableDeliveryError("no time found yet", retry_after=timedelta(minutes=1))
-        # The lead accepts or dismisses it on the overview.
-        overview = f"{svc.links.base_url.rstrip('/')}/"
-        about, starts_at, url = check_in.agreement_id, check_in.slot_start, overview
+        no_time = check_in.slot_start is None
+        about, starts_at = check_in.agreement_id, check_in.slot_start or talk.starts_at
     agreement = next((a for a in talk.agreements if a.id == about), None)
     if not _still_holds(kind, payload["key"], person.id, talk, agreement):
         log.info("reminder %s for %s no longer holds", kind.value, payload["subject_id"])
@@ -244,14 +259,30 @@ def send(svc: Services, session: Session, job: Job) -> None:
         kind=kind.value,
         talk_title=talk.title,
         starts_at=starts_at,
-        url=svc.links.prepare(talk.id) if kind is ReminderKind.PREPARE else url,
+        url=where_to_act(svc, kind, talk.id),
         other_name=other.display_name if other is not None else "",
         agreement=agreement.what if agreement is not None else "",
         due=agreement.due if agreement is not None else None,
+        no_time=no_time,
         key=f"{kind.value}-{payload['subject_id']}-{payload['key']}-{person.id}",
     )
     delivery = channel.send(recipient, compose(recipient, reminder, timezone=hours.timezone))
     log.info("reminder %s sent to %s by %s", kind.value, person.id, delivery.channel)
+
+
+def where_to_act(svc: Services, kind: ReminderKind, talk_id: str) -> str:
+    """The page a reminder links to (in its e-mail, and as the Teams feed's deep link into the
+    personal tab): where that reminder's step is taken."""
+    if kind is ReminderKind.PREPARE:
+        return svc.links.prepare(talk_id)
+    if kind is ReminderKind.SIGN:
+        # Both sign on the talk's page (the form page of an unsigned talk only points there).
+        return f"{svc.links.talk(talk_id)}/panel"
+    if kind in (ReminderKind.DUE_SOON, ReminderKind.OVERDUE):
+        # The signed form's progress: mark the agreement done or note how it goes.
+        return f"{svc.links.form(talk_id)}#progress"
+    # A check-in: the lead accepts or dismisses it on the overview.
+    return f"{svc.links.base_url.rstrip('/')}/"
 
 
 def _still_holds(

@@ -40,7 +40,7 @@ from plugin.domain.talk_content import clean_goals
 from plugin.domain.talk_state import TalkStatus
 from plugin.domain.text import clean_text
 from plugin.jobs.outbox import has_pending
-from plugin.services import talks
+from plugin.services import talk_types, talks
 from plugin.services.context import Services
 from plugin.store import repo
 from plugin.store.schema import talk_series
@@ -99,6 +99,7 @@ def make_series(
     """The series of talks for this recurring meeting, its first talks made."""
     now = svc.clock.now()
     track = talks.track_between(svc, session, lead, learner)
+    kind = talk_types.planned_version(svc, session, None)
     subject = subject.strip()
     series = TalkSeries(
         id=svc.new_id(),
@@ -108,8 +109,8 @@ def make_series(
         learner_id=learner.id,
         master_event_id=master_id,
         title=subject if 0 < len(subject) <= MAX_TITLE else talks.default_title(svc, learner),
-        template_id=svc.template.id,
-        goals=clean_goals(goals, svc.template.ordered_item_ids()),
+        template_id=talk_types.version_id(kind),
+        goals=clean_goals(goals, kind.template.ordered_item_ids()),
         own_goal=clean_text(own_goal, "own_goal", max_length=500, required=False),
         join_url=join_url,
         meeting_chat_id=chat_id_from_join_url(join_url),

@@ -43,6 +43,7 @@ def post_summary(svc: Services, session: Session, job: Job) -> None:
         agreements=tuple(AgreementLine(a.what, a.owner, a.status, a.due) for a in talk.agreements),
         form_url=svc.links.form_tab(talk.id, talk.meeting_chat_id, talk.title),
         follow_up=follow_up.starts_at if follow_up is not None else None,
+        pdf_url=f"{svc.links.talk(talk.id)}/form.pdf",
     )
     message_id = svc.chat.post(
         user_key(lead.tenant_id, lead.object_id),

@@ -20,10 +20,12 @@ from plugin.domain.people import Person, Track, check_pair
 from plugin.domain.talk import MAX_TITLE, Talk, check_schedule
 from plugin.domain.talk_content import clean_goals
 from plugin.domain.talk_state import CalendarState
+from plugin.domain.talk_types import TalkType
 from plugin.domain.text import clean_text
 from plugin.i18n import translations
 from plugin.jobs.outbox import enqueue
 from plugin.services.context import Services
+from plugin.services.talk_types import catalogue, planned_version, talk_template, version_id
 from plugin.store import repo
 
 SYNC_EVENT = "sync_event"
@@ -46,9 +48,12 @@ def today(svc: Services) -> date:
     return svc.clock.now().astimezone(ZoneInfo(svc.policy.hours.timezone)).date()
 
 
-def default_title(svc: Services, learner: Person, follow_up: bool = False) -> str:
+def default_title(
+    svc: Services, learner: Person, follow_up: bool = False, kind: str | None = None
+) -> str:
+    """ "Development talk: Sem Bakker"; ``kind`` names another type of talk instead."""
     gettext = translations(svc.language).gettext
-    label = gettext("Follow-up talk") if follow_up else gettext("Development talk")
+    label = gettext("Follow-up talk") if follow_up else kind or gettext("Development talk")
     return f"{label}: {learner.display_name}"[:MAX_TITLE]
 
 
@@ -114,13 +119,18 @@ def plan_talk(
     meeting_chat_id: str | None = None,
     chat_summary: bool = False,
     outlook_event: EventRef | None = None,
+    talk_type: str | None = None,
 ) -> Talk:
     """Plan a talk; its Teams meeting is booked, unless it is planned for a meeting that exists:
     ``meeting_chat_id`` (the meeting tab's "create a talk for this meeting") or
-    ``outlook_event`` (the organiser's own appointment, verified, from the Outlook add-in)."""
+    ``outlook_event`` (the organiser's own appointment, verified, from the Outlook add-in).
+
+    ``talk_type`` names the kind of talk (default: the development talk); the talk keeps the
+    type's current version, whatever becomes of the type later."""
     require_member(lead)
     learner = person_in_tenant(session, lead, learner_id, "learner_id")
     check_pair(lead, learner)
+    kind = planned_version(svc, session, talk_type)
     now = svc.clock.now()
     ends_at = starts_at + timedelta(minutes=duration_minutes)
     check_schedule(starts_at, ends_at, now)
@@ -132,11 +142,11 @@ def plan_talk(
         lead_id=lead.id,
         learner_id=learner.id,
         title=clean_text(title, "title", max_length=MAX_TITLE, required=False)
-        or default_title(svc, learner),
+        or default_title(svc, learner, kind=_type_label(svc, kind)),
         starts_at=starts_at,
         ends_at=ends_at,
-        template_id=svc.template.id,
-        goals=clean_goals(goals, svc.template.ordered_item_ids()),
+        template_id=version_id(kind),
+        goals=clean_goals(goals, kind.template.ordered_item_ids()),
         own_goal=clean_text(own_goal, "own_goal", max_length=500, required=False),
         created_at=now,
         updated_at=now,
@@ -159,6 +169,13 @@ def plan_talk(
     if meeting_chat_id is not None or outlook_event is not None:
         pin_tab_later(svc, session, talk)
     return talk
+
+
+def _type_label(svc: Services, kind: TalkType) -> str | None:
+    """The type's name for a talk's title; None for the default type (its usual title)."""
+    if kind.id == catalogue(svc).default_id:
+        return None
+    return kind.template.name.in_(svc.language)
 
 
 def pin_tab_later(svc: Services, session: Session, talk: Talk) -> None:
@@ -242,7 +259,7 @@ def update_talk(
             viewer.id,
             goals if goals is not None else talk.goals,
             own_goal if own_goal is not None else talk.own_goal,
-            svc.template.ordered_item_ids(),
+            talk_template(svc, session, talk).ordered_item_ids(),
             now,
         )
         calendar_changed = True

@@ -18,7 +18,7 @@ from plugin.domain.form import form_intact, signing_hash
 from plugin.domain.people import Person
 from plugin.domain.talk import Talk
 from plugin.domain.talk_state import FollowUpStatus, Role, TalkStatus
-from plugin.services import agenda, progress
+from plugin.services import agenda, progress, talk_types
 from plugin.services.context import Services
 from plugin.store import repo
 
@@ -131,6 +131,7 @@ def talk_detail(
 ) -> dict[str, Any]:
     names = repo.names(session, (talk.lead_id, talk.learner_id))
     detail = talk_summary(talk, names, viewer_id)
+    own = talk_types.for_talk(svc, session, talk)  # the talk's own type version
     earlier = [] if read_only else agenda.earlier_on_agenda(session, talk)
     # Progress between talks is the participants' own: a school supervisor reads the form.
     signed = talk.status is TalkStatus.SIGNED and not read_only
@@ -140,6 +141,12 @@ def talk_detail(
     detail.update(
         {
             "read_only": read_only,
+            #: The kind of talk, as planned; `offer_share`: sign-off offers the share link.
+            "talk_type": {
+                "id": own.template.id,
+                "name": own.template.name.in_(svc.language),
+                "offer_share": own.template.offer_share,
+            },
             "goals": list(talk.goals),
             "own_goal": talk.own_goal,
             "learner_goal": talk.learner_goal,
@@ -176,7 +183,7 @@ def talk_detail(
         }
     )
     if not read_only:
-        detail["agenda"] = agenda.agenda_view(svc, talk, earlier, histories)
+        detail["agenda"] = agenda.agenda_view(own, talk, earlier, histories)
     if with_shares and talk.role_of(viewer_id) is Role.LEAD:
         detail["shared_with"] = repo.shares_of(session, talk.id)
     if talk.series_id is not None:
@@ -215,11 +222,12 @@ def shared_talk_view(
 ) -> dict[str, Any]:
     """What a school supervisor's link shows: the form, the goals' texts, the hash check."""
     detail = talk_detail(svc, session, talk, supervisor_id, read_only=True, with_shares=False)
+    template = talk_types.talk_template(svc, session, talk)
     return {
         "talk": detail,
         "goal_texts": {
             item["id"]: item["text"]
-            for section in svc.template.to_dict(lang)["sections"]
+            for section in template.to_dict(lang)["sections"]
             for item in section["items"]
         },
         "intact": form_view(session, talk)["intact"],
@@ -246,7 +254,7 @@ def preparation_view(
     names = repo.names(session, (talk.lead_id, talk.learner_id))
     return {
         "talk_id": talk.id,
-        "checklist": svc.template.to_dict(language),
+        "checklist": talk_types.talk_template(svc, session, talk).to_dict(language),
         "goals": list(talk.goals),
         "own_goal": talk.own_goal,
         "mine": {

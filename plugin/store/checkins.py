@@ -110,6 +110,20 @@ def check_in(session: Session, tenant_id: str, check_in_id: str) -> CheckIn | No
     return found if found is not None and found.tenant_id == tenant_id else None
 
 
+def booked_as(session: Session, talk: Talk) -> CheckIn | None:
+    """The check-in booked as this check-in talk (found by its agreement's proposals)."""
+    if talk.check_in_of is None:
+        return None
+    found: CheckIn | None = session.execute(
+        select(CheckIn).where(
+            check_ins.c.tenant_id == talk.tenant_id,
+            check_ins.c.agreement_id == talk.check_in_of,
+            check_ins.c.check_in_talk_id == talk.id,
+        )
+    ).scalar_one_or_none()
+    return found
+
+
 def waiting_for(session: Session, lead_id: str) -> Sequence[tuple[CheckIn, Agreement]]:
     """The lead's proposals waiting for their decision, with their agreements, oldest first."""
     rows = session.execute(

@@ -3,15 +3,17 @@
 Each candidate query narrows by an index to a window of days (open agreements by due date,
 talks by start or end); the agreements' query leaves out what was reminded of already with an
 anti-join on the occasions' primary key, so the scan's cost follows what is due now, not all
-that is open.
+that is open. The occasions themselves are kept only while a scan could find them again
+(`forget_occasions`), so the anti-joins stay the size of the scan's windows, not of history.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import String, and_, cast, exists, insert, select
+from sqlalchemy import String, and_, cast, delete, exists, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from plugin.domain.agreement import Agreement, AgreementStatus
@@ -107,16 +109,67 @@ def reminded_keys(session: Session, kind: str, subject_ids: Iterable[str]) -> se
     return {(row.subject_id, row.occasion_key) for row in rows}
 
 
-def record_occasion(
-    session: Session, kind: str, subject_id: str, key: str, tenant_id: str, now: datetime
-) -> None:
-    """Remember the occasion (a second scan that found it too fails on the primary key and
-    runs again, then without it)."""
+@dataclass(frozen=True)
+class OccasionRow:
+    """An occasion as it is recorded."""
+
+    kind: str
+    subject_id: str
+    key: str
+    tenant_id: str
+    forget_after: datetime
+
+
+#: Occasions per INSERT: a few hundred rows keep each statement well under SQLite's limit of
+#: bound parameters (32,766) and PostgreSQL's (65,535).
+RECORD_BATCH = 500
+
+
+def record_occasions(session: Session, occasions: Sequence[OccasionRow], now: datetime) -> None:
+    """Remember the occasions, one INSERT per `RECORD_BATCH`, in the caller's transaction
+    (with their reminders' jobs: all or nothing). A second scan that found one of them too
+    fails on the primary key and runs again from scratch, then without it."""
+    if not occasions:
+        return
+    rows = [
+        {
+            "kind": o.kind,
+            "subject_id": o.subject_id,
+            "occasion_key": o.key,
+            "tenant_id": o.tenant_id,
+            "created_at": now,
+            "forget_after": o.forget_after,
+        }
+        for o in occasions
+    ]
+    # With RETURNING, SQLAlchemy's "insertmanyvalues" writes the rows as multi-row INSERTs of
+    # a page each, on SQLite and PostgreSQL alike, rendered from one compiled statement (for
+    # 1,000 rows measured 2-5 times faster than compiling `.values(rows)`). What it returns is
+    # not needed.
     session.execute(
-        insert(reminder_occasions).values(
-            kind=kind, subject_id=subject_id, occasion_key=key, tenant_id=tenant_id, created_at=now
-        )
+        insert(reminder_occasions)
+        .returning(reminder_occasions.c.kind)
+        .execution_options(insertmanyvalues_page_size=RECORD_BATCH),
+        rows,
+    ).all()
+
+
+def forget_occasions(session: Session, now: datetime, limit: int) -> int:
+    """Delete up to `limit` occasions no scan can find any more (the oldest first, by
+    `ix_reminder_occasions_forget_after`); how many went."""
+    key = (
+        reminder_occasions.c.kind,
+        reminder_occasions.c.subject_id,
+        reminder_occasions.c.occasion_key,
     )
+    doomed = (
+        select(*key)
+        .where(reminder_occasions.c.forget_after < now)
+        .order_by(reminder_occasions.c.forget_after)
+        .limit(limit)
+    )
+    result = session.execute(delete(reminder_occasions).where(tuple_(*key).in_(doomed)))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def turned_off(session: Session, person_ids: Iterable[str]) -> set[tuple[str, str]]:

@@ -38,7 +38,10 @@ from plugin.domain.talk import Talk
 from plugin.domain.talk_state import CalendarState, FollowUpStatus, Role, Signature, TalkStatus
 from plugin.store.between_talks_tables import agreement_progress, check_ins
 from plugin.store.metadata import ID, metadata, one_of
+from plugin.store.talk_type_tables import talk_type_versions as talk_type_versions
 from plugin.store.types import EnumText, Json, UTCDateTime
+
+# `talk_type_versions` is imported (and re-exported) so that the metadata always holds it.
 
 people = Table(
     "people",
@@ -84,6 +87,7 @@ talk_series = Table(
     Column("learner_id", ID, ForeignKey("people.id"), nullable=False),
     Column("master_event_id", String(512), nullable=False),
     Column("title", String(200), nullable=False),
+    #: The occurrences' type version, as `talks.template_id`.
     Column("template_id", String(64), nullable=False),
     Column("goals", Json, nullable=False),
     Column("own_goal", Text, nullable=False, default=""),
@@ -107,6 +111,9 @@ talks = Table(
     Column("title", String(200), nullable=False),
     Column("starts_at", UTCDateTime, nullable=False),
     Column("ends_at", UTCDateTime, nullable=False),
+    #: The talk's type, as the version it was planned with: the SHA-256 of a row of
+    #: `talk_type_versions` (follow-ups and check-ins copy it). No foreign key: a talk planned
+    #: before types were kept may hold a type's id instead, and is read as the default type.
     Column("template_id", String(64), nullable=False),
     Column("goals", Json, nullable=False),
     Column("own_goal", Text, nullable=False, default=""),
@@ -352,4 +359,5 @@ def _keep_times_in_utc() -> None:
 _keep_times_in_utc()
 
 # The app's working tables share the metadata: whoever imports the schema gets all tables.
+import plugin.store.audit_tables  # noqa: E402
 import plugin.store.working_tables  # noqa: E402, F401

@@ -128,7 +128,11 @@ reminder_occasions = Table(
     Column("occasion_key", String(40), primary_key=True),
     Column("tenant_id", String(64), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    #: From then on no scan can find the occasion again (`domain/reminders.forget_after`):
+    #: the scan's upkeep deletes the row, so the anti-joins stay the size of the windows.
+    Column("forget_after", UTCDateTime, nullable=False),
 )
+Index("ix_reminder_occasions_forget_after", reminder_occasions.c.forget_after)
 
 #: The kinds of reminder a person turned off.
 reminder_opt_outs = Table(

@@ -68,6 +68,8 @@ class TalkSummary:
     form_url: str
     #: The booked follow-up's start (timezone-aware), or None when none is booked yet.
     follow_up: datetime | None = None
+    #: Where "Download the form (PDF)" goes: the signed form's PDF/A for the personnel file.
+    pdf_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -182,15 +184,17 @@ def talk_card(
     else:
         body.append(_text(_("No follow-up yet."), separator=True))
 
+    actions = [{"type": "Action.OpenUrl", "title": _("Open the form"), "url": summary.form_url}]
+    if summary.pdf_url is not None:
+        title = _("Download the form (PDF)")
+        actions.append({"type": "Action.OpenUrl", "title": title, "url": summary.pdf_url})
     return {
         "$schema": CARD_SCHEMA,
         "type": "AdaptiveCard",
         "version": CARD_VERSION,
         "lang": lang,
         "body": body,
-        "actions": [
-            {"type": "Action.OpenUrl", "title": _("Open the form"), "url": summary.form_url}
-        ],
+        "actions": actions,
     }
 
 

@@ -15,7 +15,7 @@ from plugin.paths import templates_dir
 from plugin.services.context import Services
 from plugin.services.people import session_generation, session_generations
 from plugin.settings import LOCAL
-from plugin.web import api, consent, errors, graph_hooks, live_publish, outlook, pages
+from plugin.web import api, consent, errors, form_pdf, graph_hooks, live_publish, outlook, pages
 from plugin.web.context import EXTENSION, PANEL_ANSWERS, STAMPS
 from plugin.web.host import TEAMSJS, ScriptSource
 from plugin.web.outlook import OFFICEJS, OfficeScript
@@ -161,6 +161,7 @@ def create_app(
         sso_sign_in.register(app, sso)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(pages.blueprint)
+    app.register_blueprint(form_pdf.blueprint)
     app.register_blueprint(consent.blueprint)
     app.register_blueprint(outlook.blueprint)
     app.register_blueprint(graph_hooks.blueprint)

@@ -78,6 +78,11 @@ def message(code: str, field: str | None, params: dict[str, Any]) -> str:
             "This lies more than %(years)s years ahead. Check the year.", years=params.get("years")
         ),
         "timezone_required": lambda: _("Give the time with its time zone."),
+        "outside_working_hours": lambda: _(
+            "Choose a time on a working day between %(start)s and %(end)s.",
+            start=params.get("start"),
+            end=params.get("end"),
+        ),
         "duration_range": lambda: _(
             "A talk lasts between %(min)s and %(max)s minutes.",
             min=params.get("min"),

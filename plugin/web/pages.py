@@ -27,15 +27,17 @@ from flask import (
 from flask_babel import get_locale
 from werkzeug.wrappers import Response as BaseResponse
 
+from plugin.domain.checklist import ChecklistTemplate
 from plugin.domain.errors import InvalidInput, NotFound
 from plugin.domain.people import Person
 from plugin.domain.series import now_or_next
 from plugin.domain.talk_state import TalkStatus
 from plugin.identity.feeds import feed_token_valid
 from plugin.identity.local import redeem_signin_token
-from plugin.services import sharing, talks, views
+from plugin.services import audit, checkins, sharing, talk_types, talks, views
 from plugin.services.context import Services
 from plugin.services.people import signed_in_person
+from plugin.web import privacy_page
 from plugin.web.context import services
 from plugin.web.host import in_microsoft_mode, shell, signed_in_by_host
 from plugin.web.session import csrf_token, signed_in_identity, start_session
@@ -131,24 +133,37 @@ def _page(template: str, **boot: Any) -> BaseResponse | tuple[str, int] | str:
     return render_template(template, **_chrome(me, **boot))
 
 
-def _talk_page(template: str, talk_id: str) -> BaseResponse | tuple[str, int] | str:
+def _talk_page(
+    template: str, talk_id: str, *, check_in_page: str | None = None
+) -> BaseResponse | tuple[str, int] | str:
+    """A talk's page; for a check-in talk (its `check_in` in the page's data), the page
+    `check_in_page` instead if given (a check-in has no form to sign)."""
     svc = services()
 
-    def work(session: Any) -> tuple[Person | None, dict[str, Any] | None]:
+    def work(
+        session: Any,
+    ) -> tuple[Person | None, dict[str, Any] | None, dict[str, Any] | None, ChecklistTemplate]:
         me = _viewer(session)
         if me is None:
-            return None, None
+            return None, None, None, svc.template
         try:
             talk, read_only = talks.load_readable_talk(session, me, talk_id)
         except NotFound:
-            return me, None
-        return me, views.talk_detail(svc, session, talk, me.id, read_only=read_only)
+            return me, None, None, svc.template
+        detail = views.talk_detail(svc, session, talk, me.id, read_only=read_only)
+        checklist = talk_types.talk_template(svc, session, talk)
+        return me, detail, checkins.for_talk(session, me, talk), checklist
 
-    me, talk = svc.read(work)
+    me, talk, check_in, checklist = svc.read(work)
     if me is None:
         return _signed_out()
     if talk is None:
         return render_template("pages/not_found.html", **_chrome(me)), 404
+    if check_in is not None and check_in_page is not None:
+        url = url_for(check_in_page, talk_id=talk_id)
+        if request.args:
+            url += "?" + urlencode(request.args.to_dict(flat=False), doseq=True)
+        return redirect(url)
     for other in talk.get("series", []):
         other["label"] = format_datetime(
             datetime.fromisoformat(other["starts_at"]),
@@ -156,17 +171,22 @@ def _talk_page(template: str, talk_id: str) -> BaseResponse | tuple[str, int] | 
             tzinfo=ZoneInfo(svc.policy.hours.timezone),
             locale=str(get_locale() or "nl"),
         )
-    guide = _talk_guide(svc, me)
-    return render_template(template, talk=talk, **_chrome(me, talk_id=talk_id, talk=talk, **guide))
+    guide = _talk_guide(svc, me, checklist)
+    return render_template(
+        template,
+        talk=talk,
+        check_in=check_in,
+        **_chrome(me, talk_id=talk_id, talk=talk, check_in=check_in, **guide),
+    )
 
 
-def _talk_guide(svc: Services, me: Person) -> dict[str, Any]:
+def _talk_guide(svc: Services, me: Person, checklist: ChecklistTemplate) -> dict[str, Any]:
     """What a talk page's help needs: the server's clock (is the talk on now?), the goals'
     texts and questions to ask in this language, and the hints this person folded away."""
     lang = str(get_locale() or "nl")
     goals = {
         item["id"]: {"text": item["text"], "questions": item.get("questions", [])}
-        for section in svc.template.to_dict(lang)["sections"]
+        for section in checklist.to_dict(lang)["sections"]
         for item in section["items"]
     }
     return {"now": svc.clock.now().isoformat(), "goals": goals, "folded_hints": me.folded_hints}
@@ -257,7 +277,13 @@ def panel_page(talk_id: str) -> BaseResponse | tuple[str, int] | str:
 
 @blueprint.get("/talks/<talk_id>/form")
 def form_page(talk_id: str) -> BaseResponse | tuple[str, int] | str:
-    return _talk_page("pages/form.html", talk_id)
+    # A check-in is not signed: its outcome is on its own page.
+    page = _talk_page("pages/form.html", talk_id, check_in_page="pages.panel_page")
+    if isinstance(page, str) and (who := signed_in_identity()) is not None:  # shown: audit it
+        audit.record_if_signed(
+            services(), "form", tenant_id=who[0], actor_id=who[1], talk_id=talk_id
+        )
+    return page
 
 
 # -- a supervisor's share link ----------------------------------------------------------------
@@ -283,6 +309,13 @@ def shared_talk(token: str) -> tuple[str, int, dict[str, str]]:
     if found is None:
         return render_template("pages/share_link_invalid.html", **_chrome(None)), 404, headers
     supervisor, view, until = found
+    audit.record(
+        svc,
+        "share_link",
+        tenant_id=supervisor.tenant_id,
+        actor_id=supervisor.id,
+        talk_id=view["talk"]["id"],
+    )
     chrome = _chrome(supervisor, talk_id=view["talk"]["id"], shared_link=True, **view)
     page = render_template(
         "pages/form.html", talk=view["talk"], shared_link=True, shared_until=until, **chrome
@@ -319,7 +352,7 @@ def about() -> str:
 
 @blueprint.get("/privacy")
 def privacy() -> str:
-    return render_template("pages/privacy.html", **_chrome(None))
+    return render_template("pages/privacy.html", **privacy_page.page_terms(), **_chrome(None))
 
 
 @blueprint.get("/terms")

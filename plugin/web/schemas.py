@@ -77,6 +77,8 @@ class PlanTalk(Body):
     meeting_chat_id: str | None = Field(default=None, max_length=255)
     #: With `meeting_chat_id`: post the summary in that meeting's chat after sign-off.
     chat_summary: bool = False
+    #: The kind of talk (GET /api/talk-types); left out, the development talk.
+    type: str | None = Field(default=None, min_length=1, max_length=64)
 
 
 #: An invite's text: the reader refuses a file over 256 KB by name; the body limit is a bit more.

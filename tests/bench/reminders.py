@@ -15,7 +15,8 @@ Due dates: one in ten open agreements has none, 65 % fall in the coming year, 3 
 in the last two weeks and 22 % longer ago (about as many per day ahead as behind). One pair,
 its talks and rows are made through the app's services; the rest are copies of those rows with
 new ids and dates, inserted in bulk through SQLAlchemy Core. The occasions of the years before
-are recorded with them (the app keeps every occasion); then the app's own scan runs on each
+are recorded with them (those the app still keeps: it forgets an occasion once no scan can
+find it again, `domain/reminders.forget_after`); then the app's own scan runs on each
 working morning of the last five weeks, so that what it records (occasions, check-ins) is as a
 running worker left it; the jobs it enqueued count as run. Then `VACUUM ANALYZE` (a live
 database has its statistics).
@@ -28,11 +29,18 @@ per size, over `--rounds` rounds after one warm-up: `scan_now` as the worker run
 - **steady**: the scans after it, which find everything recorded (what the worker does every
   minute the rest of the day);
 
-and, in the same run, the baseline: one indexed single-row read through the store
+in three ways on the same database, so that the changes are compared under the same load:
+**before** (the history kept, one INSERT per occasion: the scan as it was) and **batched**
+(the history kept, a few hundred occasions per INSERT), taking turns round by round; then,
+after the upkeep's forgetting ran to its end (`forget_occasions` batch after batch, then
+VACUUM ANALYZE), **forgotten** (the scan as it is now: `first_scan` and `steady_scan` at the
+top level are this one's). The rows a round wrote are deleted and vacuumed after it. And, in
+the same run, the baseline: one indexed single-row read through the store
 (`kinds_off`, a session and one primary-key lookup), five reads before every round. Ratios
 are to that baseline and to the scan at N = 0. At the largest size, EXPLAIN (ANALYZE,
 BUFFERS) of the scan's candidate queries (`plugin/store/reminders.py`, captured as the app
-sends them) is printed and checked: the agreements' queries must use `ix_agreements_open_due`,
+sends them, after forgetting; the anti-joins' also with the history kept) is printed and
+checked: the agreements' queries must use `ix_agreements_open_due`,
 never a sequential scan on agreements, and the talks' by start `ix_talks_starts_at`, or the
 bench fails; an anti-join that does not probe the occasions' primary key, or a sequential scan
 on talks or on the occasions, is reported (`plan_warnings`). Then every SELECT one steady scan
@@ -45,20 +53,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timedelta
-from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, event, select
-from sqlalchemy.engine import Engine
+from sqlalchemy import delete, select
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -66,31 +70,26 @@ sys.path.insert(0, str(ROOT))
 from plugin.bootstrap import build_services  # noqa: E402
 from plugin.domain.agreement import AgreementStatus  # noqa: E402
 from plugin.domain.clock import FixedClock  # noqa: E402
-from plugin.domain.reminders import ReminderKind  # noqa: E402
-from plugin.domain.todo import DUE_SOON_WORKING_DAYS, PREPARE_WORKING_DAYS  # noqa: E402
+from plugin.services import reminders as reminder_service  # noqa: E402
 from plugin.services.context import Services  # noqa: E402
-from plugin.services.reminders import OVERDUE_LOOKBACK, SIGN_LOOKBACK, scan_now  # noqa: E402
+from plugin.services.reminders import (  # noqa: E402
+    FORGET_BATCH,
+    scan_now,
+)
 from plugin.settings import Settings  # noqa: E402
 from plugin.store import reminders as store  # noqa: E402
 from plugin.store.metadata import metadata  # noqa: E402
 from plugin.store.schema import agreements  # noqa: E402
 from plugin.store.schema import talks as talk_rows  # noqa: E402
 from plugin.store.working_tables import outbox_jobs, reminder_occasions  # noqa: E402
-from tests.bench.reminders_seed import NOW, seed  # noqa: E402
+from tests.bench.reminders_plans import (  # noqa: E402
+    check_plans,
+    plan_findings,
+    query_plans,
+    steady_scan_plans,
+)
+from tests.bench.reminders_seed import NOW, seed, vacuum_analyze  # noqa: E402
 from tests.support.postgres import PostgresServer, create_database  # noqa: E402
-
-#: The plan of each candidate query must name these (at the largest size): the bench fails.
-MUST_USE = {
-    "due_soon": ("ix_agreements_open_due",),
-    "overdue": ("ix_agreements_open_due",),
-    "talks_starting": ("ix_talks_starts_at",),
-    "talks_ended": (),
-}
-#: Reported, not failed: the anti-join should probe the occasions' primary key, and no
-#: candidate query should read all talks or all occasions.
-SHOULD_USE = {"due_soon": ("pk_reminder_occasions",), "overdue": ("pk_reminder_occasions",)}
-WHOLE_TABLES = ("talks", "reminder_occasions")
-
 
 # -- measuring --------------------------------------------------------------------------------
 
@@ -117,6 +116,8 @@ def forget_this_morning(svc: Services) -> None:
     with svc.db.writing() as session:
         for table in written:
             session.execute(delete(table).where(table.c.created_at == NOW))
+    # Their dead rows would slow the next rounds (and the later phases) more and more.
+    vacuum_analyze(svc.db.engine, tuple(table.name for table in written))
 
 
 def baseline_read(svc: Services, person_id: str) -> None:
@@ -125,109 +126,75 @@ def baseline_read(svc: Services, person_id: str) -> None:
 
 
 @contextmanager
-def captured(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
-    statements: list[tuple[str, Any]] = []
-
-    def listen(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        statements.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", listen)
+def as_before(keep_history: bool, one_insert_per_row: bool) -> Iterator[None]:
+    """The scan as the app ran it before issue 16's follow-up: no occasion forgotten, one
+    INSERT per occasion (the module settings the scan reads on each call)."""
+    saved = reminder_service.FORGET_BATCH, store.RECORD_BATCH
+    if keep_history:
+        reminder_service.FORGET_BATCH = 0
+    if one_insert_per_row:
+        store.RECORD_BATCH = 1
     try:
-        yield statements
+        yield
     finally:
-        event.remove(engine, "before_cursor_execute", listen)
+        reminder_service.FORGET_BATCH, store.RECORD_BATCH = saved
 
 
-def candidate_calls(svc: Services) -> dict[str, Callable[[Any], object]]:
-    """The scan's candidate queries with its windows (as services/reminders.py sets them)."""
-    hours = svc.policy.hours
-    now = svc.clock.now()
-    today = hours.local_date(now)
-    last_prepare = hours.add_working_days(today, PREPARE_WORKING_DAYS)
-    before = datetime.combine(last_prepare + timedelta(days=1), clock_time(0), tzinfo=hours.zone)
-    due_soon, overdue = ReminderKind.DUE_SOON.value, ReminderKind.OVERDUE.value
-    return {
-        "due_soon": lambda s: store.open_agreements_due(
-            s, due_soon, today, hours.add_working_days(today, DUE_SOON_WORKING_DAYS)
-        ),
-        "overdue": lambda s: store.open_agreements_due(
-            s, overdue, today - OVERDUE_LOOKBACK, today - timedelta(days=1)
-        ),
-        "talks_starting": lambda s: store.talks_starting(s, now, before),
-        "talks_ended": lambda s: store.talks_ended(s, now - SIGN_LOOKBACK, now),
+#: The ways the scan is measured: (keep history, one INSERT per occasion). The first two take
+#: turns round by round on the same database; then the history is forgotten, as the upkeep
+#: does, and the third is measured.
+PHASES = {"before": (True, True), "batched": (True, False), "forgotten": (False, False)}
+
+
+def scans(
+    svc: Services, rounds: int, sample_baseline: Callable[[], None], names: Sequence[str]
+) -> dict[str, dict[str, Any]]:
+    """Per name: `rounds` first scans (this morning's occasions undone after each), then
+    `rounds` steady ones, the names taking turns; this morning's undone at the end."""
+    out: dict[str, dict[str, Any]] = {
+        n: {"enqueued": set(), "first_scan": [], "steady_scan": []} for n in names
     }
+    with as_before(*PHASES[names[0]]):
+        scan_now(svc)  # warm-up
+    forget_this_morning(svc)
+    for _ in range(rounds):
+        for name in names:
+            sample_baseline()
+            with as_before(*PHASES[name]):
+                took, count = timed(lambda: scan_now(svc))
+            out[name]["first_scan"].append(took)
+            out[name]["enqueued"].add(count)
+            forget_this_morning(svc)
+    with as_before(*PHASES[names[0]]):
+        scan_now(svc)  # this morning's, recorded: what every later scan finds
+    for _ in range(rounds):
+        for name in names:
+            sample_baseline()
+            with as_before(*PHASES[name]):
+                took, count = timed(lambda: scan_now(svc))
+            out[name]["steady_scan"].append(took)
+            assert count == 0, f"a steady scan enqueued {count}"
+    forget_this_morning(svc)
+    for name, found in out.items():
+        assert len(found["enqueued"]) == 1, f"{name}: rounds found different work"
+        found["enqueued"] = found["enqueued"].pop()
+    return out
 
 
-def query_plans(svc: Services) -> dict[str, str]:
-    """EXPLAIN (ANALYZE, BUFFERS) of each candidate query, exactly as the store sends it."""
-    plans = {}
-    for name, call in candidate_calls(svc).items():
-        with captured(svc.db.engine) as statements, svc.db.reading() as session:
-            call(session)
-        plans[name] = explain(svc.db.engine, *statements[0])
-    return plans
+def forget_history(svc: Services) -> dict[str, Any]:
+    """What the upkeep forgets of the history, batch after batch (as it does, a batch a
+    minute), then VACUUM ANALYZE (a live database's autovacuum)."""
+    began, gone, batches = time.perf_counter(), 0, 0
+    while n := svc.write(lambda s: store.forget_occasions(s, NOW, FORGET_BATCH)):
+        gone, batches = gone + n, batches + 1
+    took = (time.perf_counter() - began) * 1000
+    vacuum_analyze(svc.db.engine)
+    return {"forgotten": gone, "batches": batches, "ms_per_batch": round(took / max(batches, 1), 2)}
 
 
-def explain(engine: Engine, statement: str, parameters: Any) -> str:
-    with engine.connect() as connection:
-        lines = connection.exec_driver_sql(f"EXPLAIN (ANALYZE, BUFFERS) {statement}", parameters)
-        return "\n".join(lines.scalars())
-
-
-def steady_scan_plans(svc: Services) -> dict[str, str]:
-    """Every SELECT one steady scan sends (the check-ins' too, and the relationship loads),
-    named by its place and its tables."""
-    with captured(svc.db.engine) as statements:
-        scan_now(svc)
-    plans = {}
-    for place, (statement, parameters) in enumerate(statements):
-        if statement.lstrip().upper().startswith("SELECT"):
-            tables = dict.fromkeys(re.findall(r"(?:FROM|JOIN) (\w+)", statement))
-            plans[f"{place:02d} {'+'.join(tables)}"] = explain(svc.db.engine, statement, parameters)
-    return plans
-
-
-def plan_findings(plans: dict[str, str]) -> dict[str, Any]:
-    findings: dict[str, Any] = {}
-    for name, plan in plans.items():
-        findings[name] = {
-            "uses": sorted(
-                {
-                    word.strip(",()")
-                    for line in plan.splitlines()
-                    for word in line.split()
-                    if word.startswith(("ix_", "pk_", "uq_"))
-                }
-            ),
-            "seq_scans": sorted(
-                {
-                    line.split("Seq Scan on ")[1].split()[0]
-                    for line in plan.splitlines()
-                    if "Seq Scan on " in line
-                }
-            ),
-            "execution_ms": float(plan.rsplit("Execution Time: ", 1)[1].split()[0]),
-        }
-    return findings
-
-
-def check_plans(plans: dict[str, str]) -> tuple[list[str], list[str]]:
-    """What the plans get wrong: against MUST_USE, or a sequential scan on agreements (the
-    bench fails); against SHOULD_USE, or a sequential scan on a whole table (reported)."""
-    problems, warnings = [], []
-    for name, plan in plans.items():
-        problems += [f"{name}: does not use {ix}" for ix in MUST_USE[name] if ix not in plan]
-        if "Seq Scan on agreements" in plan:
-            problems.append(f"{name}: sequential scan on agreements")
-        warnings += [
-            f"{name}: does not use {ix}" for ix in SHOULD_USE.get(name, ()) if ix not in plan
-        ]
-        warnings += [
-            f"{name}: sequential scan on {table}"
-            for table in WHOLE_TABLES
-            if f"Seq Scan on {table} " in plan
-        ]
-    return problems, warnings
+def occasions_count(svc: Services) -> int:
+    with svc.db.reading() as session:
+        return len(session.execute(select(reminder_occasions.c.kind)).all())
 
 
 def measure(settings: Settings, size: int, rounds: int, with_plans: bool) -> dict[str, Any]:
@@ -244,7 +211,7 @@ def measure(settings: Settings, size: int, rounds: int, with_plans: bool) -> dic
                 select(agreements.c.id).where(agreements.c.status == AgreementStatus.OPEN)
             ).all()),
             "talks": len(session.execute(select(talk_rows.c.id)).all()),
-            "occasions_recorded": len(session.execute(select(reminder_occasions.c.kind)).all()),
+            "occasions_recorded": occasions_count(svc),
         }  # fmt: skip
     assert counts["open_agreements"] == size, counts
 
@@ -255,36 +222,32 @@ def measure(settings: Settings, size: int, rounds: int, with_plans: bool) -> dic
         baseline.extend(timed(lambda: baseline_read(svc, person_id))[0] for _ in range(5))
 
     baseline_read(svc, person_id)
-    scan_now(svc)  # warm-up
-    forget_this_morning(svc)
-    first, enqueued = [], set()
-    for _ in range(rounds):
-        sample_baseline()
-        took, count = timed(lambda: scan_now(svc))
-        first.append(took)
-        enqueued.add(count)
-        forget_this_morning(svc)
-    assert len(enqueued) == 1, f"rounds found different work: {enqueued}"
+    phases = scans(svc, rounds, sample_baseline, ("before", "batched"))
+    plans_kept = query_plans(svc) if with_plans else {}
+    forgetting = forget_history(svc) | {"occasions_left": occasions_count(svc)}
+    phases |= scans(svc, rounds, sample_baseline, ("forgotten",))
+    assert len({p["enqueued"] for p in phases.values()}) == 1, "phases found different work"
     plans = query_plans(svc) if with_plans else {}
-    scan_now(svc)  # this morning's, recorded: what every later scan finds
-    steady = []
-    for _ in range(rounds):
-        sample_baseline()
-        took, count = timed(lambda: scan_now(svc))
-        steady.append(took)
-        assert count == 0, f"a steady scan enqueued {count}"
+    scan_now(svc)  # this morning's, recorded: a steady scan's plans
     steady_plans = steady_scan_plans(svc) if with_plans else {}
     svc.db.dispose()
+    now = phases["forgotten"]
     return {
         "size": size,
         "seeded_s": seeded.seconds,
         "reminders_simulated_mornings": seeded.simulated,
         **counts,
-        "reminders_enqueued_first": enqueued.pop(),
+        "forgetting": forgetting,
+        "reminders_enqueued_first": now["enqueued"],
         "baseline_read": summary(baseline),
-        "first_scan": summary(first),
-        "steady_scan": summary(steady),
+        "first_scan": summary(now["first_scan"]),
+        "steady_scan": summary(now["steady_scan"]),
+        "phases": {
+            name: {which: summary(p[which]) for which in ("first_scan", "steady_scan")}
+            for name, p in phases.items()
+        },
         "plans": plans,
+        "plans_history_kept": plans_kept,
         "steady_plans": steady_plans,
     }
 
@@ -310,10 +273,18 @@ def main() -> None:
                 with_plans=size == max(sizes),
             )
             results.append(result)
+            for name, phase in result["phases"].items():
+                print(
+                    f"N={size:>7} {name:>9}: first scan {phase['first_scan']['median_ms']} ms "
+                    f"({result['reminders_enqueued_first']} reminders), steady "
+                    f"{phase['steady_scan']['median_ms']} ms",
+                    flush=True,
+                )
             print(
-                f"N={size:>7}: first scan {result['first_scan']['median_ms']} ms "
-                f"({result['reminders_enqueued_first']} reminders), steady "
-                f"{result['steady_scan']['median_ms']} ms, baseline read "
+                f"N={size:>7}: occasions {result['occasions_recorded']}, then "
+                f"{result['forgetting']['occasions_left']} after forgetting "
+                f"({result['forgetting']['batches']} batches of {FORGET_BATCH}, "
+                f"{result['forgetting']['ms_per_batch']} ms each); baseline read "
                 f"{result['baseline_read']['median_ms']} ms (seeded in {result['seeded_s']} s)",
                 flush=True,
             )
@@ -330,8 +301,9 @@ def main() -> None:
         print(
             f"{name:<60} {found['execution_ms']:>8} ms  {found['uses']} seq: {found['seq_scans']}"
         )
+    kept = plan_findings(largest["plans_history_kept"])
     for result in results:
-        del result["plans"], result["steady_plans"]
+        del result["plans"], result["steady_plans"], result["plans_history_kept"]
         base = result["baseline_read"]["median_ms"]
         for which in ("first_scan", "steady_scan"):
             result[which]["ratio_to_baseline_read"] = round(result[which]["median_ms"] / base, 1)
@@ -345,6 +317,7 @@ def main() -> None:
         "database": "postgresql",
         "results": results,
         "plans": findings,
+        "plans_history_kept": kept,
         "steady_scan_selects": every_select,
         "plan_problems": problems,
         "plan_warnings": warnings,

@@ -107,7 +107,7 @@ def write(tmp_path: Path, data: dict[str, Any]) -> Path:
 
 def test_default_template_loads_and_is_cached() -> None:
     template = default_template()
-    assert template.id == "default"
+    assert template.id == "ontwikkelgesprek"
     assert template.version >= 1
     assert default_template() is template
 

@@ -2476,7 +2476,9 @@ class GraphFake:
                 400, "BadRequest", f"Resource not found for the segment '{segments[0]}'."
             )
         if self.notify.handles(rest):  # activity feed and sendMail: graph_fake_notify.py
-            payload = self._payload(request, raw, empty_ok=request.method != "POST")
+            # `POST …/messages/{id}/send` has no body (documented: Content-Length 0).
+            empty_ok = request.method != "POST" or self.notify.takes_no_body(request.path)
+            payload = self._payload(request, raw, empty_ok=empty_ok)
             return self.notify.handle(request, payload or {}, claims, user_segment, rest)
         operation, kind, event_id, allowed = self._route(rest)
         if request.method not in allowed:

@@ -3,7 +3,9 @@
 Served by `GraphFake` (``graph.notify`` holds their state and test controls), under ``/v1.0``:
 
 - ``POST /users/{u}/teamwork/sendActivityNotification``;
-- ``POST /users/{u}/sendMail``.
+- ``POST /users/{u}/sendMail``;
+- drafts: ``POST``/``GET /users/{u}/messages``, ``POST /users/{u}/messages/{id}/send``
+  (tests/microsoft/graph_fake_mailbox.py; ``notify.messages``; a sent draft is in ``mails`` too).
 
 ``{u}`` is a mailbox of the fake, by id, object id (``oid``) or address, as elsewhere.
 
@@ -71,6 +73,7 @@ from tests.microsoft.graph_fake import (
     _read_parameters,
     _teams_permission,
 )
+from tests.microsoft.graph_fake_mailbox import MailboxMessages
 
 if TYPE_CHECKING:
     from tests.microsoft.graph_fake import GraphFake
@@ -142,6 +145,8 @@ class Notifications:
         self._activity_types: dict[str, set[str]] | None = None
         self.activities: list[SentActivity] = []
         self.mails: list[SentMail] = []
+        #: Drafts made, found and sent (`POST`/`GET /users/{u}/messages`, `…/{id}/send`).
+        self.messages = MailboxMessages(fake, self)
 
     # -- test controls -------------------------------------------------------------------------
 
@@ -157,12 +162,24 @@ class Notifications:
             for t in types
         }
 
+    def record_mail(self, mailbox: str, message: dict[str, Any], save_to_sent_items: bool) -> None:
+        """A mail went out (sendMail, or a draft sent): tests read them in `mails`."""
+        self.mails.append(SentMail(mailbox, message, save_to_sent_items))
+
     # -- requests ------------------------------------------------------------------------------
 
     @staticmethod
-    def handles(rest: list[str]) -> bool:
+    def takes_no_body(path: str) -> bool:
+        """A draft's send: an action without parameters."""
+        low = [s.lower() for s in path.split("/") if s]
+        # /v1.0/users/{u}/messages/{id}/send
+        return len(low) == 6 and low[1] == "users" and low[3] == "messages" and low[5] == "send"
+
+    def handles(self, rest: list[str]) -> bool:
         low = [s.lower() for s in rest]
-        return low in (["teamwork", "sendactivitynotification"], ["sendmail"])
+        return low in (["teamwork", "sendactivitynotification"], ["sendmail"]) or (
+            self.messages.handles(low)
+        )
 
     def handle(
         self,
@@ -172,6 +189,8 @@ class Notifications:
         user_segment: str | None,
         rest: list[str],
     ) -> Response:
+        if rest[0].lower() == "messages":  # drafts: graph_fake_mailbox.py
+            return self.messages.handle(request, payload, claims, user_segment, rest)
         if request.method != "POST":
             raise GraphError(
                 405,
@@ -267,7 +286,7 @@ class Notifications:
             mailbox = self._fake._resolve_user(user_segment, claims)
             self._check_mailbox(claims, mailbox)
             save = read.get("saveToSentItems")
-            self.mails.append(SentMail(mailbox.address, message, True if save is None else save))
+            self.record_mail(mailbox.address, message, True if save is None else save)
         return _empty(202)
 
     @staticmethod

@@ -28,8 +28,10 @@ with a subtest per (caller, endpoint): about a second per test, on SQLite and Po
 
 from __future__ import annotations
 
+import io
 import re
 import uuid
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -273,10 +275,12 @@ CASES: dict[str, Case] = {
         Case("POST", "/api/signout", Scope.SELF, _none),
         Case("GET", "/api/people", Scope.SELF, _none),
         Case("GET", "/api/checklist", Scope.SELF, _none),
+        Case("GET", "/api/talk-types", Scope.SELF, _none),
         Case("GET", "/api/overview", Scope.SELF, _none),
         Case("GET", "/api/talks", Scope.SELF, _none),
         Case("PUT", "/api/me/hints", Scope.SELF, _none, body=lambda t: {"folded": ["questions"]}),
         Case("GET", "/api/me/reminders", Scope.SELF, _none),
+        Case("GET", "/api/me/export", Scope.SELF, _none),
         Case("PUT", "/api/me/reminders", Scope.SELF, _none, body=lambda t: {"off": ["sign"]}),
         # Guidance reads nothing of anyone: the same answer for every signed-in caller.
         Case(
@@ -629,11 +633,13 @@ SELF_ANSWERS: dict[str, Expect] = {
     "POST /api/signout": Expect(200),
     "GET /api/people": Expect(200),
     "GET /api/checklist": Expect(200),
+    "GET /api/talk-types": Expect(200),
     "GET /api/overview": Expect(200),
     "GET /api/talks": Expect(200),
     "PUT /api/me/hints": Expect(200),
     "GET /api/me/reminders": Expect(200),
     "PUT /api/me/reminders": Expect(200),
+    "GET /api/me/export": Expect(200),
     "POST /api/guidance/question": Expect(200),
     "POST /api/guidance/agreement": Expect(200),
     "POST /api/guidance/feedback": Expect(200),
@@ -993,6 +999,8 @@ def database_rows(svc: Services, *, skip_people_of: str | None = None) -> dict[s
                 found = [r for r in found if r["tenant_id"] != skip_people_of]
             if table.name == "reminder_opt_outs":
                 found = [r for r in found if r["person_id"] not in skipped]
+            if table.name == "audit_log":  # anyone may export their own data (GET /api/me/export)
+                found = [r for r in found if r["action"] != "export"]
             rows[table.name] = sorted(repr(dict(r)) for r in found)
         return rows
 
@@ -1028,6 +1036,16 @@ def assert_unchanged(w: World, before: Snapshot, *, skip_people_of: str | None =
     assert after.views == before.views, "X0 or X looks different after the refusals"
 
 
+def answer_text(response: TestResponse) -> str:
+    """The answer as text to search; a zip (a person's export) by the text of its JSON files."""
+    if response.mimetype != "application/zip":
+        return response.get_data(as_text=True)
+    with zipfile.ZipFile(io.BytesIO(response.get_data())) as archive:
+        return "\n".join(
+            archive.read(name).decode() for name in archive.namelist() if name.endswith(".json")
+        )
+
+
 def check(
     subtests: pytest.Subtests,
     scenario: str,
@@ -1040,7 +1058,7 @@ def check(
     """One subtest: the answer, containing none of `secrets` (what → value)."""
     with subtests.test(msg=f"{scenario}: {label} {case.method} {response.request.path}"):
         problem = want.problem(response)
-        text = response.get_data(as_text=True)
+        text = answer_text(response)
         leaked = sorted(what for what, value in (secrets or {}).items() if value in text)
         if leaked:
             problem = f"{problem or ''} shows {leaked}".strip()

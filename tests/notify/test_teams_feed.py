@@ -15,7 +15,7 @@ from plugin.bootstrap import GraphWiring
 from plugin.calendar.graph_client import GraphClient
 from plugin.notify.channels import reminder_channel
 from plugin.notify.fallback import FeedThenMail
-from plugin.notify.graph_mail import GraphMailChannel
+from plugin.notify.graph_mail import KEY_PROPERTY, GraphMailChannel
 from plugin.notify.message import ACTIVITY_TYPES, KINDS, compose
 from plugin.notify.port import (
     GRAPH_MAIL,
@@ -46,7 +46,7 @@ FEED_PATH = "/users/oid-sem/teamwork/sendActivityNotification"
 @pytest.fixture
 def world(entra: EntraFake, graph: GraphFake) -> GraphFake:
     """Sem has the app (a setup policy installed it); Anne has not. Both have mailboxes."""
-    entra.app_roles = ["Calendars.ReadWrite", "TeamsActivity.Send", "Mail.Send"]
+    entra.app_roles = ["Calendars.ReadWrite", "TeamsActivity.Send", "Mail.Send", "Mail.ReadWrite"]
     catalog_id = graph.add_catalog_app(TEAMS_APP_ID, client_id=entra.client_id)
     graph.add_mailbox(SEM.email, display_name=SEM.name, oid="oid-sem")
     graph.add_mailbox(ANNE.email, display_name=ANNE.name, oid="oid-anne")
@@ -110,7 +110,8 @@ def test_the_feed_gets_exactly_this_request(world: GraphFake, client: GraphClien
     assert link.path == f"/l/entity/{TEAMS_APP_ID}/overview"
     query = parse_qs(link.query)
     assert query["webUrl"] == [message.url]
-    assert json.loads(query["context"][0]) == {"subEntityId": message.url}
+    # Teams gives the tab the subEntityId as page.subPageId: the reminder's page, as a path.
+    assert json.loads(query["context"][0]) == {"subEntityId": "/talks/t-1/prepare"}
     assert len(web_url) < 1024  # longer deep links are reported to fail
 
 
@@ -162,24 +163,33 @@ def test_without_smtp_the_fallback_is_graph_mail_from_the_configured_mailbox(
 
     assert delivery.channel == GRAPH_MAIL
     assert delivery.fallbacks == ((TEAMS_FEED, NOT_INSTALLED),)
-    (call,) = calls(world, "/sendMail")
-    assert (call.method, call.status) == ("POST", 202)
-    assert call.path == f"/users/{SENDER_MAILBOX}/sendMail"
-    # The SDK writes the action's parameters in PascalCase (GRAPH.md); Graph reads them
-    # case-insensitively, as the fake does.
-    assert call.body == {
-        "Message": {
-            "@odata.type": "#microsoft.graph.message",
-            "body": {"content": message.html, "contentType": "html"},
-            "subject": "Prepare for your talk with Marco",
-            "toRecipients": [
-                {"emailAddress": {"address": "anne@example.nl", "name": "Anne Jansen"}}
-            ],
-        },
-        "SaveToSentItems": False,
+    # The refused feed, then: find a message with this reminder's key (none), make it a
+    # draft, send the draft (graph_mail.py): four requests for this reminder.
+    assert [(r.method, r.path, r.status) for r in world.requests] == [
+        ("POST", FEED_PATH.replace("oid-sem", "oid-anne"), 403),
+        ("GET", f"/users/{SENDER_MAILBOX}/messages", 200),
+        ("POST", f"/users/{SENDER_MAILBOX}/messages", 201),
+        ("POST", world.requests[3].path, 202),
+    ]
+    find, create, _send = world.requests[1:]
+    assert find.query == {
+        "$filter": f"singleValueExtendedProperties/Any(ep: ep/id eq '{KEY_PROPERTY}' "
+        f"and ep/value eq '{message.key}')",
+        "$select": "id,isDraft",
+        "$top": "5",
     }
+    assert create.body == {
+        "@odata.type": "#microsoft.graph.message",
+        "body": {"content": message.html, "contentType": "html"},
+        "singleValueExtendedProperties": [{"id": KEY_PROPERTY, "value": message.key}],
+        "subject": "Prepare for your talk with Marco",
+        "toRecipients": [{"emailAddress": {"address": "anne@example.nl", "name": "Anne Jansen"}}],
+    }
+    assert _send.path.startswith(f"/users/{SENDER_MAILBOX}/messages/")
+    assert _send.path.endswith("/send") and _send.body is None
     (sent,) = world.notify.mails
     assert sent.mailbox == SENDER_MAILBOX
+    assert sent.message["subject"] == "Prepare for your talk with Marco"
 
 
 def test_with_the_app_nothing_is_mailed(
@@ -199,7 +209,7 @@ def test_a_missing_feed_permission_falls_back_and_warns(
     settings: Settings,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    entra.app_roles = ["Calendars.ReadWrite", "Mail.Send"]
+    entra.app_roles = ["Calendars.ReadWrite", "Mail.Send", "Mail.ReadWrite"]
     channel = reminder_channel(settings, graph=client, teams_app_id=TEAMS_APP_ID)
     assert channel is not None
 
@@ -253,15 +263,22 @@ def test_graph_mail_outside_the_access_policy_is_refused(
     assert world.notify.mails == []
 
 
-def test_graph_mail_without_mail_send_is_refused(
-    world: GraphFake, entra: EntraFake, client: GraphClient
+@pytest.mark.parametrize(
+    ("roles", "refused_at"),
+    [
+        (["TeamsActivity.Send", "Mail.ReadWrite"], "/send"),  # no Mail.Send
+        (["TeamsActivity.Send", "Mail.Send"], "/messages"),  # no Mail.ReadWrite: not found
+    ],
+)
+def test_graph_mail_without_its_permissions_is_refused(
+    world: GraphFake, entra: EntraFake, client: GraphClient, roles: list[str], refused_at: str
 ) -> None:
-    entra.app_roles = ["Calendars.ReadWrite", "TeamsActivity.Send"]
+    entra.app_roles = ["Calendars.ReadWrite", *roles]
     mail = GraphMailChannel(client, mailbox=SENDER_MAILBOX)
 
     with pytest.raises(DeliveryRejected) as refused:
         mail.send(ANNE, compose(ANNE, reminder(), timezone=ZONE))
 
     assert refused.value.reason == PERMISSION
-    (call,) = calls(world, "/sendMail")
-    assert call.status == 403
+    assert [r.status for r in world.requests if r.path.endswith(refused_at)][-1] == 403
+    assert world.notify.mails == []

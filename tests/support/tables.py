@@ -7,7 +7,13 @@ from typing import Any
 from sqlalchemy import select
 
 from plugin.services.context import Services
-from plugin.store import between_talks_tables, schema, working_tables
+from plugin.store import (
+    audit_tables,
+    between_talks_tables,
+    schema,
+    talk_type_tables,
+    working_tables,
+)
 
 #: Every table a request can touch (sign-in tokens aside: signing in is a test's set-up).
 TABLES = (
@@ -26,6 +32,8 @@ TABLES = (
     working_tables.calendar_attendees,
     working_tables.outbox_jobs,
     working_tables.live_answers,
+    talk_type_tables.talk_type_versions,
+    audit_tables.audit_log,
 )
 
 

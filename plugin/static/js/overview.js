@@ -2,6 +2,7 @@
 // per track, the calendar feed, and which reminders I get.
 
 import { api, OfflineError } from "./api.js";
+import { needsPickedTime, pickTime } from "./checkin_pick.js";
 import { latestStep, progressForm, stateBadge, stateOf } from "./progress.js";
 import { announce, firstName, formatDate, formatDateTime, formatWhen, h, t } from "./ui.js";
 import { canChange, talkActions } from "./talk_actions.js";
@@ -129,7 +130,13 @@ function checkInCard(item, index) {
       h("span", { class: "badge warn" }, t("todo_kind_check_in")), " ", item.title || t("untitled")),
     checkInDetail(offer, item),
     h("div", { class: "actions" },
-      h("button", { type: "button", "aria-describedby": id, onclick: decide("accept", "check_in_accepted") }, t("check_in_accept")),
+      // No time free for both was found: the lead picks one (accepting books it).
+      needsPickedTime(offer)
+        ? pickTime(offer, {
+          describedBy: id,
+          onBooked: async () => { announce(t("check_in_accepted")); await load(); $("todo-heading").focus(); },
+        })
+        : h("button", { type: "button", "aria-describedby": id, onclick: decide("accept", "check_in_accepted") }, t("check_in_accept")),
       " ",
       h("button", { type: "button", class: "secondary", "aria-describedby": id, onclick: decide("dismiss", "check_in_dismissed") }, t("check_in_dismiss"))),
     status,

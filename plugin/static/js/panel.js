@@ -6,6 +6,7 @@
 import { api, ApiError, bootData, OfflineError } from "./api.js";
 import { LivePoller } from "./live.js";
 import { mountCompanion } from "./panel_talk.js";
+import { mountCheckIn } from "./checkin.js";
 import { describeChanges, noticeLapses, notStarted, renderSign as renderSignArea } from "./panel_sign.js";
 import {
   announce, characterCounter, clearErrors, countCharacters, firstName, formatDate, h, showError, t, withinLimits,
@@ -36,6 +37,8 @@ const list = document.getElementById("agreements");
 const cards = new Map(); // agreement id → {el, key}
 const connection = document.getElementById("connection");
 const addForm = document.getElementById("add-form");
+// A check-in has no agreements of its own and no sign-off: its outcome instead (checkin.js).
+const checkIn = boot.check_in ? mountCheckIn({ boot }) : null;
 
 // -- helpers ------------------------------------------------------------------------------------
 
@@ -448,8 +451,13 @@ function renderSign() {
 
 function render() {
   document.getElementById("talk-status").textContent = t(`status.${state.talk.status}`);
-  document.getElementById("add-section").hidden = !editable();
+  document.getElementById("add-section").hidden = !editable() || checkIn !== null;
   companion.render(state.talk);
+  if (checkIn) {
+    document.getElementById("feedback-section").hidden = true;
+    checkIn.render(state.talk);
+    return;
+  }
   renderList();
   renderSign();
   if (!editable() && state.talk.status === "signed") setConnection("ok", t("locked"));
@@ -521,7 +529,8 @@ const poller = new LivePoller(`${base}/live`, {
 const companion = mountCompanion({
   boot,
   base,
-  addForm,
+  // The agenda's "Make it an agreement" fills a check-in's new wording.
+  addForm: checkIn ? checkIn.form : addForm,
   getTalk: () => state.talk,
   setTalk: (talk) => { state.talk = talk; state.ownChange = true; render(); },
   poll: () => poller.poll(),

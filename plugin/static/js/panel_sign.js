@@ -115,6 +115,15 @@ function followUpView(follow, talkId) {
   return parts;
 }
 
+/** A BPV progress talk's form is meant for school: once it is signed, the lead is offered the
+ * share link for the school supervisor (on the form page), until it is shared. */
+function shareOffer(talk, talkId) {
+  if (!talk.talk_type || !talk.talk_type.offer_share || talk.my_role !== "lead") return null;
+  if ((talk.shared_with || []).length) return null;
+  return h("p", { id: "share-offer" },
+    h("a", { class: "button secondary", href: `/talks/${encodeURIComponent(talkId)}/form#share-heading` }, t("share.offer")));
+}
+
 // -- consent (Teams): the lead allows the summary card in the meeting chat, then signs ---------
 
 function consentStep(panel) {
@@ -161,7 +170,7 @@ export function renderSign(area, panel) {
       : t("signed.by", { name: panel.firstOf(s.person_id), date })));
   }
   if (talk.status === "signed") {
-    parts.push(h("p", {}, t("sign.done")), ...followUpView(talk.follow_up, panel.talkId));
+    parts.push(h("p", {}, t("sign.done")), ...followUpView(talk.follow_up, panel.talkId), shareOffer(talk, panel.talkId));
   } else if (talk.read_only) {
     parts.push(h("p", { class: "muted" }, t("readonly")));
   } else if (talk.status !== "cancelled") {

@@ -1,5 +1,6 @@
-// "Plan a talk": learner, date and time (Europe/Amsterdam), duration, title, goals; or bring in
-// an invite (.ics) from another calendar, which sets the time and who can be the learner.
+// "Plan a talk": learner, date and time (Europe/Amsterdam), duration, kind of talk, title, goals;
+// or bring in an invite (.ics) from another calendar, which sets the time and who can be the
+// learner. Each kind of talk has its own goals: choosing a kind shows that kind's goals.
 
 import { api, OfflineError } from "./api.js";
 import { amsterdamIso, amsterdamParts } from "./time.js";
@@ -10,6 +11,11 @@ const learner = form.elements.learner_id;
 const ownGoalField = document.getElementById("own-goal-field");
 let ownGoalIds = new Set();
 let people = [];
+// The kinds of talk (GET /api/talk-types) and the default one.
+let talkTypes = [];
+let defaultType = "";
+const typeField = form.elements.type;
+const typeHint = document.getElementById("talk-type-hint");
 // The invite brought in (its text), while the form follows it.
 let invite = null;
 
@@ -61,6 +67,13 @@ async function readInvite(text) {
   }
   duration.value = String(preview.duration_minutes);
   timeFields.forEach((field) => { field.disabled = true; });
+  // Planning from an invite knows one kind of talk: the development talk.
+  if (typeField.value !== defaultType) {
+    typeField.value = defaultType;
+    showType();
+  }
+  typeField.disabled = true;
+  typeHint.textContent = t("type_from_invite");
   if (!form.elements.title.value.trim()) {
     form.elements.title.value = preview.subject;
     form.elements.title.dispatchEvent(new Event("input")); // its counter: a subject can be long
@@ -80,6 +93,8 @@ function clearInvite() {
   invite = null;
   inviteFile.value = "";
   timeFields.forEach((field) => { field.disabled = false; });
+  typeField.disabled = false;
+  showType();
   learnerOptions(people);
   document.getElementById("invite-summary").hidden = true;
   announce(t("invite_removed"));
@@ -114,8 +129,28 @@ function showPlannedFromInvite(answer) {
   download.focus();
 }
 
-async function loadGoals() {
-  const checklist = await api("GET", "/api/checklist");
+async function loadTypes() {
+  const data = await api("GET", "/api/talk-types");
+  talkTypes = data.types;
+  defaultType = data.default;
+  typeField.replaceChildren(...talkTypes.map((type) => h("option", { value: type.id }, type.name)));
+  const wanted = new URLSearchParams(location.search).get("type");
+  typeField.value = talkTypes.some((type) => type.id === wanted) ? wanted : defaultType;
+  showType();
+}
+
+/** The chosen kind's description and goals; goals ticked before stay ticked if the kind has them. */
+function showType() {
+  const type = talkTypes.find((each) => each.id === typeField.value);
+  if (!type) return;
+  typeHint.textContent = type.description;
+  const ticked = new Set([...form.querySelectorAll('input[name="goals"]:checked')].map((b) => b.value));
+  showGoals(type.checklist, ticked);
+}
+
+typeField.addEventListener("change", showType);
+
+function showGoals(checklist, ticked) {
   const section = checklist.sections.find((s) => s.kind === "goals");
   const intro = document.getElementById("goals-intro");
   const items = document.getElementById("goal-items");
@@ -124,16 +159,19 @@ async function loadGoals() {
     return;
   }
   intro.textContent = section.intro;
+  document.getElementById("goals").hidden = false;
   document.querySelector("#goals legend").textContent = section.title;
   ownGoalIds = new Set(section.items.filter((i) => i.free_text).map((i) => i.id));
   items.replaceChildren(...section.items.map((item) => {
     const id = `goal-${item.id.replace(/[^\w-]/g, "-")}`;
     const box = h("input", { type: "checkbox", name: "goals", value: item.id, id, "aria-describedby": item.help ? `${id}-help` : null, onchange: syncOwnGoal });
+    box.checked = ticked.has(item.id);
     return h("div", {},
       h("label", { class: "check", for: id }, box, h("span", {}, item.text)),
       item.help ? h("p", { class: "hint goal-help", id: `${id}-help` }, item.help) : null,
     );
   }));
+  syncOwnGoal();
 }
 
 function syncOwnGoal() {
@@ -167,6 +205,7 @@ form.addEventListener("submit", async (event) => {
     duration_minutes: Number(form.elements.duration_minutes.value),
     goals,
     own_goal: ownGoal,
+    type: typeField.value || defaultType,
   };
   if (title) body.title = title;
   const button = form.querySelector('button[type="submit"]');
@@ -200,4 +239,4 @@ async function planFromInvite(body) {
 }
 
 countCharacters(form);
-Promise.all([loadPeople(), loadGoals()]).catch(failLoad);
+Promise.all([loadPeople(), loadTypes()]).catch(failLoad);

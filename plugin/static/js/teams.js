@@ -114,7 +114,9 @@ async function swapIn(href) {
   const scripts = [...body.querySelectorAll("script[src]")];
   for (const script of scripts) script.remove();
   document.body.replaceWith(body);
-  history.replaceState(null, "", response.url);
+  // The section a link asked for (a fetch never sends the fragment): keep it, and go there.
+  const section = new URL(href).hash;
+  history.replaceState(null, "", response.url + section);
   // Scripts that arrive by DOMParser never run; fresh elements do (modules run once per URL).
   for (const old of scripts) {
     const script = document.createElement("script");
@@ -122,12 +124,14 @@ async function swapIn(href) {
     script.src = old.getAttribute("src");
     document.body.append(script);
   }
+  if (section) document.getElementById(decodeURIComponent(section.slice(1)))?.scrollIntoView();
 }
 
-/** Downloads from the API (the talk's .ics) need the token too: fetch, then save the file. */
+/** Downloads need the token too (the talk's .ics from the API, the signed form's PDF): fetch,
+ *  then save the file under the name the server gives, if the link names none. */
 function downloadsWithToken() {
   document.addEventListener("click", async (event) => {
-    const link = event.target.closest?.("a[download][href^='/api/']");
+    const link = event.target.closest?.("a[download][href^='/api/'], a[download][href$='/form.pdf']");
     if (!link) return;
     event.preventDefault();
     const response = await fetch(link.getAttribute("href"), {
@@ -138,7 +142,8 @@ function downloadsWithToken() {
     const url = URL.createObjectURL(await response.blob());
     const save = document.createElement("a");
     save.href = url;
-    save.download = link.getAttribute("download") || "talk.ics";
+    const named = /filename="?([^";]+)"?/i.exec(response.headers.get("Content-Disposition") || "");
+    save.download = link.getAttribute("download") || named?.[1] || "talk.ics";
     save.click();
     URL.revokeObjectURL(url);
   });
@@ -162,11 +167,20 @@ function personalAppLink(base) {
   return `${base}?context=${encodeURIComponent(context)}`;
 }
 
-/** The talk a deep link into the personal app asked for (Teams passes it as subPageId). */
+// Where a deep link into the personal app may lead (Teams passes its subEntityId as
+// subPageId): a talk's id (links made from a talk's page), or a path of this app, as the
+// activity feed's reminders give it (notify/teams_feed.py): a talk's page, its preparation,
+// panel or form, with at most a section's id. Anything else stays on the overview.
+const TALK_ID = /^[0-9a-f-]{36}$/;
+const TAB_PLACE = /^\/talks\/[0-9a-f-]{36}(?:\/(?:prepare|panel|form))?(?:#[a-z][a-z0-9-]*)?$/;
+
+/** The page a deep link into the personal app asked for, or null for the overview. */
 function deepLinkedPage() {
   const wanted = context?.page?.subPageId;
-  if (location.pathname !== "/teams/personal" || !wanted || !/^[0-9a-f-]{36}$/.test(wanted)) return null;
-  return new URL(`/talks/${wanted}`, location.origin).href;
+  if (location.pathname !== "/teams/personal" || !wanted) return null;
+  if (TALK_ID.test(wanted)) return new URL(`/talks/${wanted}`, location.origin).href;
+  if (!TAB_PLACE.test(wanted)) return null;
+  return new URL(wanted, location.origin).href;
 }
 
 async function start() {

@@ -1,5 +1,6 @@
-"""Check-ins when an agreement slips: the lead accepts or dismisses a proposal; after the
-check-in, one of the two writes the new wording or due date and the other confirms it."""
+"""Check-ins when an agreement slips: the lead accepts (at the time found, or a time they
+pick) or dismisses a proposal; after the check-in, one of the two writes the new wording or
+due date and the other confirms it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from plugin.services import checkins
 from plugin.web.api.base import api
 from plugin.web.context import as_viewer_read, as_viewer_write
-from plugin.web.schemas import Body, Day, Version, Versioned
+from plugin.web.schemas import Body, Day, Moment, Version, Versioned
 
 
 class OutcomeIn(Body):
@@ -17,6 +18,14 @@ class OutcomeIn(Body):
     #: The agreement's new wording, its new due date, or both.
     what: str | None = None
     due: Day | None = None
+
+
+class AcceptIn(Body):
+    #: The check-in's version as last read.
+    version: Version
+    #: A time the lead picks instead of the one found (none was found, or another suits):
+    #: 15 minutes from then, on a working day within working hours, booked as it is.
+    starts_at: Moment | None = None
 
 
 @api.route(
@@ -32,13 +41,16 @@ def get_check_in(check_in_id: str) -> dict[str, Any]:
 @api.route(
     "POST",
     "/check-ins/<check_in_id>/accept",
-    summary="The lead accepts a proposed check-in: it is booked in both calendars",
+    summary="The lead accepts a proposed check-in, at the time found or one they pick: it is "
+    "booked in both calendars",
     tag="check-ins",
-    body=Versioned,
+    body=AcceptIn,
 )
-def accept_check_in(check_in_id: str, body: Versioned) -> dict[str, Any]:
+def accept_check_in(check_in_id: str, body: AcceptIn) -> dict[str, Any]:
     return as_viewer_write(
-        lambda svc, s, me: checkins.accept(svc, s, me, check_in_id, expected_version=body.version)
+        lambda svc, s, me: checkins.accept(
+            svc, s, me, check_in_id, expected_version=body.version, starts_at=body.starts_at
+        )
     )
 
 

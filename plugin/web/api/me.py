@@ -1,19 +1,21 @@
-"""My identity, CSRF token, feed URL, reminder switches, colleagues, checklist and overview."""
+"""My identity, CSRF token, feed URL, reminder switches, colleagues, checklist, overview, and
+the download of my data."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
 from pydantic import Field
 from sqlalchemy.orm import Session
 
 from plugin.domain.people import Person
 from plugin.domain.reminders import ReminderKind
 from plugin.identity.feeds import feed_token
-from plugin.services import overview, reminder_settings, views
+from plugin.services import audit, overview, privacy_export, reminder_settings, views
 from plugin.services.context import Services
 from plugin.web.api.base import api, language
-from plugin.web.context import as_viewer_read, as_viewer_write
+from plugin.web.context import as_viewer_read, as_viewer_write, services
 from plugin.web.schemas import Body, HintsIn
 from plugin.web.session import csrf_token, end_session
 
@@ -107,3 +109,21 @@ def checklist() -> dict[str, Any]:
 @api.route("GET", "/overview", summary="My upcoming talks, open agreements and history", tag="me")
 def my_overview() -> dict[str, Any]:
     return as_viewer_read(lambda svc, s, me: {**overview.overview(svc, s, me), "me": _me(svc, me)})
+
+
+@api.route(
+    "GET",
+    "/me/export",
+    summary="My data: a zip with my talks as JSON and the PDF of each signed form",
+    tag="me",
+    content_type="application/zip",
+)
+def my_export() -> Response:
+    me = as_viewer_read(lambda svc, s, me: me)
+    svc = services()
+    made = privacy_export.export(svc, me.id)
+    audit.record(svc, "export", tenant_id=me.tenant_id, actor_id=me.id, subject_id=me.id)
+    response = Response(made.content, mimetype="application/zip")
+    response.headers.set("Content-Disposition", "attachment", filename=made.filename)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

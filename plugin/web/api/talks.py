@@ -9,9 +9,9 @@ from flask import Response, jsonify, request
 from sqlalchemy.orm import Session
 
 from plugin.domain.people import Person
-from plugin.services import talks, views
+from plugin.services import talk_types, talks, views
 from plugin.services.context import Services
-from plugin.web.api.base import api, talk_for_viewer, write_then_detail
+from plugin.web.api.base import api, language, talk_for_viewer, write_then_detail
 from plugin.web.context import (
     as_viewer_read,
     as_viewer_write,
@@ -51,11 +51,21 @@ def plan_talk(body: PlanTalk) -> dict[str, Any]:
             own_goal=body.own_goal,
             meeting_chat_id=body.meeting_chat_id,
             chat_summary=body.chat_summary,
+            talk_type=body.type,
         )
         return talk.id
 
     talk_id = as_viewer_write(work)
     return as_viewer_read(lambda svc, s, me: talk_for_viewer(svc, s, talk_id, me))
+
+
+@api.route("GET", "/talk-types", summary="The kinds of talk to plan, in my language", tag="talks")
+def list_talk_types() -> dict[str, Any]:
+    def work(svc: Services, s: Session, me: Person) -> dict[str, Any]:
+        types = talk_types.catalogue(svc)
+        return {"default": types.default_id, "types": types.summaries(language())}
+
+    return as_viewer_read(work)
 
 
 @api.route("GET", "/talks/<talk_id>", summary="One talk with its agreements", tag="talks")
@@ -185,7 +195,8 @@ def talk_event(talk_id: str) -> Response:
     def work(svc: Services, s: Session, me: Person) -> tuple[bytes, str]:
         # Participants only: the event holds the meeting's join link.
         talk = talks.load_talk(s, me, talk_id)
-        return feeds.talk_ics(svc, s, talk), ics_filename(talk.title, talk.starts_at)
+        own = talk_types.for_talk(svc, s, talk)  # its own type's checklist, as planned
+        return feeds.talk_ics(own, s, talk), ics_filename(talk.title, talk.starts_at)
 
     body, filename = as_viewer_read(work)
     return Response(
