@@ -2,7 +2,7 @@
 admin stores over the settings' defaults.
 
 The audit log is append-only: the app inserts into it and never updates a row; the daily
-upkeep deletes rows older than their own retention period (`services/privacy_upkeep.py`).
+upkeep deletes rows older than their own retention period (`services/privacy.py`).
 A row holds ids, never names or texts: the person and the talk are found through their ids
 while they exist, and a deleted person's rows keep only an opaque id.
 """

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, request
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
@@ -74,8 +75,10 @@ def message(code: str, field: str | None, params: dict[str, Any]) -> str:
         "too_long": lambda: _("At most %(max)s characters, please.", max=params.get("max")),
         "too_short": lambda: _("This is too short."),
         "in_past": lambda: _("This date lies in the past."),
-        "too_far": lambda: _(
-            "This lies more than %(years)s years ahead. Check the year.", years=params.get("years")
+        "too_far": lambda: ngettext(
+            "This lies more than %(num)s year ahead. Check the year.",
+            "This lies more than %(num)s years ahead. Check the year.",
+            int(params.get("years", 1)),
         ),
         "timezone_required": lambda: _("Give the time with its time zone."),
         "outside_working_hours": lambda: _(

@@ -367,3 +367,19 @@ def test_concurrent_edits_of_one_agreement_keep_the_first(marco, sem, talk, agre
     [kept] = marco.get(f"/api/talks/{talk.id}").json["agreements"]
     assert kept["what"] == "Versie van Sem"
     assert kept["version"] == base + 1
+
+
+@pytest.mark.parametrize(
+    ("lang", "years", "text"),
+    [
+        ("en", 1, "This lies more than 1 year ahead. Check the year."),
+        ("en", 5, "This lies more than 5 years ahead. Check the year."),
+        ("nl", 1, "Dit ligt meer dan 1 jaar vooruit. Klopt het jaartal?"),
+    ],
+)
+def test_too_far_says_year_or_years(app, lang, years, text):
+    """A check-in at most a year ahead says "1 year", a talk's five years "5 years"."""
+    from plugin.web.errors import message
+
+    with app.test_request_context(headers={"Accept-Language": lang}):
+        assert message("too_far", "starts_at", {"years": years}) == text
