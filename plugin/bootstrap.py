@@ -28,6 +28,7 @@ from plugin.domain.talk import Talk
 from plugin.domain.talk_types import TalkType, TalkTypes, built_in_types, folder_types
 from plugin.jobs.outbox import Job, JobKind, Outbox
 from plugin.notify.port import Channel
+from plugin.services import lead_rule
 from plugin.services.context import CalendarWatch, Links, MeetingTabs, Services
 from plugin.services.followup import job_kinds
 from plugin.services.talk_types import for_talk
@@ -329,6 +330,7 @@ def build_services(
     if graph is not None:
         services.appointments = graph.appointments()
     services.reminder_channel = _reminder_channel(settings, graph, teams_app_id, clock)
+    lead_rule.install(services, settings, graph)
     outbox = Outbox(
         db,
         clock,

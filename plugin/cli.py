@@ -13,6 +13,7 @@ import click
 
 from plugin.bootstrap import ConfigurationError, build_services
 from plugin.cli_common import DEFAULT_HOST, DEFAULT_PORT, data_dir_option, load_settings
+from plugin.cli_leads import leads
 from plugin.cli_privacy import privacy
 from plugin.domain.clock import FixedClock, SystemClock
 from plugin.settings import LOCAL, MICROSOFT
@@ -45,7 +46,7 @@ def serve(host: str, port: int, workers: int, threads: int, data_dir: Path | Non
     from plugin.cli_privacy import daily_upkeep
     from plugin.jobs.runner import PeriodicDrain
     from plugin.services import privacy_terms, reminders
-    from plugin.web import privacy_page
+    from plugin.web import admin_access, privacy_page
     from plugin.web.app import create_app
     from plugin.web.server import GunicornServer
 
@@ -69,9 +70,10 @@ def serve(host: str, port: int, workers: int, threads: int, data_dir: Path | Non
         sso=sso_validator(settings),
         proxy_hops=settings.proxy_hops,
     )
+    privacy_page.install(app, privacy_terms.configured(settings))
+    admin_access.install(app, settings)
     # Local mode drains its outbox in-process; in Microsoft mode `worker` does (Graph calls
     # never run in the web process).
-    privacy_page.install(app, privacy_terms.configured(settings))
     drain = (
         PeriodicDrain(
             outbox, upkeep=daily_upkeep(services, settings, partial(reminders.scan_now, services))
@@ -255,3 +257,4 @@ def _flag(data_dir: Path | None) -> str:
 
 
 main.add_command(privacy)
+main.add_command(leads)

@@ -12,6 +12,7 @@ import secrets
 from dataclasses import replace
 from email.utils import parseaddr
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
@@ -111,6 +112,13 @@ class Settings(BaseSettings):
     retention_months: int = Field(default=24, ge=1, le=1200)
     #: Privacy: months the audit log (who opened which form) is kept.
     audit_retention_months: int = Field(default=60, ge=1, le=1200)
+    #: The admins (HR, the app's owner): e-mail addresses, comma-separated. In Microsoft mode
+    #: the Entra app role `Ontwikkelgesprek.Admin` makes an admin too (`domain/admin.py`).
+    admins: str | None = None
+    #: Who may lead whom: anyone (any colleague may plan a talk with any other), pairs (the
+    #: lead-learner pairs an admin keeps, `ontwikkelgesprek leads`), or manager (the learner's
+    #: manager in Entra ID; Microsoft mode only). See `domain/lead_rule.py`.
+    lead_rule: Literal["anyone", "pairs", "manager"] = "anyone"
 
     @field_validator("tenant_id")
     @classmethod
@@ -187,6 +195,16 @@ class Settings(BaseSettings):
         _check_address(address)
         return value
 
+    @field_validator("admins")
+    @classmethod
+    def _admins(cls, value: str | None) -> str | None:
+        if not value or not value.strip():
+            return None
+        for address in value.split(","):
+            if address.strip():
+                _check_address(address.strip())
+        return value
+
     @field_validator("mail_mailbox")
     @classmethod
     def _mail_mailbox(cls, value: str | None) -> str | None:
@@ -253,6 +271,11 @@ class Settings(BaseSettings):
             problems.append(
                 f"{PREFIX}{missing} is missing: Microsoft mode needs both "
                 f"{PREFIX}TENANT_ID and {PREFIX}CLIENT_ID (set neither for local mode)"
+            )
+        if self.lead_rule == "manager" and self.mode != MICROSOFT:
+            problems.append(
+                f"{PREFIX}LEAD_RULE=manager follows the manager relation in Microsoft Entra ID, "
+                "so it needs Microsoft mode; in local mode use anyone or pairs"
             )
         if self.mode != MICROSOFT:
             return problems

@@ -211,6 +211,9 @@ class Services:
     #: The talk types a talk can be planned as (`services/talk_types.py`); None: only
     #: `template`, as bare services in tests have it.
     types: TalkTypes | None = None
+    #: Who may lead whom (`services/lead_rule.py`: its `LeadRules`, set at start-up by
+    #: `install`); None: anyone may lead anyone.
+    lead_rules: object | None = None
     after_enqueue: list[Callable[[], object]] = field(default_factory=list)
 
     @property

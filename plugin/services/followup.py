@@ -22,6 +22,7 @@ from plugin.calendar.port import (
     SlotRequest,
     attendee_of,
 )
+from plugin.domain.followup import FollowUpPolicy
 from plugin.domain.followup_rules import earlier_span, event_is_ours, planned_follow_up
 from plugin.domain.meeting import chat_id_from_join_url
 from plugin.domain.people import Person
@@ -39,6 +40,7 @@ from plugin.services import (
     summary_card,
     talk_types,
 )
+from plugin.services.admin_settings import effective_policy
 from plugin.services.context import Services
 from plugin.services.invite import render_invite
 from plugin.services.talks import (
@@ -137,7 +139,8 @@ def book_follow_up(svc: Services, session: Session, job: Job) -> None:
     repo.lock_people(session, (talk.lead_id, talk.learner_id))
     people = repo.people_by_id(session, (talk.lead_id, talk.learner_id))
     attendees = (attendee_of(people[talk.lead_id]), attendee_of(people[talk.learner_id]))
-    policy = svc.policy
+    # The interval an admin set counts from the next booking on: read per booking.
+    policy = effective_policy(session, svc.policy)
     calendar = svc.calendar(session)
     chosen = job.payload.get("starts_at")
     # One follow-up per track. Read after the lock: a booking in this track that ran
@@ -168,7 +171,7 @@ def book_follow_up(svc: Services, session: Session, job: Job) -> None:
             talk.follow_up_needs_attention("slot_taken", [(o.start, o.end) for o in found.options])
             return
     else:
-        found = _policy_slot(svc, calendar, talk, attendees, policy.duration)
+        found = _policy_slot(svc, policy, calendar, talk, attendees, policy.duration)
         if found.slot is None:
             log.info("no free slot for the follow-up of talk %s", talk.id)
             talk.follow_up_needs_attention(
@@ -209,7 +212,8 @@ def _take_planned_follow_up(
         wanted = Interval(start, start + duration)
     else:
         now = svc.clock.now()
-        wanted = svc.policy.window_for(talk.starts_at, talk.open_due_dates(), now).window
+        policy = effective_policy(session, svc.policy)
+        wanted = policy.window_for(talk.starts_at, talk.open_due_dates(), now).window
     span = earlier_span(wanted, follow_up)
     slot = _earlier_slot(svc, calendar, job, follow_up, attendees, span) if span else None
     if slot is not None:
@@ -280,7 +284,12 @@ def rebook_follow_up(svc: Services, session: Session, job: Job) -> None:
     calendar = svc.calendar(session)
     attendees = (attendee_of(people[follow_up.lead_id]), attendee_of(people[follow_up.learner_id]))
     found = _policy_slot(
-        svc, calendar, previous, attendees, follow_up.ends_at - follow_up.starts_at
+        svc,
+        effective_policy(session, svc.policy),
+        calendar,
+        previous,
+        attendees,
+        follow_up.ends_at - follow_up.starts_at,
     )
     if found.slot is None:
         follow_up.calendar_attention = FOLLOW_UP_BEFORE_TALK
@@ -294,6 +303,7 @@ def rebook_follow_up(svc: Services, session: Session, job: Job) -> None:
 
 def _policy_slot(
     svc: Services,
+    policy: FollowUpPolicy,
     calendar: Calendar,
     followed: Talk,
     attendees: tuple[Attendee, ...],
@@ -301,7 +311,6 @@ def _policy_slot(
 ) -> SlotSearch:
     """Where the policy puts the follow-up of `followed`: a free slot in its window, or the
     nearest options."""
-    policy = svc.policy
     window = policy.window_for(followed.starts_at, followed.open_due_dates(), svc.clock.now())
     return calendar.find_slot(
         SlotRequest(

@@ -20,7 +20,7 @@ from plugin.calendar.port import TALK_CATEGORY
 from plugin.domain.invite import Invite, Invitees, choose_learner, invitees
 from plugin.domain.people import Person
 from plugin.domain.talk import Talk
-from plugin.services import talks, views
+from plugin.services import lead_rule, talks, views
 from plugin.services.context import Services
 from plugin.services.followup import event_draft
 from plugin.store import repo
@@ -43,15 +43,17 @@ def read(svc: Services, session: Session, lead: Person, text: str) -> tuple[Invi
 def preview(svc: Services, session: Session, lead: Person, text: str) -> dict[str, Any]:
     """What the plan page shows of an invite before the talk is made of it."""
     invite, found = read(svc, session, lead, text)
+    # Only the colleagues this lead may lead (the organisation's rule, `lead_rule.py`).
+    candidates = lead_rule.learners_for(svc, session, lead, found.candidates)
     return {
         "subject": invite.subject,
         "starts_at": invite.start.isoformat(),
         "ends_at": invite.end.isoformat(),
         "duration_minutes": _minutes(invite),
-        "candidates": [views.person_view(p) for p in found.candidates],
+        "candidates": [views.person_view(p) for p in candidates],
         "unknown": list(found.unknown),
         # The learner when there is only one to choose.
-        "learner_id": found.candidates[0].id if len(found.candidates) == 1 else None,
+        "learner_id": candidates[0].id if len(candidates) == 1 else None,
     }
 
 

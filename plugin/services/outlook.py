@@ -23,7 +23,7 @@ from plugin.domain.people import Person
 from plugin.domain.series import Occurrence, TalkSeries
 from plugin.domain.talk import MAX_TITLE, Talk
 from plugin.domain.talk_state import TalkStatus
-from plugin.services import series, talks, views
+from plugin.services import lead_rule, series, talks, views
 from plugin.services.context import Services
 from plugin.services.followup import event_draft
 from plugin.store import repo
@@ -61,11 +61,13 @@ def appointment_view(
     invited = list(invited)
     known = repo.people_by_email(session, lead.tenant_id, (p.email for p in invited))
     found = sort_invited(invited, lead, known)
+    # Only the colleagues this lead may lead (the organisation's rule, `lead_rule.py`).
+    candidates = lead_rule.learners_for(svc, session, lead, found.candidates)
     return {
         "talk": talk_card(svc, session, talk, lead) if talk is not None else None,
-        "candidates": [views.person_view(p) for p in found.candidates],
+        "candidates": [views.person_view(p) for p in candidates],
         "unknown": list(found.unknown),
-        "learner_id": found.candidates[0].id if len(found.candidates) == 1 else None,
+        "learner_id": candidates[0].id if len(candidates) == 1 else None,
     }
 
 

@@ -1,13 +1,16 @@
-"""People as Microsoft mode knows them: found, or added, by their Entra identity."""
+"""People as Microsoft mode knows them: found, or added, by their Entra identity; and the
+colleagues a person may plan a talk with."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from plugin.domain.people import Person
 from plugin.domain.text import clean_text
+from plugin.services import lead_rule, views
 from plugin.services.context import Services
 from plugin.store import repo, sessions
 from plugin.store.db import Database
@@ -64,3 +67,13 @@ def session_generations(
 
 def _name(name: str, email: str) -> str:
     return clean_text(name, "name", max_length=200, required=False) or email or "?"
+
+
+def people_to_lead(svc: Services, session: Session, viewer: Person) -> dict[str, Any]:
+    """As `views.people_to_plan_with`, with only the colleagues the viewer may lead under the
+    organisation's rule; `restricted` says whether the rule limits them (not `anyone`)."""
+    found = views.people_to_plan_with(session, viewer)
+    colleagues = [p for p in repo.colleagues(session, viewer.tenant_id) if p.id != viewer.id]
+    allowed = {p.id for p in lead_rule.learners_for(svc, session, viewer, colleagues)}
+    people = [p for p in found["people"] if p["id"] in allowed]
+    return {**found, "people": people, "restricted": lead_rule.restricted(svc)}

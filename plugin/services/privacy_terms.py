@@ -1,7 +1,7 @@
 """The privacy terms in force: the settings' values, unless an admin stored their own.
 
-The admin page (to come) writes `stored_settings` rows named as the fields here; everything
-that applies a term (the daily purge, the privacy page) reads `effective`.
+The admin page writes `stored_settings` rows named as the fields here (`admin_settings.store`);
+everything that applies a term (the daily purge, the privacy page) reads `effective`.
 """
 
 from __future__ import annotations
@@ -43,5 +43,6 @@ def effective(session: Session, base: Terms) -> Terms:
             )
         )
     }
-    valid = {k: v for k, v in stored.items() if isinstance(v, int) and 1 <= v <= 1200}
+    # `type(...) is int`: JSON's true is no number of months.
+    valid = {k: v for k, v in stored.items() if type(v) is int and 1 <= v <= 1200}
     return replace(base, **valid)

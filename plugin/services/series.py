@@ -40,7 +40,7 @@ from plugin.domain.talk_content import clean_goals
 from plugin.domain.talk_state import TalkStatus
 from plugin.domain.text import clean_text
 from plugin.jobs.outbox import has_pending
-from plugin.services import talk_types, talks
+from plugin.services import lead_rule, talk_types, talks
 from plugin.services.context import Services
 from plugin.store import repo
 from plugin.store.schema import talk_series
@@ -97,6 +97,7 @@ def make_series(
     occurrences: Sequence[Occurrence],
 ) -> TalkSeries:
     """The series of talks for this recurring meeting, its first talks made."""
+    lead_rule.check(svc, session, lead, learner)  # its later talks keep the pair, unchecked
     now = svc.clock.now()
     track = talks.track_between(svc, session, lead, learner)
     kind = talk_types.planned_version(svc, session, None)

@@ -24,6 +24,7 @@ from plugin.domain.talk_types import TalkType
 from plugin.domain.text import clean_text
 from plugin.i18n import translations
 from plugin.jobs.outbox import enqueue
+from plugin.services import lead_rule
 from plugin.services.context import Services
 from plugin.services.talk_types import catalogue, planned_version, talk_template, version_id
 from plugin.store import repo
@@ -130,6 +131,7 @@ def plan_talk(
     require_member(lead)
     learner = person_in_tenant(session, lead, learner_id, "learner_id")
     check_pair(lead, learner)
+    lead_rule.check(svc, session, lead, learner)
     kind = planned_version(svc, session, talk_type)
     now = svc.clock.now()
     ends_at = starts_at + timedelta(minutes=duration_minutes)

@@ -360,4 +360,5 @@ _keep_times_in_utc()
 
 # The app's working tables share the metadata: whoever imports the schema gets all tables.
 import plugin.store.audit_tables  # noqa: E402
+import plugin.store.lead_pair_tables  # noqa: E402
 import plugin.store.working_tables  # noqa: E402, F401

@@ -358,3 +358,18 @@ def privacy() -> str:
 @blueprint.get("/terms")
 def terms() -> str:
     return render_template("pages/terms.html", **_chrome(None))
+
+
+# -- admin ------------------------------------------------------------------------------------
+
+
+@blueprint.get("/admin")
+def admin_page() -> BaseResponse | tuple[str, int] | str:
+    from plugin.web.admin_access import viewer_is_admin
+
+    me = services().read(_viewer)
+    if me is None:
+        return _signed_out()
+    if not viewer_is_admin(me):
+        return render_template("pages/admin.html", allowed=False, **_chrome(me)), 403
+    return render_template("pages/admin.html", allowed=True, **_chrome(me))

@@ -57,6 +57,9 @@ OWN_ONLY = frozenset(
         ("PUT", "/api/me/hints"),
         ("PUT", "/api/me/reminders"),
         ("DELETE", "/api/talks/{talk_id}/feedback/{draft_id}"),
+        # The admin's terms: three numbers always sent whole, no talk's content; the last
+        # admin to save wins, as on any settings page (noted in README's limits).
+        ("PUT", "/api/admin/settings"),
     }
 )
 

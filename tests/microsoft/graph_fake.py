@@ -18,6 +18,10 @@ CA by default, so ``entra.ca_path`` trusts both fakes) and serves, under ``/v1.0
   "Change notifications").
 - ``POST /users/{u}/teamwork/sendActivityNotification`` and ``POST /users/{u}/sendMail``
   (``graph.notify``; see tests/microsoft/graph_fake_notify.py).
+- ``GET /users/{u}/manager`` (``$select``): the manager set with ``set_manager``, as
+  ``#microsoft.graph.user``; none is 404 ``Request_ResourceNotFound``, as Graph answers. It
+  needs ``User.Read.All`` (or a broader directory permission): else 403
+  ``Authorization_RequestDenied``, the directory's answer.
 
 ``{u}`` is a mailbox id, the user's object id (``oid``) or address (case-insensitive); ``/me``
 works with delegated tokens (the mailbox whose ``oid`` is the token's).
@@ -489,6 +493,10 @@ JSON_CONTENT_TYPE = (
     "charset=utf-8"
 )
 ACCESS_DENIED = "Access is denied. Check credentials and try again."
+#: What lets a token read a user's manager (least privileged first), app role or scope alike.
+_MANAGER_PERMISSIONS = frozenset(
+    {"User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"}
+)
 RAOP_DENIED = (
     "Access to OData is disabled: [RAOP] : Blocked by tenant configured AppOnly AccessPolicy "
     "settings."
@@ -569,6 +577,8 @@ class Mailbox:
     end: str
     oid: str
     events: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: The mailbox id of this user's manager in the directory (`set_manager`), if any.
+    manager_id: str | None = None
     transactions: dict[str, str] = field(default_factory=dict)
     #: REST id -> immutable id of each item (kept after the item is deleted; ids are not reused).
     immutable_ids: dict[str, str] = field(default_factory=dict)
@@ -1696,6 +1706,15 @@ class GraphFake:
             self._mailboxes[mailbox_id] = mailbox
         return mailbox
 
+    def set_manager(self, address: str, manager_address: str | None) -> None:
+        """Make ``manager_address``'s user the manager of ``address``'s (None: no manager)."""
+        with self._lock:
+            user = self._mailbox_by_address(address)
+            manager = self._mailbox_by_address(manager_address) if manager_address else None
+            if user is None or (manager_address and manager is None):
+                raise ValueError("both must be mailboxes of the fake")
+            user.manager_id = manager.id if manager is not None else None
+
     def add_event(
         self,
         address: str,
@@ -2475,6 +2494,8 @@ class GraphFake:
             raise GraphError(
                 400, "BadRequest", f"Resource not found for the segment '{segments[0]}'."
             )
+        if [part.lower() for part in rest] == ["manager"]:
+            return self._manager_request(request, claims, user_segment)
         if self.notify.handles(rest):  # activity feed and sendMail: graph_fake_notify.py
             # `POST …/messages/{id}/send` has no body (documented: Content-Length 0).
             empty_ok = request.method != "POST" or self.notify.takes_no_body(request.path)
@@ -2564,6 +2585,61 @@ class GraphFake:
         if applied:
             response.headers["Preference-Applied"] = ", ".join(applied)
         return response
+
+    def _manager_request(
+        self, request: Request, claims: dict[str, Any], user_segment: str | None
+    ) -> Response:
+        """``GET /users/{u}/manager``: the directory's answer (errors in its own codes)."""
+        if request.method != "GET":
+            raise GraphError(
+                405,
+                "Request_BadRequest",
+                f"The HTTP method '{request.method}' is not allowed on this resource.",
+            )
+        granted = set(str(claims.get("scp", "")).split()) | set(claims.get("roles") or [])
+        if not granted:
+            raise GraphError(
+                401,
+                "NoPermissionsInAccessToken",
+                "The token contains no permissions, or permissions can not be understood.",
+            )
+        if not granted & _MANAGER_PERMISSIONS:
+            raise GraphError(
+                403,
+                "Authorization_RequestDenied",
+                "Insufficient privileges to complete the operation.",
+            )
+        not_found = (
+            "Resource '{}' does not exist or one of its queried reference-property objects are "
+            "not present."
+        )
+        with self._lock:
+            if user_segment is None:
+                user = self._resolve_user(None, claims)
+            else:
+                user = self._mailbox_by_id(user_segment) or self._mailbox_by_address(user_segment)
+            if user is None:
+                raise GraphError(404, "Request_ResourceNotFound", not_found.format(user_segment))
+            manager = self._mailboxes.get(user.manager_id) if user.manager_id else None
+            if manager is None:
+                raise GraphError(404, "Request_ResourceNotFound", not_found.format("manager"))
+            whole = {
+                "id": manager.oid,
+                "displayName": manager.display_name,
+                "mail": manager.address,
+                "userPrincipalName": manager.address,
+            }
+        options = _query_options(request, ("$select",))
+        selected = _names(options.get("$select"), tuple(whole), "user") or []
+        shown = {p: whole[p] for p in selected} if selected else whole
+        what = f"directoryObjects({','.join(selected)})" if selected else "directoryObjects"
+        return self._json(
+            {
+                "@odata.context": f"{self.base_url}/$metadata#{what}/$entity",
+                "@odata.type": "#microsoft.graph.user",
+                **shown,
+            }
+        )
 
     @staticmethod
     def _route(rest: list[str]) -> tuple[str, str, str | None, set[str]]:

@@ -281,6 +281,29 @@ CASES: dict[str, Case] = {
         Case("PUT", "/api/me/hints", Scope.SELF, _none, body=lambda t: {"folded": ["questions"]}),
         Case("GET", "/api/me/reminders", Scope.SELF, _none),
         Case("GET", "/api/me/export", Scope.SELF, _none),
+        # The admin's endpoints: nobody in these worlds is an admin, so all but "am I?" are 403.
+        Case("GET", "/api/admin/me", Scope.SELF, _none),
+        Case("GET", "/api/admin/settings", Scope.SELF, _none),
+        Case(
+            "PUT",
+            "/api/admin/settings",
+            Scope.SELF,
+            _none,
+            body=lambda t: {
+                "retention_months": 24,
+                "audit_retention_months": 60,
+                "follow_up_interval_weeks": 6,
+            },
+        ),
+        Case("GET", "/api/admin/late", Scope.SELF, _none),
+        Case("GET", "/api/admin/people", Scope.SELF, _none),
+        Case(
+            "GET",
+            "/api/admin/people/<person_id>/export",
+            Scope.SELF,
+            lambda t: {"person_id": t.learner_id},
+        ),
+        Case("GET", "/api/admin/audit", Scope.SELF, _none),
         Case("PUT", "/api/me/reminders", Scope.SELF, _none, body=lambda t: {"off": ["sign"]}),
         # Guidance reads nothing of anyone: the same answer for every signed-in caller.
         Case(
@@ -624,6 +647,9 @@ UNAUTHENTICATED = Expect(401, "unauthenticated", challenge="Bearer")
 #: A token sent and refused: the challenge says so (and nothing about why).
 REFUSED_TOKEN = Expect(401, "unauthenticated", challenge='Bearer error="invalid_token"')
 
+#: The admin's endpoints, to anyone who is not one (before the body is looked at).
+NOT_ADMIN = Expect(403, "not_admin")
+
 #: What callers without a part in talk X get from the endpoints not about one talk (leak
 #: checks come on top). Planning names tenant A's Sem as the learner: in tenant B, where this is
 #: sent, an unknown person.
@@ -640,6 +666,13 @@ SELF_ANSWERS: dict[str, Expect] = {
     "GET /api/me/reminders": Expect(200),
     "PUT /api/me/reminders": Expect(200),
     "GET /api/me/export": Expect(200),
+    "GET /api/admin/me": Expect(200),
+    "GET /api/admin/settings": NOT_ADMIN,
+    "PUT /api/admin/settings": NOT_ADMIN,
+    "GET /api/admin/late": NOT_ADMIN,
+    "GET /api/admin/people": NOT_ADMIN,
+    "GET /api/admin/people/<person_id>/export": NOT_ADMIN,
+    "GET /api/admin/audit": NOT_ADMIN,
     "POST /api/guidance/question": Expect(200),
     "POST /api/guidance/agreement": Expect(200),
     "POST /api/guidance/feedback": Expect(200),

@@ -10,6 +10,7 @@ from plugin.services.context import Services
 from plugin.store import (
     audit_tables,
     between_talks_tables,
+    lead_pair_tables,
     schema,
     talk_type_tables,
     working_tables,
@@ -34,6 +35,7 @@ TABLES = (
     working_tables.live_answers,
     talk_type_tables.talk_type_versions,
     audit_tables.audit_log,
+    lead_pair_tables.lead_pairs,
 )
 
 

@@ -355,5 +355,8 @@ async function loadReminders() {
   }
 }
 
+// The admin page's link, for admins only (the page itself refuses anyone else).
+api("GET", "/api/admin/me").then((answer) => { $("admin-link").hidden = !answer.admin; }, () => {});
+
 load();
 loadReminders();

@@ -25,13 +25,21 @@ function failLoad(error) {
   slot.hidden = false;
 }
 
+// Whether the organisation's rule limits whom this person may lead (pairs, or Entra's manager).
+let restricted = false;
+
 function learnerOptions(list) {
   const options = list.map((p) => h("option", { value: p.id }, p.job_title ? `${p.name} (${p.job_title})` : p.name));
-  learner.replaceChildren(h("option", { value: "" }, list.length ? t("choose_learner") : t("no_people")), ...options);
+  const empty = restricted ? t("no_people_to_lead") : t("no_people");
+  learner.replaceChildren(h("option", { value: "" }, list.length ? t("choose_learner") : empty), ...options);
+  // Under the organisation's rule, nobody to lead yet: say what to do (too long for an option).
+  document.getElementById("no-learners-hint").hidden = !(restricted && !list.length);
 }
 
 async function loadPeople() {
-  const data = await api("GET", "/api/people");
+  // Only the colleagues I may lead: all of them, unless the organisation keeps a rule.
+  const data = await api("GET", "/api/people?may_lead=1");
+  restricted = Boolean(data.restricted);
   people = data.people;
   learnerOptions(people);
   const wanted = new URLSearchParams(location.search).get("learner");

@@ -49,7 +49,7 @@ async function load() {
   const [inMeeting, mine, people] = await Promise.all([
     api("GET", `/api/meetings/${encodeURIComponent(chatId)}/talks`),
     api("GET", "/api/talks"),
-    api("GET", "/api/people"),
+    api("GET", "/api/people?may_lead=1"), // only whom I may lead (LEAD_RULE)
   ]);
   series = inMeeting.talks.find((talk) => talk.series_id && talk.status !== "cancelled") || null;
   if (series) {

@@ -5,6 +5,7 @@ part of the talk, register themselves on import.
 """
 
 from plugin.web.api import (
+    admin,
     agenda,
     agreements,
     calendar,
@@ -24,6 +25,7 @@ from plugin.web.api import (
 from plugin.web.api.base import api, blueprint
 
 __all__ = [
+    "admin",
     "agenda",
     "agreements",
     "api",

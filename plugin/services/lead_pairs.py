@@ -1,0 +1,181 @@
+"""The lead-learner pairs an admin keeps for the `pairs` rule: list, add, remove, import.
+
+People are named by e-mail address, as an admin knows them; both must be colleagues (not
+school supervisors) of one organisation. An import is all or nothing: every line is checked
+first, and one wrong line saves none, with each wrong line's number in the answer.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from plugin.domain.errors import InvalidInput
+from plugin.domain.people import Person
+from plugin.services.context import Services
+from plugin.store.lead_pair_tables import lead_pairs
+from plugin.store.schema import people
+
+#: The most lines an import takes (an SME's whole staff, several times over).
+MAX_IMPORT_LINES = 10_000
+
+
+@dataclass(frozen=True)
+class Pair:
+    lead: Person
+    learner: Person
+
+
+class ImportRefused(Exception):
+    """The file was not imported; each problem names its line."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def leads_of(session: Session, tenant_id: str, learner_id: str) -> set[str]:
+    """The ids of the people paired as this learner's leads."""
+    rows = session.execute(
+        select(lead_pairs.c.lead_id).where(
+            lead_pairs.c.tenant_id == tenant_id, lead_pairs.c.learner_id == learner_id
+        )
+    )
+    return {row[0] for row in rows}
+
+
+def learners_of(session: Session, tenant_id: str, lead_id: str) -> set[str]:
+    """The ids of the people this lead is paired with as their learners."""
+    rows = session.execute(
+        select(lead_pairs.c.learner_id).where(
+            lead_pairs.c.tenant_id == tenant_id, lead_pairs.c.lead_id == lead_id
+        )
+    )
+    return {row[0] for row in rows}
+
+
+def list_pairs(session: Session, tenant_id: str | None = None) -> list[Pair]:
+    """Every pair (of one organisation, or of all), by the lead's then the learner's name."""
+    query = select(lead_pairs.c.lead_id, lead_pairs.c.learner_id)
+    if tenant_id is not None:
+        query = query.where(lead_pairs.c.tenant_id == tenant_id)
+    rows = session.execute(query).all()
+    ids = {i for row in rows for i in row}
+    found = {p.id: p for p in session.execute(select(Person).where(people.c.id.in_(ids))).scalars()}
+    pairs = [Pair(found[lead], found[learner]) for lead, learner in rows]
+    return sorted(pairs, key=lambda p: (p.lead.display_name, p.learner.display_name, p.lead.id))
+
+
+def _person(session: Session, email: str, field: str, tenant_id: str | None) -> Person:
+    """The colleague with this address (within `tenant_id` when given)."""
+    wanted = email.strip().lower()
+    query = select(Person).where(func.lower(people.c.email) == wanted, people.c.external.is_(False))
+    if tenant_id is not None:
+        query = query.where(people.c.tenant_id == tenant_id)
+    found = list(session.execute(query).scalars()) if wanted else []
+    if not found:
+        raise InvalidInput("unknown_person", field, email=email)
+    if len(found) > 1:
+        raise InvalidInput("several_tenants", field, email=email)
+    return found[0]
+
+
+def _resolve(
+    session: Session, lead_email: str, learner_email: str, tenant_id: str | None
+) -> tuple[Person, Person]:
+    lead = _person(session, lead_email, "lead", tenant_id)
+    learner = _person(session, learner_email, "learner", lead.tenant_id)
+    if lead.id == learner.id:
+        raise InvalidInput("self_talk", "learner")
+    return lead, learner
+
+
+def add(
+    svc: Services, session: Session, lead_email: str, learner_email: str, tenant_id: str | None
+) -> tuple[Pair, bool]:
+    """Pair them; False when they were paired already (adding again changes nothing)."""
+    lead, learner = _resolve(session, lead_email, learner_email, tenant_id)
+    added = learner.id not in learners_of(session, lead.tenant_id, lead.id) and bool(
+        _insert(svc, session, [(lead, learner)])
+    )
+    return Pair(lead, learner), added
+
+
+def remove(
+    session: Session, lead_email: str, learner_email: str, tenant_id: str | None
+) -> tuple[Pair, bool]:
+    """Unpair them; False when they were not paired. Talks planned before stay as they are."""
+    lead, learner = _resolve(session, lead_email, learner_email, tenant_id)
+    result = session.execute(
+        delete(lead_pairs).where(
+            lead_pairs.c.tenant_id == lead.tenant_id,
+            lead_pairs.c.lead_id == lead.id,
+            lead_pairs.c.learner_id == learner.id,
+        )
+    )
+    return Pair(lead, learner), bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def import_csv(svc: Services, session: Session, text: str, tenant_id: str | None) -> int:
+    """Add the pairs of a CSV file with the header `lead,learner` (e-mail addresses); how many
+    were new. `ImportRefused` with every wrong line when any line is wrong: nothing saved."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    header = [cell.strip().lower() for cell in next(reader, [])]
+    if header != ["lead", "learner"]:
+        raise ImportRefused(["line 1: the first line must be the header: lead,learner"])
+    problems: list[str] = []
+    wanted: dict[tuple[str, str], tuple[Person, Person]] = {}
+    for number, row in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if number > MAX_IMPORT_LINES + 1:
+            problems.append(f"line {number}: at most {MAX_IMPORT_LINES} pairs in one file")
+            break
+        if len(row) != 2:
+            problems.append(f"line {number}: expected 2 columns (lead,learner), found {len(row)}")
+            continue
+        try:
+            lead, learner = _resolve(session, row[0], row[1], tenant_id)
+        except InvalidInput as error:
+            problems.append(f"line {number}: {describe(error)}")
+            continue
+        wanted[(lead.id, learner.id)] = (lead, learner)
+    if problems:
+        raise ImportRefused(problems)
+    new = [
+        (lead, learner)
+        for lead, learner in wanted.values()
+        if learner.id not in learners_of(session, lead.tenant_id, lead.id)
+    ]
+    return _insert(svc, session, new)
+
+
+def describe(error: InvalidInput) -> str:
+    """A refusal for the command line (English, as the other commands' output)."""
+    email = error.params.get("email", "")
+    return {
+        "unknown_person": f"no colleague with the address {email} ({error.field})",
+        "several_tenants": f"{email} is known in several organisations: give --tenant",
+        "self_talk": "lead and learner are the same person",
+    }.get(error.code, error.code)
+
+
+def _insert(svc: Services, session: Session, pairs: Iterable[tuple[Person, Person]]) -> int:
+    now = svc.clock.now()
+    rows = [
+        {
+            "tenant_id": lead.tenant_id,
+            "lead_id": lead.id,
+            "learner_id": learner.id,
+            "created_at": now,
+        }
+        for lead, learner in pairs
+    ]
+    if rows:
+        session.execute(insert(lead_pairs), rows)
+    return len(rows)
