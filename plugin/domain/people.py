@@ -71,3 +71,9 @@ def check_pair(lead: Person, learner: Person) -> None:
         raise InvalidInput("external_learner", "learner_id")
     if lead.external:
         raise InvalidInput("external_lead", "lead_id")
+
+
+def first_name(name: str) -> str:
+    """The first word of a display name ("Sem Bakker" -> "Sem"); the whole name if one word."""
+    parts = name.split()
+    return parts[0] if parts else ""

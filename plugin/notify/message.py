@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from plugin.domain.people import first_name
 from plugin.domain.reminders import ReminderKind
 from plugin.i18n import resolve, translations
 from plugin.notify.port import FeedItem, Message, Recipient
@@ -107,12 +108,6 @@ def _environment(language: str) -> Environment:
     )
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     return env
-
-
-def first_name(name: str) -> str:
-    """The first word of a display name ("Sem Bakker" -> "Sem"); the whole name if one word."""
-    parts = name.split()
-    return parts[0] if parts else ""
 
 
 def compose(recipient: Recipient, reminder: Reminder, *, timezone: str) -> Message:

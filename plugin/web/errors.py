@@ -17,6 +17,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
 from plugin.domain.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
+from plugin.domain.people import first_name
+from plugin.identity.managers import ManagerUnavailable
 from plugin.services.context import Busy
 from plugin.settings import LOCAL
 
@@ -93,6 +95,10 @@ def message(code: str, field: str | None, params: dict[str, Any]) -> str:
         ),
         "invalid_email": lambda: _("This e-mail address is not right."),
         "self_talk": lambda: _("You cannot plan a talk with yourself."),
+        "not_your_learner": lambda: _(
+            "You are not %(name)s's lead. Choose someone you lead.",
+            name=first_name(str(params.get("name", ""))),
+        ),
         "unknown_person": lambda: _("There is no such person in your organisation."),
         "external_learner": lambda: _("A school supervisor cannot be the learner in a talk."),
         "external_lead": lambda: _("A school supervisor cannot plan talks."),
@@ -348,6 +354,13 @@ def register(app: Flask) -> None:
     def unavailable(error: Unavailable) -> tuple[Response, int]:
         response, status = error_response(503, error.code)
         response.headers["Retry-After"] = str(error.retry_after_seconds)
+        return response, status
+
+    @app.errorhandler(ManagerUnavailable)
+    def manager_unavailable(_error: ManagerUnavailable) -> tuple[Response, int]:
+        # Who leads whom could not be read from Entra (the manager rule): nothing was planned.
+        response, status = error_response(503, "calendar_unavailable")
+        response.headers["Retry-After"] = str(Unavailable.retry_after_seconds)
         return response, status
 
     @app.errorhandler(HTTPException)

@@ -1,27 +1,22 @@
 """My identity, CSRF token, feed URL, reminder switches, colleagues (all, or those I may lead),
-checklist, overview, and the download of my data; and the answer when I may not lead someone."""
+checklist, overview, and the download of my data."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify
-from flask_babel import gettext as _
+from flask import Response
 from pydantic import Field
 from sqlalchemy.orm import Session
 
-from plugin.domain.lead_rule import NotYourLearner
 from plugin.domain.people import Person
 from plugin.domain.reminders import ReminderKind
 from plugin.identity.feeds import feed_token
-from plugin.identity.managers import ManagerUnavailable
-from plugin.notify.message import first_name
 from plugin.services import audit, overview, privacy_export, reminder_settings, views
 from plugin.services import people as people_service
 from plugin.services.context import Services
-from plugin.web.api.base import api, blueprint, language
+from plugin.web.api.base import api, language
 from plugin.web.context import as_viewer_read, as_viewer_write, services
-from plugin.web.errors import error_response
 from plugin.web.schemas import Body, HintsIn, Query
 from plugin.web.session import csrf_token, end_session
 
@@ -118,25 +113,6 @@ def people(query: PeopleQuery) -> dict[str, Any]:
     if query.may_lead:
         return as_viewer_read(lambda svc, s, me: people_service.people_to_lead(svc, s, me))
     return as_viewer_read(lambda svc, s, me: views.people_to_plan_with(s, me))
-
-
-# The refusals of the lead rule, for every way of planning a talk (talks, invites, the Outlook
-# add-in, meeting tabs: all on this blueprint). Their place is the table of messages in
-# `web/errors.py` (with `first_name` of the `name` parameter); until they move there, these
-# handlers answer them, taking precedence over the app's handler of domain errors.
-@blueprint.errorhandler(NotYourLearner)
-def not_your_learner(error: NotYourLearner) -> tuple[Response, int]:
-    name = first_name(str(error.params.get("name", "")))
-    text = _("You are not %(name)s's lead. Choose someone you lead.", name=name)
-    body = {"code": error.code, "field": error.field, "message": str(text)}
-    return jsonify({"error": body}), 422
-
-
-@blueprint.errorhandler(ManagerUnavailable)
-def manager_unavailable(_error: ManagerUnavailable) -> tuple[Response, int]:
-    response, status = error_response(503, "calendar_unavailable")
-    response.headers["Retry-After"] = "5"
-    return response, status
 
 
 @api.route("GET", "/checklist", summary="The preparation checklist, in my language", tag="me")
