@@ -12,12 +12,12 @@ from gettext import NullTranslations
 
 from sqlalchemy.orm import Session
 
-from plugin.calendar.port import EventDraft, attendee_of
+from plugin.calendar.port import EventDraft
 from plugin.domain.agreement import Agreement, Owner
 from plugin.domain.talk import Talk
 from plugin.i18n import translations
 from plugin.services.context import Services
-from plugin.services.invite import render_check_in_invite
+from plugin.services.invite import event_of, render_check_in_invite
 from plugin.store import progress as progress_store
 from plugin.store import repo
 
@@ -59,14 +59,4 @@ def event_draft(svc: Services, session: Session, talk: Talk) -> EventDraft:
         history=history,
         names={person_id: p.display_name for person_id, p in people.items()},
     )
-    return EventDraft(
-        transaction_id=f"talk-{talk.id}",
-        organizer=attendee_of(lead),
-        attendees=(attendee_of(learner),),
-        subject=content.subject,
-        start=talk.starts_at,
-        end=talk.ends_at,
-        body_text=content.text,
-        body_html=content.html,
-        url=svc.links.talk(talk.id),
-    )
+    return event_of(talk, lead, learner, content, svc.links.talk(talk.id))

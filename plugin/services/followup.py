@@ -42,7 +42,7 @@ from plugin.services import (
 )
 from plugin.services.admin_settings import effective_policy
 from plugin.services.context import Services
-from plugin.services.invite import render_invite
+from plugin.services.invite import event_of, render_invite
 from plugin.services.talks import (
     BOOK_FOLLOW_UP,
     REBOOK_FOLLOW_UP,
@@ -79,24 +79,9 @@ def event_draft(svc: Services, session: Session, talk: Talk) -> EventDraft:
         template=talk_types.talk_template(svc, session, talk),
         goals=talk.goals,
         own_goal=talk.own_goal,
-        open_agreements=[
-            a
-            for a, _ in repo.earlier_open_agreements(session, talk)
-            # A check-in's invite names its one agreement.
-            if talk.check_in_of is None or a.id == talk.check_in_of
-        ],
+        open_agreements=[a for a, _ in repo.earlier_open_agreements(session, talk)],
     )
-    return EventDraft(
-        transaction_id=f"talk-{talk.id}",
-        organizer=attendee_of(lead),
-        attendees=(attendee_of(learner),),
-        subject=content.subject,
-        start=talk.starts_at,
-        end=talk.ends_at,
-        body_text=content.text,
-        body_html=content.html,
-        url=svc.links.talk(talk.id),
-    )
+    return event_of(talk, lead, learner, content, svc.links.talk(talk.id))
 
 
 def sync_event(svc: Services, session: Session, job: Job) -> None:

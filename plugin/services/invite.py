@@ -2,7 +2,7 @@
 for a check-in, its one agreement and what happened to it since it was signed.
 
 Rendered from Jinja templates in `templates/invite/`, in the organisation's language. User text
-is escaped in the HTML body by autoescaping.
+is escaped in the HTML body by autoescaping. `event_of` makes the calendar event that carries one.
 """
 
 from __future__ import annotations
@@ -15,9 +15,12 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from plugin.calendar.port import EventDraft, attendee_of
 from plugin.domain.agreement import Agreement
 from plugin.domain.agreement_progress import AgreementProgress
 from plugin.domain.checklist import ChecklistTemplate
+from plugin.domain.people import Person
+from plugin.domain.talk import Talk
 from plugin.i18n import resolve, translations
 from plugin.paths import templates_dir
 
@@ -27,6 +30,23 @@ class InviteContent:
     subject: str
     text: str
     html: str
+
+
+def event_of(
+    talk: Talk, lead: Person, learner: Person, content: InviteContent, url: str
+) -> EventDraft:
+    """The talk's calendar event, sent by its lead to its learner, carrying `content`."""
+    return EventDraft(
+        transaction_id=f"talk-{talk.id}",
+        organizer=attendee_of(lead),
+        attendees=(attendee_of(learner),),
+        subject=content.subject,
+        start=talk.starts_at,
+        end=talk.ends_at,
+        body_text=content.text,
+        body_html=content.html,
+        url=url,
+    )
 
 
 @cache
