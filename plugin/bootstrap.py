@@ -24,14 +24,12 @@ from plugin.domain.checklist import content_hash, load_template
 from plugin.domain.clock import Clock, SystemClock
 from plugin.domain.followup import FollowUpPolicy
 from plugin.domain.schedule import WorkingHours
-from plugin.domain.talk import Talk
 from plugin.domain.talk_types import TalkType, TalkTypes, built_in_types, folder_types
-from plugin.jobs.outbox import Job, JobKind, Outbox
+from plugin.jobs.outbox import Outbox
 from plugin.notify.port import Channel
 from plugin.services import lead_rule
 from plugin.services.context import CalendarWatch, Links, MeetingTabs, Services
 from plugin.services.followup import job_kinds
-from plugin.services.talk_types import for_talk
 from plugin.settings import MICROSOFT, Settings
 from plugin.store import migrate
 from plugin.store.db import Database, make_engine
@@ -80,22 +78,6 @@ def talk_types(settings: Settings) -> TalkTypes:
     default_id = checklist.id if checklist is not None else None
     types = TalkTypes.combine(built_in_types(), own)
     return TalkTypes(types.types, default_id) if default_id else types
-
-
-def _talk_jobs(services: Services, kinds: dict[str, JobKind]) -> dict[str, JobKind]:
-    """Each job about a talk runs with that talk's own type (its invite, its checklist)."""
-
-    def own(kind: str) -> JobKind:
-        def run(session: Session, job: Job) -> None:
-            talk_id = job.payload.get("talk_id")
-            talk = session.get(Talk, talk_id) if isinstance(talk_id, str) else None
-            svc = for_talk(services, session, talk) if talk is not None else services
-            handlers = kinds if svc is services else job_kinds(svc)
-            handlers[kind].run(session, job)
-
-        return JobKind(run=run, failed=kinds[kind].failed)
-
-    return {kind: own(kind) for kind in kinds}
 
 
 class GraphWiring:
@@ -334,7 +316,7 @@ def build_services(
     outbox = Outbox(
         db,
         clock,
-        _talk_jobs(services, job_kinds(services)),
+        job_kinds(services),
         remote=graph is not None,
         lease=timedelta(seconds=settings.job_lease_seconds),
     )

@@ -195,8 +195,8 @@ def talk_event(talk_id: str) -> Response:
     def work(svc: Services, s: Session, me: Person) -> tuple[bytes, str]:
         # Participants only: the event holds the meeting's join link.
         talk = talks.load_talk(s, me, talk_id)
-        own = talk_types.for_talk(svc, s, talk)  # its own type's checklist, as planned
-        return feeds.talk_ics(own, s, talk), ics_filename(talk.title, talk.starts_at)
+        # The invite in it is the talk's own type version's (`followup.event_draft`).
+        return feeds.talk_ics(svc, s, talk), ics_filename(talk.title, talk.starts_at)
 
     body, filename = as_viewer_read(work)
     return Response(
