@@ -19,6 +19,7 @@ from plugin.domain.checkin import CheckIn, CheckInState
 from plugin.domain.talk import Talk
 from plugin.domain.talk_state import TalkStatus
 from plugin.store.between_talks_tables import agreement_progress, check_ins
+from plugin.store.reminders import open_due_unless
 from plugin.store.schema import agreements, talks
 
 
@@ -32,20 +33,7 @@ def overdue_unproposed(
             check_ins.c.reason_key == cast(agreements.c.due, String),
         )
     )
-    rows = session.execute(
-        select(Agreement, Talk)
-        .join(talks, talks.c.id == agreements.c.talk_id)
-        .where(
-            agreements.c.status == AgreementStatus.OPEN.value,
-            agreements.c.due.is_not(None),
-            agreements.c.due >= first,
-            agreements.c.due <= last,
-            talks.c.status == TalkStatus.SIGNED.value,
-            ~proposed,
-        )
-        .order_by(agreements.c.due, agreements.c.id)
-    ).all()
-    return [(row[0], row[1]) for row in rows]
+    return open_due_unless(session, first, last, proposed)
 
 
 def stuck_unproposed(

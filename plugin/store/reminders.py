@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import String, and_, cast, delete, exists, insert, select, tuple_
+from sqlalchemy import Exists, String, and_, cast, delete, exists, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from plugin.domain.agreement import Agreement, AgreementStatus
@@ -35,6 +35,14 @@ def open_agreements_due(
             reminder_occasions.c.occasion_key == cast(agreements.c.due, String),
         )
     )
+    return open_due_unless(session, first, last, reminded)
+
+
+def open_due_unless(
+    session: Session, first: date, last: date, handled: Exists
+) -> Sequence[tuple[Agreement, Talk]]:
+    """Open agreements of signed talks due in [first, last] for which `handled` (a correlated
+    EXISTS on `agreements`: reminded, a check-in proposed) does not hold, by due date."""
     rows = session.execute(
         select(Agreement, Talk)
         .join(talks, talks.c.id == agreements.c.talk_id)
@@ -44,7 +52,7 @@ def open_agreements_due(
             agreements.c.due >= first,
             agreements.c.due <= last,
             talks.c.status == TalkStatus.SIGNED.value,
-            ~reminded,
+            ~handled,
         )
         .order_by(agreements.c.due, agreements.c.id)
     ).all()
