@@ -100,7 +100,7 @@ def make_series(
     lead_rule.check(svc, session, lead, learner)  # its later talks keep the pair, unchecked
     now = svc.clock.now()
     track = talks.track_between(svc, session, lead, learner)
-    kind = talk_types.planned_version(svc, session, None)
+    kind = talk_types.planned_version(svc, session, None, lead.tenant_id)
     subject = subject.strip()
     series = TalkSeries(
         id=svc.new_id(),

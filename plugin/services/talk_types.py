@@ -35,9 +35,17 @@ def catalogue(svc: Services) -> TalkTypes:
     return TalkTypes((only,), default_id=svc.template.id)
 
 
-def planned_version(svc: Services, session: Session, type_id: str | None) -> TalkType:
+def offered(svc: Services, session: Session, tenant_id: str) -> TalkTypes:
+    """The types a tenant's talks can be planned as now: the installation's types, with the
+    ones the tenant's admin added or replaced on the admin page over them."""
+    return catalogue(svc)
+
+
+def planned_version(
+    svc: Services, session: Session, type_id: str | None, tenant_id: str
+) -> TalkType:
     """The current version of the type a talk is planned as, kept for good from now on."""
-    types = catalogue(svc)
+    types = offered(svc, session, tenant_id)
     talk_type = types.default if type_id is None else types.get(type_id)
     if talk_type is None:
         raise InvalidInput("choice", "type", choices=[t.id for t in types.types])

@@ -132,7 +132,7 @@ def plan_talk(
     learner = person_in_tenant(session, lead, learner_id, "learner_id")
     check_pair(lead, learner)
     lead_rule.check(svc, session, lead, learner)
-    kind = planned_version(svc, session, talk_type)
+    kind = planned_version(svc, session, talk_type, lead.tenant_id)
     now = svc.clock.now()
     ends_at = starts_at + timedelta(minutes=duration_minutes)
     check_schedule(starts_at, ends_at, now)

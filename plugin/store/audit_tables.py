@@ -56,11 +56,12 @@ upkeep_runs = Table(
     Column("summary", Json, nullable=False),
 )
 
-#: Values an admin set on the admin page, over the settings' defaults ("retention_months",
-#: "audit_retention_months", ...): read wherever the setting is used.
+#: Values an admin set on the admin page for their own tenant, over the settings' defaults
+#: ("retention_months", "audit_retention_months", ...): read wherever the setting is used.
 stored_settings = Table(
     "stored_settings",
     metadata,
+    Column("tenant_id", String(64), primary_key=True),
     Column("name", String(64), primary_key=True),
     Column("value", Json, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),

@@ -62,7 +62,7 @@ def plan_talk(body: PlanTalk) -> dict[str, Any]:
 @api.route("GET", "/talk-types", summary="The kinds of talk to plan, in my language", tag="talks")
 def list_talk_types() -> dict[str, Any]:
     def work(svc: Services, s: Session, me: Person) -> dict[str, Any]:
-        types = talk_types.catalogue(svc)
+        types = talk_types.offered(svc, s, me.tenant_id)
         return {"default": types.default_id, "types": types.summaries(language())}
 
     return as_viewer_read(work)
