@@ -36,6 +36,10 @@ class ItemKind(StrEnum):
     EARLIER = "earlier"
 
 
+#: An earlier agreement's item key: this prefix, then the agreement's id.
+EARLIER_KEY = f"{ItemKind.EARLIER.value}:"
+
+
 @dataclass(frozen=True)
 class AgendaItem:
     key: str
@@ -98,7 +102,7 @@ def agenda_items(
                 AgendaItem(f"point:{p.id}", ItemKind.POINT, p.text, person)
                 for p in prep.shared_points()
             ]
-    items += [AgendaItem(f"earlier:{a.id}", ItemKind.EARLIER, a.what) for a in earlier_open]
+    items += [AgendaItem(f"{EARLIER_KEY}{a.id}", ItemKind.EARLIER, a.what) for a in earlier_open]
     return items
 
 

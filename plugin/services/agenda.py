@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from plugin.domain.agenda import (
+    EARLIER_KEY,
     AgendaItem,
     AgendaNote,
     ItemKind,
@@ -107,7 +108,9 @@ def note_item(
 ) -> AgendaNote | None:
     talk = load_talk(session, viewer, talk_id)
     own = talk_types.for_talk(svc, session, talk)
-    item = find_item(items_of(own, talk, earlier_on_agenda(session, talk)), key)
+    # Only an earlier agreement's item needs the earlier talks read (a query of its own).
+    earlier = earlier_on_agenda(session, talk) if key.startswith(EARLIER_KEY) else []
+    item = find_item(items_of(own, talk, earlier), key)
     return talk.note_agenda(
         viewer.id,
         item,

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, exists, func, insert, or_, select, update
+from sqlalchemy import delete, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session, lazyload
 from sqlalchemy.orm.util import identity_key
 
@@ -150,21 +150,6 @@ def talks_of_series(session: Session, series_id: str) -> Sequence[Talk]:
         .scalars()
         .all()
     )
-
-
-def talk_stamps(
-    connection: Connection, talk_ids: list[str]
-) -> dict[str, tuple[str, int, str, str]]:
-    """talk id → (tenant id, version, lead id, learner id), in one indexed read.
-
-    It takes a plain connection, not a session: live panels depend on it many times a second.
-    """
-    rows = connection.execute(
-        select(
-            talks.c.id, talks.c.tenant_id, talks.c.version, talks.c.lead_id, talks.c.learner_id
-        ).where(talks.c.id.in_(talk_ids))
-    )
-    return {row.id: (row.tenant_id, row.version, row.lead_id, row.learner_id) for row in rows}
 
 
 def talks_in_meeting(session: Session, tenant_id: str, chat_id: str) -> Sequence[Talk]:

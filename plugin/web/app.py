@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, request, session
+from flask.testing import FlaskClient
 from flask_babel import Babel, get_locale
 from werkzeug.routing import BaseConverter
+from werkzeug.test import TestResponse
 
 from plugin.i18n import DEFAULT_LANGUAGE, LANGUAGES, TRANSLATIONS_DIR, resolve
 from plugin.paths import templates_dir
@@ -69,6 +71,13 @@ def taskpane_security_policy(officejs: OfficeScript) -> str:
     )
 
 
+class ClosingTestClient(FlaskClient):
+    """Flask's test client, closing each response as a WSGI server does once it is sent."""
+
+    def open(self, *args: Any, buffered: bool = True, **kwargs: Any) -> TestResponse:
+        return super().open(*args, buffered=buffered, **kwargs)
+
+
 class PathSegment(BaseConverter):
     """The default URL converter, less control characters: no id of ours holds one, and
     PostgreSQL would refuse a NUL in a query. Such a URL simply matches no route (404)."""
@@ -108,6 +117,10 @@ def create_app(
         static_folder=str(Path(__file__).resolve().parent.parent / "static"),
         static_url_path="/static",
     )
+    # A server closes each response after sending it, and what a write shares with the other
+    # panels runs then (`live_publish`); Flask's test client closes only when asked, so its
+    # responses are buffered (and so closed) here, as a server would.
+    app.test_client_class = ClosingTestClient
     app.url_map.converters["default"] = PathSegment
     app.url_map.converters["string"] = PathSegment
     app.config.update(

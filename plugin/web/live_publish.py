@@ -1,17 +1,22 @@
-"""A request that changes talks shares each one's new live-panel answer before it ends.
+"""A request that changes talks shares each one's new live-panel answer once it has answered.
 
 The changing process builds the answer once, from the talk just as it committed it (no load
 from the database again), keeps it in its memory, so the writer's own next poll is served
-from there, and in the database for the panels on other processes. Changes made outside a
-request (the worker's calendar jobs) are built by the first poll that needs them.
+from there, and in the database for the panels on other processes. That work is for the
+others: it runs when the writer's response has been sent (`Response.call_on_close`, which a
+WSGI server calls after writing the body), so the writer never waits for it. A panel that
+polls in between builds the answer itself; it is never stale (`panel_answers`). Changes made
+outside a request (the worker's calendar jobs) are built by the first poll that needs them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Flask, Response, g, has_request_context
+from flask import Flask, Response, after_this_request, g, has_request_context
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from plugin.domain.talk import Talk
@@ -21,6 +26,21 @@ from plugin.web.panel_answers import PanelAnswers
 from plugin.web.session import signed_in_identity
 
 _CHANGED = "og_changed_talks"
+
+log = logging.getLogger(__name__)
+
+
+def _once_sent(response: Response, work: Callable[[], None]) -> None:
+    """Run `work` after `response` has gone out. Outside the request by then: a failure is
+    logged by its kind only (a database error's text would carry the talk's words)."""
+
+    def run() -> None:
+        try:
+            work()
+        except SQLAlchemyError as error:
+            log.warning("live answer not shared: %s", type(error).__name__)
+
+    response.call_on_close(run)
 
 
 def written_detail(services: Services, talk_id: str) -> dict[str, Any] | None:
@@ -48,8 +68,14 @@ def share(answers: PanelAnswers, detail: dict[str, Any]) -> None:
     changed: dict[str, Talk | None] | None = g.get(_CHANGED)
     if changed:
         changed.pop(detail["id"], None)
+    tenant_id = identity[0]
     # The lead's answer also lists the talk's shares; the panel does not show them.
-    answers.publish(identity[0], {k: v for k, v in detail.items() if k != "shared_with"})
+    shared = {k: v for k, v in detail.items() if k != "shared_with"}
+
+    @after_this_request
+    def when_sent(response: Response) -> Response:
+        _once_sent(response, lambda: answers.publish(tenant_id, shared))
+        return response
 
 
 def register(app: Flask, services: Services, answers: PanelAnswers) -> None:
@@ -76,6 +102,9 @@ def register(app: Flask, services: Services, answers: PanelAnswers) -> None:
                 for talk in written
             ]
 
-        for tenant_id, detail in services.read(build):
-            answers.publish(tenant_id, detail)
+        def build_and_publish() -> None:
+            for tenant_id, detail in services.read(build):
+                answers.publish(tenant_id, detail)
+
+        _once_sent(response, build_and_publish)
         return response

@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from plugin.store import repo
+from plugin.store import talk_stamps
 from plugin.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ class TalkStamps:
                     return None
                 return entry.version, entry.lead_id, entry.learner_id
         with self._db.connection() as connection:
-            found = repo.talk_stamps(connection, [talk_id])
+            found = talk_stamps.talk_stamps(connection, [talk_id])
         if talk_id not in found:
             return None
         row_tenant, version, lead_id, learner_id = found[talk_id]
@@ -105,14 +105,15 @@ class TalkStamps:
             watched = list(self._entries)
         if not watched:
             return
+        # A talk's tenant and people never change: only its version is read again.
         with self._db.connection() as connection:
-            found = repo.talk_stamps(connection, watched)
+            versions = talk_stamps.talk_versions(connection, watched)
         with self._lock:
             for talk_id in watched:
                 entry = self._entries.get(talk_id)
                 if entry is None:
                     continue
-                if talk_id not in found:
+                if talk_id not in versions:
                     del self._entries[talk_id]
                     continue
-                entry.tenant_id, entry.version, entry.lead_id, entry.learner_id = found[talk_id]
+                entry.version = versions[talk_id]
