@@ -2,9 +2,10 @@
 // shared points and the open agreements from earlier talks. Built with h() only (text, never HTML).
 
 import { api, ApiError, OfflineError, bootData } from "./api.js";
-import { t, h, announce, characterCounter, formatDateTime, formatDate, lengthProblem } from "./ui.js";
+import { t, h, announce, formatDateTime } from "./ui.js";
 import { canChange, talkActions } from "./talk_actions.js";
-import { mayCloseEarlier } from "./agenda.js";
+import { earlierSection } from "./prepare_earlier.js";
+import { addPoint, pointsEditor } from "./prepare_points.js";
 import { followTalk, ownGoalSection, sharedPointsOf } from "./prepare_live.js";
 
 const boot = bootData();
@@ -15,7 +16,6 @@ let locked = root.dataset.locked === "true" || talk.read_only ||
   talk.status === "signed" || talk.status === "cancelled";
 const prepUrl = `/api/talks/${encodeURIComponent(boot.talk_id)}/preparation`;
 const AUTOSAVE_MS = 1000;
-const MAX_POINT = 500; // characters in a discussion point (domain/preparation.py)
 
 const when = document.getElementById("talk-when");
 if (when && talk.starts_at) when.textContent = formatDateTime(talk.starts_at, boot.lang);
@@ -69,6 +69,10 @@ const state = {
   timer: null,
 };
 
+// What the points editor and the earlier agreements need of this page.
+const pointsPage = { state, changed, render, focusLater, newKey };
+const earlierPage = { talk, lang: boot.lang, talkId: boot.talk_id, locked: () => locked };
+
 // -- loading ----------------------------------------------------------------------------------
 
 async function load() {
@@ -119,7 +123,7 @@ function render() {
   root.replaceChildren(...keep(
     goalsSection(prep),
     locked ? null : ownGoal(),
-    earlier.length ? earlierSection(earlier) : null,
+    earlier.length ? earlierSection(earlier, earlierPage) : null,
     locked ? lockedPreparation(prep) : preparationForm(prep),
     otherSection(prep.other),
     credit(prep.checklist),
@@ -151,7 +155,7 @@ function preparationForm(prep) {
     h("p", { class: "hint" }, t("checklist_intro")),
     state.errors.ticked ? h("p", { class: "field-error", role: "alert" }, state.errors.ticked) : null,
     ...prep.checklist.sections.map((section) => checklistFieldset(section, false)),
-    pointsEditor(prep.other.name),
+    pointsEditor(prep.other.name, pointsPage),
     saveBar(),
   ));
   return form;
@@ -185,121 +189,6 @@ function checklistFieldset(section, readOnly) {
           h("span", {}, item.text)),
         help);
     })),
-  );
-}
-
-function pointsEditor(otherName) {
-  const list = h("ol", { class: "prep-points", id: "my-points" });
-  state.points.forEach((point, index) => list.append(pointItem(point, index, otherName)));
-  const newError = state.errors["new-point"];
-  const input = h("input", {
-    type: "text", id: "new-point", name: "new-point", "data-maxlength": MAX_POINT, autocomplete: "off",
-    "aria-invalid": newError ? "true" : null, "aria-describedby": newError ? "new-point-error" : null,
-    onkeydown: (e) => { if (e.key === "Enter") { e.preventDefault(); addPoint(); } },
-  });
-  input.value = state.newText || "";
-  input.addEventListener("input", () => { state.newText = input.value; });
-  const counter = characterCounter(input, { onCross: (over) => { if (!over) delete state.errors["new-point"]; } });
-  return h("section", { "aria-labelledby": "points-heading", class: "prep-points-section" },
-    h("h2", { id: "points-heading" }, t("points_heading")),
-    h("p", { class: "hint" }, t("points_intro", { name: otherName })),
-    state.errors.points ? h("p", { class: "field-error", role: "alert" }, state.errors.points) : null,
-    state.points.length ? list : h("p", { class: "muted", id: "my-points-empty" }, t("points_none")),
-    leftoversBox(),
-    h("div", { class: "field prep-new" },
-      h("label", { for: "new-point" }, t("new_point")),
-      h("div", { class: "prep-inline" },
-        input,
-        h("button", { type: "button", class: "secondary", id: "add-point", onclick: addPoint }, t("add_point"))),
-      counter,
-      newError ? h("p", { class: "field-error", id: "new-point-error" }, newError) : null),
-  );
-}
-
-function pointItem(point, index, otherName) {
-  const n = index + 1;
-  const name = `points[${index}].text`;
-  const error = state.errors[name] || state.errors[`points[${index}].id`];
-  const errorId = `point-${point.key}-text-error`;
-  const errorNode = error ? h("p", { class: "field-error", id: errorId }, error) : null;
-  const share = h("label", { class: "check prep-share", for: `point-${point.key}-shared` },
-    h("input", {
-      type: "checkbox", id: `point-${point.key}-shared`, name: `points[${index}].shared`, checked: point.shared,
-      onchange: (e) => { point.shared = e.target.checked; changed(true); },
-    }),
-    h("span", {}, t("shared_with", { name: otherName })));
-
-  if (state.editing === point.key || error) {
-    const input = h("input", {
-      type: "text", id: `point-${point.key}-text`, name, value: point.draft ?? point.text, "data-maxlength": MAX_POINT,
-      "aria-invalid": error ? "true" : null, "aria-describedby": error ? errorId : null,
-    });
-    // What is typed stays when the page renders again (an autosave, a refused "Update point").
-    input.addEventListener("input", () => { point.draft = input.value; });
-    const counter = characterCounter(input, { onCross: (over) => { if (!over) delete state.errors[name]; } });
-    const done = () => {
-      const text = input.value.trim();
-      const problem = text ? lengthProblem(input) : t("point_empty");
-      if (problem) { state.errors[name] = problem; render(); focusLater(input.id); return; }
-      delete point.draft;
-      point.text = text;
-      delete state.errors[name];
-      state.editing = null;
-      changed(true);
-      render();
-      focusLater(`point-${point.key}-edit`);
-    };
-    const cancel = () => {
-      delete point.draft;
-      state.editing = null;
-      delete state.errors[name];
-      render();
-      focusLater(`point-${point.key}-edit`);
-    };
-    input.addEventListener("keydown", (e) => {
-      if (e.key === "Enter") { e.preventDefault(); done(); }
-      if (e.key === "Escape") { e.preventDefault(); cancel(); }
-    });
-    return h("li", { class: "card prep-point" },
-      h("div", { class: "field" },
-        h("label", { for: input.id }, t("point_label", { n })),
-        input, counter, errorNode),
-      share,
-      h("div", { class: "actions" },
-        h("button", { type: "button", id: `point-${point.key}-done`, onclick: done }, t("done_editing")),
-        h("button", { type: "button", class: "secondary", onclick: cancel }, t("cancel")),
-        h("button", { type: "button", class: "danger", "aria-label": t("remove_named", { n }), onclick: () => removePoint(point) }, t("remove"))),
-    );
-  }
-  return h("li", { class: "card prep-point" },
-    h("p", { class: "prep-point-text" }, point.text),
-    share,
-    h("div", { class: "actions" },
-      h("button", {
-        type: "button", class: "secondary", id: `point-${point.key}-edit`, "aria-label": t("edit_named", { n }),
-        onclick: () => { state.editing = point.key; render(); focusLater(`point-${point.key}-text`); },
-      }, t("edit")),
-      h("button", { type: "button", class: "danger", "aria-label": t("remove_named", { n }), onclick: () => removePoint(point) }, t("remove"))),
-  );
-}
-
-function leftoversBox() {
-  if (!state.leftovers.length) return null;
-  return h("div", { class: "conflict", id: "leftovers", tabindex: "-1" },
-    h("h3", {}, t("unsaved_points")),
-    h("ul", { class: "prep-leftovers" }, state.leftovers.map((text, i) => h("li", {},
-      h("span", {}, text), " ",
-      h("button", {
-        type: "button", class: "secondary",
-        onclick: () => {
-          state.points.push({ key: newKey(), id: null, text, shared: true });
-          state.leftovers.splice(i, 1);
-          changed(true);
-          render();
-          focusLater(state.leftovers.length ? "leftovers" : "new-point");
-        },
-      }, t("add_again"))))),
-    h("button", { type: "button", class: "secondary", onclick: () => { state.leftovers = []; render(); focusLater("new-point"); } }, t("dismiss")),
   );
 }
 
@@ -351,81 +240,6 @@ function otherSection(other) {
   );
 }
 
-function ownerName(owner) {
-  if (owner === "lead") return talk.lead?.name || owner;
-  if (owner === "learner") return talk.learner?.name || owner;
-  return t("owner_both");
-}
-
-function earlierSection(items) {
-  return h("section", { "aria-labelledby": "earlier-heading" },
-    h("h2", { id: "earlier-heading" }, t("earlier_heading")),
-    h("p", { class: "hint" }, t("earlier_intro")),
-    h("ul", { class: "cards", id: "earlier" }, items.map((a) => earlierCard(a))),
-  );
-}
-
-function earlierCard(a) {
-  const closed = a.status !== "open";
-  const badgeClass = a.status === "done" ? "ok" : a.status === "dropped" ? "warn" : "";
-  const headingId = `earlier-${a.id}`;
-  const buttons = locked || !mayCloseEarlier(talk, a) ? null : h("div", { class: "actions" },
-    closed
-      ? h("button", { type: "button", class: "secondary", id: `earlier-${a.id}-reopen`, "aria-describedby": headingId,
-        onclick: (e) => setEarlier(a, "open", e.currentTarget) }, t("reopen"))
-      : [
-        h("button", { type: "button", id: `earlier-${a.id}-done`, "aria-describedby": headingId,
-          onclick: (e) => setEarlier(a, "done", e.currentTarget) }, t("mark_done")),
-        h("button", { type: "button", class: "secondary", id: `earlier-${a.id}-dropped`, "aria-describedby": headingId,
-          onclick: (e) => setEarlier(a, "dropped", e.currentTarget) }, t("mark_dropped")),
-      ]);
-  return h("li", { class: `card prep-earlier${closed ? " closed" : ""}` },
-    h("h3", { id: headingId }, h("span", { class: "prep-earlier-what" }, a.what), " ",
-      h("span", { class: `badge ${badgeClass}` }, t(`status_${a.status}`))),
-    h("dl", { class: "prep-facts meta" },
-      h("div", {}, h("dt", {}, t("earlier_who")), h("dd", {}, ownerName(a.owner))),
-      h("div", {}, h("dt", {}, t("earlier_due")), h("dd", {}, a.due ? formatDate(a.due, boot.lang) : t("no_due"))),
-      h("div", {}, h("dt", {}, t("earlier_from")),
-        h("dd", {}, `${a.talk.title} (${formatDate(a.talk.starts_at.slice(0, 10), boot.lang)})`))),
-    h("p", { class: "form-error", id: `earlier-${a.id}-error`, role: "alert", hidden: true }),
-    buttons,
-  );
-}
-
-async function setEarlier(agreement, status, button) {
-  const slot = document.getElementById(`earlier-${agreement.id}-error`);
-  button.disabled = true;
-  try {
-    const updated = await api("POST",
-      `/api/talks/${encodeURIComponent(boot.talk_id)}/earlier-agreements/${encodeURIComponent(agreement.id)}/status`,
-      { status, version: agreement.version });
-    Object.assign(agreement, updated);
-    replaceEarlier(agreement);
-    announce(t(status === "done" ? "closed_done" : status === "dropped" ? "closed_dropped" : "reopened"));
-  } catch (error) {
-    button.disabled = false;
-    let message = error instanceof OfflineError ? t("offline") : error.message;
-    if (error instanceof ApiError && error.code === "stale" && error.current) {
-      Object.assign(agreement, error.current);
-      replaceEarlier(agreement);
-      message = t("agreement_stale");
-    }
-    const target = document.getElementById(`earlier-${agreement.id}-error`) || slot;
-    if (target) { target.textContent = message; target.hidden = false; }
-  }
-}
-
-function replaceEarlier(agreement) {
-  const heading = document.getElementById(`earlier-${agreement.id}`);
-  const old = heading && heading.closest("li");
-  if (!old) return;
-  const fresh = earlierCard(agreement);
-  old.replaceWith(fresh);
-  // Keep focus on the card's next action (Reopen after closing, Done after reopening).
-  const next = fresh.querySelector("button");
-  if (next) next.focus();
-}
-
 function credit(checklist) {
   const source = checklist.source;
   if (!source || !source.credit) return null;
@@ -438,35 +252,6 @@ function focusLater(id) {
 }
 
 // -- editing ----------------------------------------------------------------------------------
-
-function addPoint() {
-  const input = document.getElementById("new-point");
-  const text = (input.value || "").trim();
-  const problem = text ? lengthProblem(input) : t("point_empty");
-  if (problem) {
-    state.errors["new-point"] = problem;
-    render();
-    focusLater("new-point");
-    return;
-  }
-  delete state.errors["new-point"];
-  state.points.push({ key: newKey(), id: null, text, shared: true });
-  state.newText = "";
-  changed(true);
-  render();
-  announce(t("point_added"));
-  focusLater("new-point");
-}
-
-function removePoint(point) {
-  state.points = state.points.filter((p) => p !== point);
-  state.errors = {};
-  if (state.editing === point.key) state.editing = null;
-  changed(true);
-  render();
-  announce(t("point_removed"));
-  focusLater("new-point");
-}
 
 function changed(autosave) {
   state.dirty = true;
@@ -486,7 +271,7 @@ async function save(explicit = false) {
   if (state.saving) { state.again = true; return; }
   // Text still in the "new point" box counts: the user pressed Save, not "Add point".
   const pending = document.getElementById("new-point");
-  if (explicit && pending && pending.value.trim()) addPoint();
+  if (explicit && pending && pending.value.trim()) addPoint(pointsPage);
   state.saving = true;
   state.again = false;
   const sent = state.points.slice();
