@@ -11,15 +11,30 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select
-
+from plugin.domain.talk_state import TalkStatus
 from plugin.services.context import Services
-from plugin.store.audit_tables import audit_log
+from plugin.store import audit as store
+from plugin.store import repo
 
 log = logging.getLogger(__name__)
 
-#: What can be recorded.
-ACTIONS = frozenset({"form", "form_pdf", "share_link", "share_link_pdf", "export", "erase"})
+#: What can be recorded: openings of a person's records, an erasure, and an admin's changes
+#: to the organisation's talk types and terms.
+ACTIONS = frozenset(
+    {
+        "form",
+        "form_pdf",
+        "share_link",
+        "share_link_pdf",
+        "export",
+        "erase",
+        "talk_type_upload",
+        "talk_type_remove",
+        "talk_type_hide",
+        "talk_type_show",
+        "settings_change",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -55,20 +70,16 @@ def record(
         "subject_id": subject_id,
         "via": via,
     }
-    svc.write(lambda session: session.execute(insert(audit_log).values(**row)))
+    svc.write(lambda session: store.append(session, row))
     log.info("audit: %s of talk %s by %s", action, talk_id, actor_id)
 
 
 def entries(svc: Services, since: datetime | None = None, limit: int = 10_000) -> list[Entry]:
     """The log, oldest first, from `since` on."""
-    query = select(audit_log).order_by(audit_log.c.id).limit(limit)
-    if since is not None:
-        query = query.where(audit_log.c.at >= since)
-    with svc.db.reading() as session:
-        return [
-            Entry(r.at, r.tenant_id, r.actor_id, r.action, r.talk_id, r.subject_id, r.via)
-            for r in session.execute(query)
-        ]
+    rows = svc.read(lambda session: store.read(session, since, limit))
+    return [
+        Entry(r.at, r.tenant_id, r.actor_id, r.action, r.talk_id, r.subject_id, r.via) for r in rows
+    ]
 
 
 def record_if_signed(
@@ -76,14 +87,7 @@ def record_if_signed(
 ) -> None:
     """Record the opening of a talk's form, once it is signed (before, it is a draft both are
     still writing, and no record of anyone's)."""
-    from plugin.domain.talk_state import TalkStatus
-    from plugin.store.schema import talks
-
-    status = svc.read(
-        lambda session: session.execute(
-            select(talks.c.status).where(talks.c.id == talk_id, talks.c.tenant_id == tenant_id)
-        ).scalar()
-    )
+    status = svc.read(lambda session: repo.talk_status(session, tenant_id, talk_id))
     if status is TalkStatus.SIGNED:
         record(svc, action, tenant_id=tenant_id, actor_id=actor_id, talk_id=talk_id, via=via)
 

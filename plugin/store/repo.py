@@ -139,6 +139,14 @@ def talk_times(session: Session, tenant_id: str, talk_id: str) -> tuple[datetime
     return (row.starts_at, row.ends_at) if row is not None else None
 
 
+def talk_status(session: Session, tenant_id: str, talk_id: str) -> TalkStatus | None:
+    """The tenant's talk's status, or None for no such talk: one small read."""
+    status = session.execute(
+        select(talks.c.status).where(talks.c.id == talk_id, talks.c.tenant_id == tenant_id)
+    ).scalar()
+    return None if status is None else TalkStatus(status)
+
+
 def talks_of_series(session: Session, series_id: str) -> Sequence[Talk]:
     """The talks of one series (its occurrences that became talks), soonest first."""
     return (
