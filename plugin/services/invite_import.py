@@ -67,8 +67,10 @@ def plan_from_invite(
     title: str | None,
     goals: Iterable[str],
     own_goal: str,
+    talk_type: str | None = None,
 ) -> tuple[Talk, UpdatedInvite]:
-    """Plan the talk the invite describes, and the invite updated to send out again."""
+    """Plan the talk the invite describes, and the invite updated to send out again;
+    ``talk_type`` names the kind of talk (default: the development talk)."""
     invite, found = read(svc, session, lead, text)
     learner = choose_learner(found, learner_id)
     talk = talks.plan_talk(
@@ -81,6 +83,7 @@ def plan_from_invite(
         title=title or invite.subject or None,
         goals=goals,
         own_goal=own_goal,
+        talk_type=talk_type,
     )
     return talk, _updated(svc, session, talk, lead, invite)
 

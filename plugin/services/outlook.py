@@ -81,11 +81,13 @@ def make_talk(
     goals: Iterable[str],
     own_goal: str,
     occurrences: Sequence[Occurrence] = (),
+    talk_type: str | None = None,
 ) -> tuple[Talk, bool]:
     """The talk held in this appointment: made now (True), or the one made before (False).
 
     A recurring meeting becomes a talk series (`occurrences`: its occurrences, read before):
-    the answer is then the series' talk on now or next."""
+    the answer is then the series' talk on now or next. ``talk_type`` names the kind of talk
+    (default: the development talk); a talk made before stays the kind it is."""
     talks.require_member(lead)
     existing = _talk_of(svc, session, lead, appointment)
     if existing is not None and existing.role_of(lead.id) is not None:
@@ -109,6 +111,7 @@ def make_talk(
             goals=goals,
             own_goal=own_goal,
             occurrences=occurrences,
+            talk_type=talk_type,
         )
         first = series.next_talk(session, made, svc.clock.now())
         if first is None:
@@ -128,6 +131,7 @@ def make_talk(
         goals=goals,
         own_goal=own_goal,
         outlook_event=appointment.ref,
+        talk_type=talk_type,
     )
     return talk, True
 

@@ -95,13 +95,18 @@ def make_series(
     goals: Iterable[str],
     own_goal: str,
     occurrences: Sequence[Occurrence],
+    talk_type: str | None = None,
 ) -> TalkSeries:
-    """The series of talks for this recurring meeting, its first talks made."""
+    """The series of talks for this recurring meeting, its first talks made.
+
+    ``talk_type`` names the kind of talk (default: the development talk). The series keeps
+    that type's version now: every talk made for it, now or later, is planned with it."""
     lead_rule.check(svc, session, lead, learner)  # its later talks keep the pair, unchecked
+    kind = talk_types.planned_version(svc, session, talk_type, lead.tenant_id)
     now = svc.clock.now()
     track = talks.track_between(svc, session, lead, learner)
-    kind = talk_types.planned_version(svc, session, None, lead.tenant_id)
     subject = subject.strip()
+    title = talks.default_title(svc, learner, kind=talks.type_label(svc, kind))
     series = TalkSeries(
         id=svc.new_id(),
         tenant_id=lead.tenant_id,
@@ -109,7 +114,7 @@ def make_series(
         lead_id=lead.id,
         learner_id=learner.id,
         master_event_id=master_id,
-        title=subject if 0 < len(subject) <= MAX_TITLE else talks.default_title(svc, learner),
+        title=subject if 0 < len(subject) <= MAX_TITLE else title,
         template_id=talk_types.version_id(kind),
         goals=clean_goals(goals, kind.template.ordered_item_ids()),
         own_goal=clean_text(own_goal, "own_goal", max_length=500, required=False),
@@ -144,6 +149,7 @@ def materialise(
             title=series.title,
             starts_at=state.starts_at,
             ends_at=state.ends_at,
+            # The series' kept version, never the type as it is now.
             template_id=series.template_id,
             goals=list(series.goals),
             own_goal=series.own_goal,
@@ -231,6 +237,7 @@ def series_for_meeting(
     goals: Iterable[str],
     own_goal: str,
     occurrences: Sequence[Occurrence],
+    talk_type: str | None = None,
 ) -> tuple[Talk, bool]:
     """The series of the recurring meeting whose Teams tab is being set up (the lead is its
     organiser): made now (True), or made before (False); answers its talk on now or next."""
@@ -255,6 +262,7 @@ def series_for_meeting(
         goals=goals,
         own_goal=own_goal,
         occurrences=occurrences,
+        talk_type=talk_type,
     )
     current = next_talk(session, made, now)
     if current is None:

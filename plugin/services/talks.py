@@ -144,7 +144,7 @@ def plan_talk(
         lead_id=lead.id,
         learner_id=learner.id,
         title=clean_text(title, "title", max_length=MAX_TITLE, required=False)
-        or default_title(svc, learner, kind=_type_label(svc, kind)),
+        or default_title(svc, learner, kind=type_label(svc, kind)),
         starts_at=starts_at,
         ends_at=ends_at,
         template_id=version_id(kind),
@@ -173,7 +173,7 @@ def plan_talk(
     return talk
 
 
-def _type_label(svc: Services, kind: TalkType) -> str | None:
+def type_label(svc: Services, kind: TalkType) -> str | None:
     """The type's name for a talk's title; None for the default type (its usual title)."""
     if kind.id == catalogue(svc).default_id:
         return None

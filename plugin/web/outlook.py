@@ -1,4 +1,5 @@
-"""The Outlook add-in's task pane: it turns the organiser's appointment into a development talk.
+"""The Outlook add-in's task pane: it turns the organiser's appointment into a talk (a
+development talk, or the kind of talk the organiser chooses).
 
 Outlook opens `/outlook/taskpane` from a button on the appointment form the organiser edits
 (the ribbon context `meetingDetailsOrganizer` in the app's manifest). The page itself carries no
@@ -102,8 +103,15 @@ def _strings() -> dict[str, str]:
         "saving": _("Saving the appointment…"),
         "save_failed": _("Outlook could not save the appointment. Try again."),
         "working": _("Making the talk…"),
+        # The button, when another kind than the development talk is chosen.
+        "make_other_kind": _("Make it a talk"),
         "created": _(
             "The development talk is ready. The preparation is now at the top of the invite. "
+            "Send the appointment, so {name} gets it too."
+        ),
+        # The same, for another kind of talk than the development talk.
+        "created_other": _(
+            "The talk is ready. The preparation is now at the top of the invite. "
             "Send the appointment, so {name} gets it too."
         ),
         "already": _("This appointment already was a development talk."),

@@ -54,6 +54,8 @@ Day = Annotated[date, AfterValidator(_within_calendar_date)]
 Version = Annotated[int, Field(ge=0, le=2**31 - 1)]
 Id = Annotated[str, StringConstraints(max_length=64)]
 EmailAddress = Annotated[str, StringConstraints(max_length=254), AfterValidator(_email_address)]
+#: A kind of talk by its id (GET /api/talk-types).
+TalkTypeId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
 class Body(BaseModel):
@@ -78,7 +80,7 @@ class PlanTalk(Body):
     #: With `meeting_chat_id`: post the summary in that meeting's chat after sign-off.
     chat_summary: bool = False
     #: The kind of talk (GET /api/talk-types); left out, the development talk.
-    type: str | None = Field(default=None, min_length=1, max_length=64)
+    type: TalkTypeId | None = None
 
 
 #: An invite's text: the reader refuses a file over 256 KB by name; the body limit is a bit more.
@@ -97,6 +99,8 @@ class PlanFromInvite(Body):
     title: str | None = None
     goals: list[str] = Field(default_factory=list, max_length=50)
     own_goal: str = ""
+    #: The kind of talk (GET /api/talk-types); left out, the development talk.
+    type: TalkTypeId | None = None
 
 
 #: An Outlook item id as Office.js reports it (EWS format: URL-unsafe base64).
@@ -124,6 +128,8 @@ class TalkFromAppointment(Body):
     learner_id: Id | None = None
     goals: list[str] = Field(default_factory=list, max_length=50)
     own_goal: str = ""
+    #: The kind of talk (GET /api/talk-types); left out, the development talk.
+    type: TalkTypeId | None = None
 
 
 class SeriesForMeeting(Body):
@@ -131,6 +137,8 @@ class SeriesForMeeting(Body):
     learner_id: Id | None = None
     goals: list[str] = Field(default_factory=list, max_length=50)
     own_goal: str = ""
+    #: The kind of talk (GET /api/talk-types); left out, the development talk.
+    type: TalkTypeId | None = None
 
 
 class ShareLinkIn(Body):

@@ -1,18 +1,16 @@
 """Choosing the kind of talk on the plan page, in Chromium: each kind shows its own goals,
-the talk is planned as that kind, and an invite (which knows one kind) locks the choice."""
+and the talk is planned as that kind (an invite brought in keeps the choice:
+tests/browser/test_planning_types_everywhere.py)."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from playwright.sync_api import expect
 
 from plugin.store import repo
 from plugin.store.talk_type_tables import talk_type_versions
 from tests.browser.conftest import check_accessibility
-
-INVITES = Path(__file__).parent.parent / "calendar" / "invites"
 
 
 def test_a_lead_plans_a_bpv_progress_talk(signed_in_page, live_server, make_person, services):
@@ -51,22 +49,3 @@ def test_a_lead_plans_a_bpv_progress_talk(signed_in_page, live_server, make_pers
             talk_type_versions.select().where(talk_type_versions.c.content_hash == talk.template_id)
         ).one()
     assert kept.type_id == "voortgangsgesprek-bpv"
-
-
-def test_an_invite_keeps_to_the_development_talk(signed_in_page, live_server, make_person):
-    marco = make_person(display_name="Marco de Vries", email="marco@installatie.example")
-    make_person(display_name="Sem Bakker", email="sem.bakker@installatie.example")
-    page = signed_in_page(marco, lang="en")
-    page.goto(f"{live_server}/talks/new?type=pop-gesprek")
-    kind = page.get_by_label("Kind of talk")
-    expect(kind).to_have_value("pop-gesprek")
-    expect(page.locator("#goal-items")).to_contain_text("Development goals, written as behaviour")
-
-    page.set_input_files("#invite-file", str(INVITES / "outlook_web.ics"))
-    expect(kind).to_be_disabled()
-    expect(kind).to_have_value("ontwikkelgesprek")
-    expect(page.locator("#talk-type-hint")).to_contain_text("development talk")
-    expect(page.locator("#goal-items")).to_contain_text("Develop knowledge, skills or behaviour")
-
-    page.get_by_role("button", name="Remove the invite").click()
-    expect(kind).to_be_enabled()

@@ -15,10 +15,13 @@ from tests.microsoft.fixtures import (  # noqa: F401  (fixtures: the manager rul
     entra,
     graph,
     ms_app,
+    ms_outbox,
     ms_services,
     ms_settings,
     ms_wired,
 )
+from tests.microsoft.outlook_world import office  # noqa: F401  (fixture)
+from tests.microsoft.test_series_sync import weekly  # noqa: F401  (fixture)
 
 
 @pytest.fixture

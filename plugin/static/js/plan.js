@@ -75,13 +75,6 @@ async function readInvite(text) {
   }
   duration.value = String(preview.duration_minutes);
   timeFields.forEach((field) => { field.disabled = true; });
-  // Planning from an invite knows one kind of talk: the development talk.
-  if (typeField.value !== defaultType) {
-    typeField.value = defaultType;
-    showType();
-  }
-  typeField.disabled = true;
-  typeHint.textContent = t("type_from_invite");
   if (!form.elements.title.value.trim()) {
     form.elements.title.value = preview.subject;
     form.elements.title.dispatchEvent(new Event("input")); // its counter: a subject can be long
@@ -101,8 +94,6 @@ function clearInvite() {
   invite = null;
   inviteFile.value = "";
   timeFields.forEach((field) => { field.disabled = false; });
-  typeField.disabled = false;
-  showType();
   learnerOptions(people);
   document.getElementById("invite-summary").hidden = true;
   announce(t("invite_removed"));
@@ -203,7 +194,10 @@ form.addEventListener("submit", async (event) => {
   const title = form.elements.title.value.trim();
   if (invite !== null) {
     // The invite says when; the talk and the invite that goes back out keep to it.
-    return planFromInvite({ ics: invite, learner_id: learner.value, goals, own_goal: ownGoal, ...(title ? { title } : {}) });
+    return planFromInvite({
+      ics: invite, learner_id: learner.value, goals, own_goal: ownGoal, type: typeField.value || defaultType,
+      ...(title ? { title } : {}),
+    });
   }
   if (!date) return showError(form, localError("starts_at", "date_required"));
   if (!time) return showError(form, localError("time", "time_required"));

@@ -1,4 +1,5 @@
-// The Outlook add-in's task pane: it turns the organiser's appointment into a development talk.
+// The Outlook add-in's task pane: it turns the organiser's appointment into a talk, of the
+// kind the organiser chooses (a development talk unless they choose another).
 //
 // Outlook opens this page beside the appointment form. Through Office.js it reads the
 // appointment (subject, time, invited people, its id once saved) and asks Office for an SSO
@@ -32,6 +33,11 @@ let talk = null;
 let inviteHtml = null;
 let working = false;
 let ownGoalIds = new Set();
+// The kinds of talk the server offers for this appointment ({default, types}), or null: then
+// the pane offers the page's own goals (the default kind's) and sends no kind.
+let offered = null;
+// The goals section shown now, so a new answer with the same goals keeps what was ticked.
+let shownGoals = null;
 
 // -- what the pane says -----------------------------------------------------------------------
 
@@ -99,22 +105,56 @@ function showAppointment(appointment) {
 
 // -- the form ---------------------------------------------------------------------------------
 
-function buildGoals() {
-  const section = boot.goals;
-  if (!section || $("goal-items").childElementCount) return;
+/** The goals of the chosen kind of talk (or the page's own); goals ticked before stay ticked. */
+function buildGoals(section) {
+  if (section === shownGoals) return;
+  shownGoals = section;
+  if (!section) {
+    $("goal-items").replaceChildren();
+    return;
+  }
+  const ticked = new Set([...form.querySelectorAll('input[name="goals"]:checked')].map((b) => b.value));
   $("goals-legend").textContent = section.title;
   $("goals-intro").textContent = section.intro;
   ownGoalIds = new Set(section.items.filter((i) => i.free_text).map((i) => i.id));
   $("goal-items").replaceChildren(...section.items.map((goal) => {
     const id = `goal-${goal.id.replace(/[^\w-]/g, "-")}`;
+    const box = h("input", { type: "checkbox", name: "goals", value: goal.id, id, "aria-describedby": goal.help ? `${id}-help` : null });
+    box.checked = ticked.has(goal.id);
     return h("div", {},
-      h("label", { class: "check", for: id },
-        h("input", { type: "checkbox", name: "goals", value: goal.id, id, "aria-describedby": goal.help ? `${id}-help` : null }),
-        h("span", {}, goal.text)),
+      h("label", { class: "check", for: id }, box, h("span", {}, goal.text)),
       goal.help ? h("p", { class: "hint goal-help", id: `${id}-help` }, goal.help) : null,
     );
   }));
-  $("goals").hidden = false;
+  syncOwnGoal();
+}
+
+function chosenType() {
+  return offered?.types.find((type) => type.id === $("talk-type").value) || null;
+}
+
+// The button's own words name the development talk; another kind gets words of its own.
+const makeLabel = submit.textContent;
+
+/** The goals and the description of the kind of talk chosen now. */
+function showType() {
+  const type = chosenType();
+  submit.textContent = type && type.id !== offered.default ? t("make_other_kind") : makeLabel;
+  $("talk-type-hint").textContent = type?.description || "";
+  $("talk-type-hint").hidden = !type?.description;
+  buildGoals(type ? type.goals : boot.goals);
+  $("goals").hidden = !shownGoals || !$("learner-options").childElementCount;
+}
+
+/** Offer the kinds of talk of the server's answer; the choice made before stays if offered. */
+function offerTypes(types) {
+  const select = $("talk-type");
+  const before = select.value;
+  offered = types?.types?.length ? types : null;
+  select.replaceChildren(...(offered?.types || []).map((type) => h("option", { value: type.id }, type.name)));
+  if (offered) select.value = offered.types.some((type) => type.id === before) ? before : offered.default;
+  $("type-field").hidden = !offered || offered.types.length < 2;
+  showType();
 }
 
 function syncOwnGoal() {
@@ -142,8 +182,8 @@ function showForm(answer) {
   $("not-choosable").hidden = others.length === 0;
   $("no-candidate").hidden = choosable.length > 0;
   $("check-again").hidden = choosable.length > 0;
-  buildGoals();
-  $("goals").hidden = !boot.goals || choosable.length === 0;
+  offerTypes(answer.types);
+  if (choosable.length === 0) $("type-field").hidden = true;
   submit.closest(".actions").hidden = choosable.length === 0;
   $("talk-view").hidden = true;
   $("intro").hidden = false;
@@ -160,6 +200,7 @@ function clearErrors() {
 }
 
 const FIELD_SLOTS = {
+  type: ["type-error", () => $("talk-type")],
   learner_id: ["learner-error", () => form.querySelector('input[name="learner_id"]:checked') || form.querySelector('input[name="learner_id"]')],
   goals: ["goals-error", () => form.querySelector('input[name="goals"]')],
   own_goal: ["own-goal-error", () => $("own-goal")],
@@ -231,11 +272,11 @@ async function prependInvite() {
   }
 }
 
-function showPrependOutcome(ok, name) {
+function showPrependOutcome(ok, name, otherKind = false) {
   $("prepend-problem").hidden = ok;
   $("prepend-text").textContent = ok ? "" : t("prepend_failed");
   if (ok) {
-    $("talk-news").textContent = name ? t("created", { name }) : t("prepended");
+    $("talk-news").textContent = name ? t(otherKind ? "created_other" : "created", { name }) : t("prepended");
     $("talk-news").hidden = false;
   }
 }
@@ -332,13 +373,16 @@ async function makeTalk(event) {
       return;
     }
     busy(t("working"));
-    const answer = await post("/api/outlook/talks", { item_id: itemId, learner_id: learnerId, goals, own_goal: ownGoal });
+    const body = { item_id: itemId, learner_id: learnerId, goals, own_goal: ownGoal };
+    if (offered) body.type = $("talk-type").value || offered.default;
+    const otherKind = Boolean(offered) && body.type !== offered.default;
+    const answer = await post("/api/outlook/talks", body);
     ready();
     if (answer.created && answer.invite_html) {
       inviteHtml = answer.invite_html;
       const ok = await prependInvite();
       showTalk(answer.talk);
-      showPrependOutcome(ok, firstName(answer.talk.learner.name));
+      showPrependOutcome(ok, firstName(answer.talk.learner.name), otherKind);
     } else {
       showTalk(answer.talk, answer.created ? "" : t("already"));
     }
@@ -373,6 +417,7 @@ async function start() {
   form.addEventListener("submit", makeTalk);
   form.addEventListener("change", (event) => {
     if (event.target.name === "goals") syncOwnGoal();
+    if (event.target.name === "type") showType();
   });
   $("check-again").addEventListener("click", () => load());
   $("open-talk").addEventListener("click", openInBrowser);

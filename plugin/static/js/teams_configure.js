@@ -1,6 +1,7 @@
 // The meeting tab's configuration page: the organiser links the meeting to a talk they lead,
-// or plans a new talk for it. Teams shows this page when the app is added to a meeting and
-// calls our save handler when they choose Save; we then tell Teams the tab's URL.
+// or plans a new talk (or a series of talks) for it, of the kind of talk they choose. Teams
+// shows this page when the app is added to a meeting and calls our save handler when they
+// choose Save; we then tell Teams the tab's URL.
 
 import { api, bootData, OfflineError, withCurrentVersion } from "./api.js";
 import { hostContext, teamsSdk } from "./teams.js";
@@ -32,10 +33,36 @@ const seriesLearner = form.elements.series_learner_id;
 //: The meeting is a talk series already: the tab opens its talk on now or next, no choice.
 let series = null;
 
+// The kinds of talk (GET /api/talk-types): a new talk, or the talks of a series, is one of them.
+const typeField = document.getElementById("type-field");
+const typeSelect = form.elements.type;
+let talkTypes = [];
+let defaultType = "";
+
 function updateValidity() {
   newTalk.hidden = chosen() !== "new";
   seriesTalk.hidden = chosen() !== "series";
+  typeField.hidden = !["new", "series"].includes(chosen()) || talkTypes.length < 2;
   sdk.pages.config.setValidityState(series !== null || chosen() !== null);
+}
+
+function offerTypes(data) {
+  talkTypes = data.types;
+  defaultType = data.default;
+  typeSelect.replaceChildren(...talkTypes.map((type) => h("option", { value: type.id }, type.name)));
+  typeSelect.value = defaultType;
+  showType();
+}
+
+function showType() {
+  const type = talkTypes.find((each) => each.id === typeSelect.value);
+  const hint = document.getElementById("talk-type-hint");
+  hint.textContent = type?.description || "";
+  hint.hidden = !type?.description;
+}
+
+function chosenType() {
+  return typeSelect.value || defaultType;
 }
 
 function talkOption(talk, checked) {
@@ -46,11 +73,13 @@ function talkOption(talk, checked) {
 }
 
 async function load() {
-  const [inMeeting, mine, people] = await Promise.all([
+  const [inMeeting, mine, people, types] = await Promise.all([
     api("GET", `/api/meetings/${encodeURIComponent(chatId)}/talks`),
     api("GET", "/api/talks"),
     api("GET", "/api/people?may_lead=1"), // only whom I may lead (LEAD_RULE)
+    api("GET", "/api/talk-types"), // the kinds of talk my organisation plans
   ]);
+  offerTypes(types);
   series = inMeeting.talks.find((talk) => talk.series_id && talk.status !== "cancelled") || null;
   if (series) {
     // One chat for all its times: nothing to choose.
@@ -92,6 +121,7 @@ function newTalkBody() {
       title: form.elements.title.value.trim() || null,
       meeting_chat_id: chatId,
       chat_summary: form.elements.chat_summary.checked,
+      type: chosenType(),
     },
   };
 }
@@ -105,6 +135,7 @@ async function save() {
   } else if (choice === "series") {
     talk = await api("POST", `/api/meetings/${encodeURIComponent(chatId)}/series`, {
       learner_id: seriesLearner.value || null,
+      type: chosenType(),
     });
   } else if (choice === "new") {
     const { body, error } = newTalkBody();
@@ -148,6 +179,7 @@ if (!sdk) {
     }
   });
   form.addEventListener("change", updateValidity);
+  typeSelect.addEventListener("change", showType);
   countCharacters(form);
   load().catch((error) => say(error instanceof OfflineError ? t("offline") : t("load_failed")));
 }

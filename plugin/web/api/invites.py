@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from plugin.domain.people import Person
-from plugin.services import invite_import
+from plugin.services import invite_import, lead_rule
 from plugin.services.context import Services
 from plugin.web.api.base import api, talk_for_viewer
-from plugin.web.context import as_viewer_read, as_viewer_write
+from plugin.web.context import as_viewer_read, as_viewer_write, services
 from plugin.web.schemas import InviteIn, PlanFromInvite
 
 
@@ -45,10 +45,12 @@ def plan_from_invite(body: PlanFromInvite) -> dict[str, Any]:
             title=body.title,
             goals=body.goals,
             own_goal=body.own_goal,
+            talk_type=body.type,
         )
         return talk.id, updated.ics.decode("utf-8"), updated.filename
 
-    talk_id, ics, filename = as_viewer_write(work)
+    # The lead rule's remote look-up (if any) happens before the transaction, not in it.
+    talk_id, ics, filename = lead_rule.planning(services(), lambda: as_viewer_write(work))
     return {
         "talk": as_viewer_read(lambda svc, s, me: talk_for_viewer(svc, s, talk_id, me)),
         "invite": {"ics": ics, "filename": filename},

@@ -17,7 +17,7 @@ from plugin.domain.errors import InvalidInput, NotAllowed, NotFound
 from plugin.domain.meeting import chat_id_from_join_url, valid_chat_id
 from plugin.domain.people import Person
 from plugin.domain.series import WINDOW
-from plugin.services import series
+from plugin.services import lead_rule, series
 from plugin.services.context import Services
 from plugin.services.people import signed_in_person
 from plugin.web.api.base import api, talk_for_viewer
@@ -82,9 +82,11 @@ def make_series(chat_id: str, body: SeriesForMeeting) -> tuple[dict[str, Any], i
             goals=body.goals,
             own_goal=body.own_goal,
             occurrences=occurrences,
+            talk_type=body.type,
         )
         return talk.id, created
 
-    talk_id, created = as_viewer_write(work)
+    # The lead rule's remote look-up (if any) happens before the transaction, not in it.
+    talk_id, created = lead_rule.planning(svc, lambda: as_viewer_write(work))
     detail = as_viewer_read(lambda svc, s, me: talk_for_viewer(svc, s, talk_id, me))
     return detail, 201 if created else 200

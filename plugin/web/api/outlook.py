@@ -19,10 +19,10 @@ from plugin.domain.errors import NotAllowed, NotFound
 from plugin.domain.invite import InvitedPerson
 from plugin.domain.people import Person
 from plugin.domain.series import WINDOW, Occurrence
-from plugin.services import outlook, talks
+from plugin.services import lead_rule, outlook, talk_types, talks
 from plugin.services.context import Services, user_key
 from plugin.services.people import signed_in_person
-from plugin.web.api.base import api, write_talk
+from plugin.web.api.base import api, language, write_talk
 from plugin.web.context import as_viewer_read, as_viewer_write, services
 from plugin.web.errors import Unavailable
 from plugin.web.schemas import AppointmentIn, TalkFromAppointment, Versioned
@@ -63,7 +63,41 @@ def _read_appointment(item_id: str) -> Appointment | None:
 def appointment(body: AppointmentIn) -> dict[str, Any]:
     found = _read_appointment(body.item_id) if body.item_id else None
     people = [InvitedPerson(p.email, p.name) for p in body.attendees]
-    return as_viewer_read(lambda svc, s, me: outlook.appointment_view(svc, s, me, found, people))
+
+    def work(svc: Services, s: Session, me: Person) -> dict[str, Any]:
+        view = outlook.appointment_view(svc, s, me, found, people)
+        if view["talk"] is None:
+            view["types"] = _offered_types(svc, s, me)
+        return view
+
+    return as_viewer_read(work)
+
+
+def _offered_types(svc: Services, s: Session, me: Person) -> dict[str, Any]:
+    """The kinds of talk the pane offers, in its language: each with only what the pane shows
+    of its checklist, the goals to choose (no questions), on every pane opened."""
+    types = talk_types.offered(svc, s, me.tenant_id)
+    return {
+        "default": types.default_id,
+        "types": [
+            {
+                "id": each["id"],
+                "name": each["name"],
+                "description": each["description"],
+                "default": each["default"],
+                "goals": _goals_to_choose(each["checklist"]),
+            }
+            for each in types.summaries(language())
+        ],
+    }
+
+
+def _goals_to_choose(checklist: dict[str, Any]) -> dict[str, Any] | None:
+    section = next((x for x in checklist["sections"] if x["kind"] == "goals"), None)
+    if section is None:
+        return None
+    items = [{k: item[k] for k in ("id", "text", "help", "free_text")} for item in section["items"]]
+    return {"title": section["title"], "intro": section["intro"], "items": items}
 
 
 @api.route(
@@ -90,10 +124,12 @@ def make_talk(body: TalkFromAppointment) -> tuple[dict[str, Any], int]:
             goals=body.goals,
             own_goal=body.own_goal,
             occurrences=occurrences,
+            talk_type=body.type,
         )
         return talk.id, created, outlook.invite_html(svc, s, talk) if created else None
 
-    talk_id, created, html = as_viewer_write(work)
+    # The lead rule's remote look-up (if any) happens before the transaction, not in it.
+    talk_id, created, html = lead_rule.planning(services(), lambda: as_viewer_write(work))
     card = as_viewer_read(lambda svc, s, me: _card(svc, s, me, talk_id))
     return {"talk": card, "created": created, "invite_html": html}, 201 if created else 200
 

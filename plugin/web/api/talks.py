@@ -9,7 +9,7 @@ from flask import Response, jsonify, request
 from sqlalchemy.orm import Session
 
 from plugin.domain.people import Person
-from plugin.services import talk_types, talks, views
+from plugin.services import lead_rule, talk_types, talks, views
 from plugin.services.context import Services
 from plugin.web.api.base import api, language, talk_for_viewer, write_then_detail
 from plugin.web.context import (
@@ -55,7 +55,8 @@ def plan_talk(body: PlanTalk) -> dict[str, Any]:
         )
         return talk.id
 
-    talk_id = as_viewer_write(work)
+    # Under the `manager` rule, Graph is asked before the write transaction (`planning`).
+    talk_id = lead_rule.planning(services(), lambda: as_viewer_write(work))
     return as_viewer_read(lambda svc, s, me: talk_for_viewer(svc, s, talk_id, me))
 
 
