@@ -43,6 +43,17 @@ BUILT_IN_FILES: tuple[str, ...] = (
 SCHEMA_PATH = ("static", "schemas", "talk-type.json")
 
 
+class TypeFault(ValueError):
+    """A type file that is not right: where it came from, the field (a JSON path such as
+    ``sections[1].items[2].text.en``; None when the file is no JSON at all) and the problem."""
+
+    def __init__(self, origin: str, field: str | None, problem: str) -> None:
+        self.origin = origin
+        self.field = field
+        self.problem = problem
+        super().__init__(f"{origin}: {field}: {problem}" if field else f"{origin}: {problem}")
+
+
 @dataclass(frozen=True, slots=True)
 class TalkType:
     """One version of a type: its checklist, its decoded JSON and that JSON's hash."""
@@ -76,8 +87,9 @@ def _where(error: ValidationError) -> str:
     return path or "<root>"
 
 
-def _first_error(data: object) -> str | None:
-    """The schema's complaint about ``data`` (the deepest, most telling one), or None."""
+def _first_error(data: object) -> tuple[str, str] | None:
+    """The schema's complaint about ``data`` (the deepest, most telling one) as (field,
+    problem), or None."""
     errors = list(_validator().iter_errors(data))
     if not errors:
         return None
@@ -87,27 +99,29 @@ def _first_error(data: object) -> str | None:
     if error.validator == "required":
         missing = [key for key in error.validator_value if key not in error.instance]
         key = missing[0] if missing else ""
-        return f"{where + '.' if where != '<root>' else ''}{key}: missing"
+        return f"{where + '.' if where != '<root>' else ''}{key}", "missing"
     if error.validator == "additionalProperties":
         allowed = set(error.schema.get("properties", {}))
         unknown = sorted(str(k) for k in error.instance if k not in allowed)
         key = unknown[0] if unknown else ""
-        return f"{where + '.' if where != '<root>' else ''}{key}: unknown key"
+        return f"{where + '.' if where != '<root>' else ''}{key}", "unknown key"
     # The message quotes the wrong value: keep a long one from filling the screen.
     text = error.message if len(error.message) <= 200 else f"{error.message[:197]}..."
-    return f"{where}: {text}"
+    return where, text
 
 
 def parse_type(data: object, origin: str) -> TalkType:
-    """Check decoded JSON against the schema and the template's rules; ``ValueError`` says
-    ``origin: field: problem``."""
+    """Check decoded JSON against the schema and the template's rules; `TypeFault` (a
+    ``ValueError``) says ``origin: field: problem``."""
     problem = _first_error(data)
     if problem is not None:
-        raise ValueError(f"{origin}: {problem}")
+        raise TypeFault(origin, *problem)
     try:
         template = parse_template(data)
     except ValueError as error:
-        raise ValueError(f"{origin}: {error}") from None
+        # The template names the field the same way: "sections[1].kind: duplicate ...".
+        field, _, text = str(error).partition(": ")
+        raise TypeFault(origin, field, text) from None
     assert isinstance(data, dict)  # the schema asked for an object
     return TalkType(template=template, content=data, content_hash=content_hash(data))
 
@@ -119,7 +133,12 @@ def stored_type(content: dict[str, Any]) -> ChecklistTemplate:
 
 
 def read_type(text: str, origin: str) -> TalkType:
-    return parse_type(read_json(text, origin), origin)
+    """A type file's text, checked as a whole (JSON, schema, the template's rules)."""
+    try:
+        data = read_json(text, origin)
+    except ValueError as error:
+        raise TypeFault(origin, None, str(error).removeprefix(f"{origin}: ")) from None
+    return parse_type(data, origin)
 
 
 @cache
@@ -192,3 +211,12 @@ class TalkTypes:
             }
             for t in self.types
         ]
+
+
+def tenant_types(base: TalkTypes, own: Iterable[TalkType], hidden: Iterable[str]) -> TalkTypes:
+    """One organisation's types: the installation's (``base``), the organisation's own added
+    or in their place, minus the ones it hid. The default type is never hidden: a talk that
+    names no type must have one."""
+    merged = TalkTypes.combine(base.types, own, base.default_id)
+    gone = set(hidden) - {base.default_id}
+    return TalkTypes(tuple(t for t in merged.types if t.id not in gone), base.default_id)

@@ -5,6 +5,10 @@ version is kept in `talk_type_versions` when the talk is planned. Reading a talk
 goes by that hash, never by the type's current file: a type that changes or goes away later
 leaves the talk, its form, its invite and its jobs as they were.
 
+`offered` is what one organisation (tenant) plans with: the installation's types with its
+admin's own over them (`services/tenant_talk_types.py` changes those), read with one query
+each time, so every worker process sees a change at once.
+
 `for_talk` gives the services as one talk sees them (its own checklist as ``template``), so
 code that reads ``svc.template`` (the invite, the preparation, the agenda) gets the talk's.
 """
@@ -14,17 +18,23 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import replace
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from plugin.domain.checklist import ChecklistTemplate
 from plugin.domain.errors import InvalidInput
 from plugin.domain.talk import Talk
-from plugin.domain.talk_types import TalkType, TalkTypes, stored_type
+from plugin.domain.talk_types import TalkType, TalkTypes, stored_type, tenant_types
 from plugin.services.context import Services
 from plugin.store import talk_types as store
 
 _HASH = re.compile(r"^[0-9a-f]{64}$")
+
+# Stored versions never change, so one parsed copy per hash serves every database.
+_parsed: dict[str, ChecklistTemplate] = {}
+_own: dict[str, TalkType] = {}
+_parsed_lock = threading.Lock()
 
 
 def catalogue(svc: Services) -> TalkTypes:
@@ -37,8 +47,30 @@ def catalogue(svc: Services) -> TalkTypes:
 
 def offered(svc: Services, session: Session, tenant_id: str) -> TalkTypes:
     """The types a tenant's talks can be planned as now: the installation's types, with the
-    ones the tenant's admin added or replaced on the admin page over them."""
-    return catalogue(svc)
+    ones the tenant's admin added or replaced on the admin page over them, minus the ones the
+    admin hid (one query; parsed copies are shared by hash, as versions never change)."""
+    base = catalogue(svc)
+    rows = store.tenant_types(session, tenant_id)
+    if not rows:
+        return base
+    own = [
+        own_version(row.content_hash, row.content)
+        for row in rows
+        if row.content_hash is not None and row.content is not None
+    ]
+    return tenant_types(base, own, [row.type_id for row in rows if row.hidden])
+
+
+def own_version(version: str, content: dict[str, Any]) -> TalkType:
+    """A tenant's uploaded version, read back: checked in full when it was uploaded, and a
+    version never changes, so it is parsed once per process."""
+    with _parsed_lock:
+        known = _own.get(version)
+    if known is None:
+        known = TalkType(template=stored_type(content), content=content, content_hash=version)
+        with _parsed_lock:
+            _own[version] = known
+    return known
 
 
 def planned_version(
@@ -57,11 +89,6 @@ def planned_version(
 def version_id(talk_type: TalkType) -> str:
     """What a talk records as its type: the version's hash (bare services: the template id)."""
     return talk_type.content_hash or talk_type.id
-
-
-# Stored versions never change, so one parsed copy per hash serves every database.
-_parsed: dict[str, ChecklistTemplate] = {}
-_parsed_lock = threading.Lock()
 
 
 def template_for(svc: Services, session: Session, template_id: str) -> ChecklistTemplate:
