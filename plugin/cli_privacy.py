@@ -84,15 +84,22 @@ def purge(dry_run: bool, data_dir: Path | None) -> None:
     if dry_run:
         terms, found = service.expired(services, base)
         click.echo(
-            f"Retention: {terms.retention_months} months after a track's last activity "
-            f"(audit log: {terms.audit_retention_months} months)."
+            f"Retention: {terms.base.retention_months} months after a track's last activity "
+            f"(audit log: {terms.base.audit_retention_months} months)."
         )
+        # Each tenant whose admin set its own periods keeps those.
+        for tenant, own in sorted(terms.stored.items()):
+            click.echo(
+                f"Tenant {tenant}: {own.retention_months} months "
+                f"(audit log: {own.audit_retention_months} months), set by its admin."
+            )
         for track in found:
             last = track.last_activity.date().isoformat() if track.last_activity else "never"
             due = track.delete_after.date().isoformat() if track.delete_after else "-"
             click.echo(
                 f"track {track.track_id}: last activity {last}, retention ended {due}, "
-                f"{len(track.talks)} talk(s)"
+                f"{len(track.talks)} talk(s) (tenant {track.tenant_id}, "
+                f"{track.retention_months} months)"
             )
             for line in track.talks:
                 click.echo(

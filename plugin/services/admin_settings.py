@@ -1,25 +1,30 @@
-"""The terms an admin sets on the admin page, stored over the settings' defaults.
+"""The terms an admin sets on the admin page for their own tenant, over the settings' defaults.
 
-Each is a row of `stored_settings` named as its field: the retention terms (read wherever
-they apply through `privacy_terms.effective`) and the follow-up interval in weeks (read per
-booking through `effective_policy`). A row that is missing, or not a whole number in range,
-counts as not set.
+Each is a row of `stored_settings` named as its field, under the admin's tenant: the retention
+terms (read wherever they apply through `privacy_terms.effective`) and the follow-up interval
+in weeks (read per booking through `effective_policy`, with the tenant's working hours). A
+row that is missing, or not a whole number in range, counts as not set. The three are saved
+together, on the version they were read at (`terms_version`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from plugin.domain import work_week
 from plugin.domain.admin import WEEKS_MAX, WEEKS_MIN
 from plugin.domain.followup import FollowUpPolicy
-from plugin.services.privacy_terms import Terms, effective
-from plugin.store.audit_tables import stored_settings
+from plugin.services import privacy_terms
+from plugin.services.privacy_terms import Terms
+from plugin.services.working_time import WEEK
+from plugin.store import tenant_settings
 
 INTERVAL = "follow_up_interval_weeks"
+TERMS_VERSION = "terms_version"
 
 
 @dataclass(frozen=True)
@@ -29,48 +34,60 @@ class AdminTerms:
     follow_up_interval_weeks: int
 
 
-def _interval_weeks(session: Session) -> int | None:
-    value = session.execute(
-        select(stored_settings.c.value).where(stored_settings.c.name == INTERVAL)
-    ).scalar()
+def _weeks(value: object) -> int | None:
     return value if type(value) is int and WEEKS_MIN <= value <= WEEKS_MAX else None
 
 
-def effective_policy(session: Session, policy: FollowUpPolicy) -> FollowUpPolicy:
-    """`policy` with the interval an admin stored (one primary-key read), else as it is."""
-    weeks = _interval_weeks(session)
-    return policy if weeks is None else replace(policy, interval=timedelta(weeks=weeks))
+def effective_policy(session: Session, policy: FollowUpPolicy, tenant_id: str) -> FollowUpPolicy:
+    """`policy` with the interval and the working week the tenant's admin stored (one
+    primary-key read), else as it is."""
+    stored = tenant_settings.read(session, tenant_id, [INTERVAL, WEEK])
+    weeks = _weeks(stored.get(INTERVAL))
+    hours = work_week.applied(policy.hours, work_week.from_value(stored.get(WEEK)))
+    interval = policy.interval if weeks is None else timedelta(weeks=weeks)
+    return replace(policy, interval=interval, hours=hours)
 
 
-def current(session: Session, base: Terms, policy: FollowUpPolicy) -> AdminTerms:
-    """The terms in force: an admin's stored values, else the configured ones."""
-    terms = effective(session, base)
-    weeks = _interval_weeks(session)
-    return AdminTerms(
-        retention_months=terms.retention_months,
-        audit_retention_months=terms.audit_retention_months,
-        follow_up_interval_weeks=weeks if weeks is not None else policy.interval.days // 7,
+def view(session: Session, base: Terms, policy: FollowUpPolicy, tenant_id: str) -> dict[str, Any]:
+    """The tenant's terms in force (its admin's stored values, else the configured ones) and
+    their version, as the admin page shows them (one primary-key read)."""
+    stored = tenant_settings.read(
+        session, tenant_id, [*privacy_terms.NAMES, INTERVAL, TERMS_VERSION]
     )
+    terms = privacy_terms.over(base, stored)
+    weeks = _weeks(stored.get(INTERVAL))
+    version = stored.get(TERMS_VERSION)
+    return {
+        "retention_months": terms.retention_months,
+        "audit_retention_months": terms.audit_retention_months,
+        "follow_up_interval_weeks": weeks if weeks is not None else policy.interval.days // 7,
+        "version": version if type(version) is int else 0,
+    }
 
 
-def store(session: Session, terms: AdminTerms, now: datetime) -> None:
-    """Store all three (the caller validated them: whole numbers in range)."""
+def store(
+    session: Session,
+    base: Terms,
+    policy: FollowUpPolicy,
+    tenant_id: str,
+    terms: AdminTerms,
+    expected_version: int,
+    now: datetime,
+) -> dict[str, Any]:
+    """Store all three for the tenant (the caller validated them: whole numbers in range),
+    on the version the admin read; 409 `stale` with the terms as they are now otherwise."""
+    tenant_settings.bump_version(
+        session,
+        tenant_id,
+        TERMS_VERSION,
+        expected_version,
+        now,
+        current=lambda: view(session, base, policy, tenant_id),
+    )
     values = {
         "retention_months": terms.retention_months,
         "audit_retention_months": terms.audit_retention_months,
         INTERVAL: terms.follow_up_interval_weeks,
     }
-    existing = set(
-        session.execute(
-            select(stored_settings.c.name).where(stored_settings.c.name.in_(list(values)))
-        ).scalars()
-    )
-    for name, value in values.items():
-        if name in existing:
-            session.execute(
-                update(stored_settings)
-                .where(stored_settings.c.name == name)
-                .values(value=value, updated_at=now)
-            )
-        else:
-            session.execute(insert(stored_settings).values(name=name, value=value, updated_at=now))
+    tenant_settings.write(session, tenant_id, values, now)
+    return view(session, base, policy, tenant_id)

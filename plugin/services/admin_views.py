@@ -15,6 +15,7 @@ from plugin.domain.admin import TalkTimes, lateness
 from plugin.domain.people import Person
 from plugin.domain.talk_state import FollowUpStatus, TalkStatus
 from plugin.services.context import Services
+from plugin.services.working_time import hours_of
 from plugin.store.audit_tables import audit_log
 from plugin.store.schema import people, talks
 
@@ -58,7 +59,8 @@ def late_talks(svc: Services, session: Session, admin: Person) -> list[dict[str,
         .order_by(talks.c.starts_at, talks.c.id)
     )
     late = []
-    hours = svc.policy.hours
+    # Working days are the admin's tenant's (its admin may have set holidays).
+    hours = hours_of(session, svc.policy.hours, admin.tenant_id)
     for row in session.execute(query):
         times = TalkTimes(
             status=TalkStatus(row.status),

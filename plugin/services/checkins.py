@@ -32,7 +32,7 @@ from plugin.domain.checkin import (
 )
 from plugin.domain.errors import NotFound
 from plugin.domain.people import Person
-from plugin.domain.schedule import Interval, SlotSearch
+from plugin.domain.schedule import Interval, SlotSearch, WorkingHours
 from plugin.domain.talk import MAX_TITLE, Talk
 from plugin.domain.talk_state import CalendarState, TalkStatus
 from plugin.i18n import translations
@@ -40,6 +40,7 @@ from plugin.jobs.outbox import Job, JobKind, enqueue
 from plugin.services import checkin_invite
 from plugin.services.context import Services
 from plugin.services.talks import pin_tab_later
+from plugin.services.working_time import TenantHours, hours_of
 from plugin.store import checkins as store
 from plugin.store import progress as progress_store
 from plugin.store import repo
@@ -71,19 +72,21 @@ def _job_key(check_in: CheckIn) -> str:
 
 
 def propose(
-    svc: Services, session: Session, now: datetime
+    svc: Services, session: Session, now: datetime, book: TenantHours | None = None
 ) -> list[tuple[CheckIn, Agreement, Talk]]:
     """Propose a check-in for each agreement that slipped and has none running; the new
-    proposals with their agreements and signed talks (the scan reminds their leads)."""
-    hours = svc.policy.hours
-    today = hours.local_date(now)
+    proposals with their agreements and signed talks (the scan reminds their leads). Each
+    agreement is judged on its tenant's working days (`book`: the scan's, read once)."""
+    book = book or TenantHours(session, svc.policy.hours)
+    # The date is the installation's time zone's, the same for every tenant.
+    today = book.base.local_date(now)
     slipped: list[tuple[Agreement, Talk, CheckInReason, str]] = []
     for agreement, talk in store.overdue_unproposed(
         session, today - LOOKBACK, today - timedelta(days=1)
     ):
         assert agreement.due is not None
         # The same moment as the "overdue" reminder: the working day after the due date.
-        if reminders.overdue(agreement.id, agreement.due, hours).at <= now:
+        if reminders.overdue(agreement.id, agreement.due, book.of(talk.tenant_id)).at <= now:
             slipped.append((agreement, talk, CheckInReason.OVERDUE, agreement.due.isoformat()))
     stuck = store.stuck_unproposed(session, now - LOOKBACK)
     found = progress_store.histories(session, {a.id for _, a, _ in stuck})
@@ -120,15 +123,14 @@ def propose(
 # -- the slot search and the booking (outbox jobs) ---------------------------------------------
 
 
-def _span(svc: Services, now: datetime) -> Interval:
+def _span(hours: WorkingHours, now: datetime) -> Interval:
     """From now to the end of the 5th working day from today."""
-    hours = svc.policy.hours
     last = hours.add_working_days(hours.local_date(now), CHECK_IN_WORKING_DAYS)
     return Interval(now, datetime.combine(last + timedelta(days=1), time(0), tzinfo=hours.zone))
 
 
 def _search(
-    svc: Services, calendar: Calendar, attendees: tuple[Attendee, ...], span: Interval
+    hours: WorkingHours, calendar: Calendar, attendees: tuple[Attendee, ...], span: Interval
 ) -> SlotSearch:
     return calendar.find_slot(
         SlotRequest(
@@ -137,7 +139,7 @@ def _search(
             earliest=span.start,
             horizon=span.end,
             duration=CHECK_IN_DURATION,
-            hours=svc.policy.hours,
+            hours=hours,
             options=0,
         )
     )
@@ -153,8 +155,9 @@ def find_slot(svc: Services, session: Session, job: Job) -> None:
     check_in = session.get(CheckIn, job.payload["check_in_id"])
     if check_in is None or check_in.state is not CheckInState.PROPOSED:
         return
+    hours = hours_of(session, svc.policy.hours, check_in.tenant_id)
     found = _search(
-        svc, svc.calendar(session), _attendees(session, check_in), _span(svc, svc.clock.now())
+        hours, svc.calendar(session), _attendees(session, check_in), _span(hours, svc.clock.now())
     )
     if found.slot is None:
         check_in.not_booked("no_free_slot")
@@ -176,6 +179,7 @@ def book(svc: Services, session: Session, job: Job) -> None:
     calendar = svc.calendar(session)
     attendees = _attendees(session, check_in)
     now = svc.clock.now()
+    hours = hours_of(session, svc.policy.hours, check_in.tenant_id)
     slot = None
     if (
         check_in.slot_start is not None
@@ -186,11 +190,11 @@ def book(svc: Services, session: Session, job: Job) -> None:
         if job.payload.get("chosen"):
             slot = wanted
         else:
-            found = _search(svc, calendar, attendees, wanted)
+            found = _search(hours, calendar, attendees, wanted)
             if found.slot is not None and found.slot.start == wanted.start:
                 slot = found.slot
     if slot is None:
-        slot = _search(svc, calendar, attendees, _span(svc, now)).slot
+        slot = _search(hours, calendar, attendees, _span(hours, now)).slot
     if slot is None:
         check_in.not_booked("no_free_slot")
         return
@@ -282,7 +286,11 @@ def accept(
     check_in = _load(session, viewer, check_in_id)
     now = svc.clock.now()
     chosen = check_in.accept(
-        viewer.id, expected_version, now, starts_at=starts_at, hours=svc.policy.hours
+        viewer.id,
+        expected_version,
+        now,
+        starts_at=starts_at,
+        hours=hours_of(session, svc.policy.hours, viewer.tenant_id),
     )
     payload = {"check_in_id": check_in.id, "chosen": chosen}
     enqueue(session, BOOK_JOB, payload, now, key=_job_key(check_in))

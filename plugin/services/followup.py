@@ -26,7 +26,7 @@ from plugin.domain.followup import FollowUpPolicy
 from plugin.domain.followup_rules import earlier_span, event_is_ours, planned_follow_up
 from plugin.domain.meeting import chat_id_from_join_url
 from plugin.domain.people import Person
-from plugin.domain.schedule import Interval, SlotSearch
+from plugin.domain.schedule import Interval, SlotSearch, WorkingHours
 from plugin.domain.talk import Talk
 from plugin.domain.talk_calendar import FOLLOW_UP_BEFORE_TALK
 from plugin.domain.talk_state import CalendarState, FollowUpStatus, TalkStatus
@@ -125,7 +125,7 @@ def book_follow_up(svc: Services, session: Session, job: Job) -> None:
     people = repo.people_by_id(session, (talk.lead_id, talk.learner_id))
     attendees = (attendee_of(people[talk.lead_id]), attendee_of(people[talk.learner_id]))
     # The interval an admin set counts from the next booking on: read per booking.
-    policy = effective_policy(session, svc.policy)
+    policy = effective_policy(session, svc.policy, talk.tenant_id)
     calendar = svc.calendar(session)
     chosen = job.payload.get("starts_at")
     # One follow-up per track. Read after the lock: a booking in this track that ran
@@ -192,15 +192,16 @@ def _take_planned_follow_up(
     """
     duration = follow_up.ends_at - follow_up.starts_at
     chosen = job.payload.get("starts_at")
+    # The tenant's interval and working hours (one read).
+    policy = effective_policy(session, svc.policy, talk.tenant_id)
     if chosen:
         start = datetime.fromisoformat(chosen)
         wanted = Interval(start, start + duration)
     else:
         now = svc.clock.now()
-        policy = effective_policy(session, svc.policy)
         wanted = policy.window_for(talk.starts_at, talk.open_due_dates(), now).window
     span = earlier_span(wanted, follow_up)
-    slot = _earlier_slot(svc, calendar, job, follow_up, attendees, span) if span else None
+    slot = _earlier_slot(calendar, job, follow_up, attendees, span, policy.hours) if span else None
     if slot is not None:
         _move_earlier(svc, session, calendar, follow_up, slot)
     talk.follow_up_booked(follow_up.id)
@@ -208,12 +209,12 @@ def _take_planned_follow_up(
 
 
 def _earlier_slot(
-    svc: Services,
     calendar: Calendar,
     job: Job,
     follow_up: Talk,
     attendees: tuple[Attendee, ...],
     span: Interval,
+    hours: WorkingHours,
 ) -> Interval | None:
     """The first time in `span` free for both, for the follow-up's own length."""
     if job.attempts > 1 and follow_up.event_ical_uid:
@@ -231,7 +232,7 @@ def _earlier_slot(
             earliest=span.start,
             horizon=span.end,
             duration=follow_up.ends_at - follow_up.starts_at,
-            hours=svc.policy.hours,
+            hours=hours,
             options=0,
         )
     )
@@ -270,7 +271,7 @@ def rebook_follow_up(svc: Services, session: Session, job: Job) -> None:
     attendees = (attendee_of(people[follow_up.lead_id]), attendee_of(people[follow_up.learner_id]))
     found = _policy_slot(
         svc,
-        effective_policy(session, svc.policy),
+        effective_policy(session, svc.policy, follow_up.tenant_id),
         calendar,
         previous,
         attendees,

@@ -17,6 +17,7 @@ from plugin.domain.talk_state import Role, TalkStatus
 from plugin.services import checkins, progress
 from plugin.services.context import Services
 from plugin.services.views import earlier_agreement_view, talk_summary
+from plugin.services.working_time import hours_of
 from plugin.store import repo
 
 
@@ -88,7 +89,7 @@ def overview(svc: Services, session: Session, viewer: Person) -> dict[str, Any]:
                 talks,
                 open_items,
                 now,
-                svc.policy.hours,
+                hours_of(session, svc.policy.hours, viewer.tenant_id),
                 checkins.waiting_for(session, viewer),
             )
         ],

@@ -7,6 +7,8 @@ records nothing and the next scan finds it again. The sending is the outbox job'
 (`SEND_JOB`), at the moment the occasion allows (never at night or at the weekend). After
 each scan the upkeep forgets a small batch of occasions no scan can find again
 (`domain/reminders.forget_after`), so the scan's anti-joins do not grow with the years.
+Each occasion is timed by its tenant's working hours (`working_time.TenantHours`, read once
+per scan); a query's date range is the widest any tenant needs.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from plugin.domain import reminders
 from plugin.domain.agreement import Agreement, AgreementStatus
 from plugin.domain.people import Person
 from plugin.domain.reminders import OVERDUE_LOOKBACK, SIGN_LOOKBACK, Occasion, ReminderKind
+from plugin.domain.schedule import WorkingHours
 from plugin.domain.talk import Talk
 from plugin.domain.talk_state import TalkStatus
 from plugin.domain.todo import DUE_SOON_WORKING_DAYS, PREPARE_WORKING_DAYS, is_mine
@@ -30,6 +33,7 @@ from plugin.notify.message import Reminder, compose
 from plugin.notify.port import Recipient, RetryableDeliveryError
 from plugin.services import checkins
 from plugin.services.context import Services
+from plugin.services.working_time import TenantHours, hours_of
 from plugin.store import reminders as store
 
 log = logging.getLogger(__name__)
@@ -52,11 +56,12 @@ class Found:
 def scan(svc: Services, session: Session) -> int:
     """Record what is due now and enqueue its reminders; how many were enqueued."""
     now = svc.clock.now()
+    book = TenantHours(session, svc.policy.hours)
     found = [
-        *_agreements(svc, session, now),
-        *_prepare(svc, session, now),
-        *_sign(svc, session, now),
-        *_check_ins(svc, session, now),
+        *_agreements(book, session, now),
+        *_prepare(book, session, now),
+        *_sign(book, session, now),
+        *_check_ins(svc, book, session, now),
     ]
     # All occasions first, a few hundred per INSERT; then their jobs. One transaction: a
     # crash records neither, and the next scan finds them again (never sent twice).
@@ -78,7 +83,7 @@ def scan(svc: Services, session: Session) -> int:
     enqueued = 0
     for item in found:
         occasion = item.occasion
-        at = reminders.send_at(occasion, now, svc.policy.hours) or now
+        at = reminders.send_at(occasion, now, book.of(item.talk.tenant_id)) or now
         for person_id in item.recipients:
             if (person_id, occasion.kind.value) in off:
                 continue
@@ -100,16 +105,15 @@ def scan(svc: Services, session: Session) -> int:
     return enqueued
 
 
-def _agreements(svc: Services, session: Session, now: datetime) -> list[Found]:
-    hours = svc.policy.hours
-    today = hours.local_date(now)
+def _agreements(book: TenantHours, session: Session, now: datetime) -> list[Found]:
+    today = book.base.local_date(now)
     out = []
-    last = hours.add_working_days(today, DUE_SOON_WORKING_DAYS)
+    last = max(h.add_working_days(today, DUE_SOON_WORKING_DAYS) for h in book.every())
     for agreement, talk in store.open_agreements_due(
         session, ReminderKind.DUE_SOON.value, today, last
     ):
         assert agreement.due is not None
-        occasion = reminders.due_soon(agreement.id, agreement.due, hours)
+        occasion = reminders.due_soon(agreement.id, agreement.due, book.of(talk.tenant_id))
         if occasion.at <= now:
             out.append(Found(occasion, talk, _owners(agreement, talk), agreement))
     yesterday = today - timedelta(days=1)
@@ -117,46 +121,51 @@ def _agreements(svc: Services, session: Session, now: datetime) -> list[Found]:
         session, ReminderKind.OVERDUE.value, today - OVERDUE_LOOKBACK, yesterday
     ):
         assert agreement.due is not None
-        occasion = reminders.overdue(agreement.id, agreement.due, hours)
+        occasion = reminders.overdue(agreement.id, agreement.due, book.of(talk.tenant_id))
         if occasion.at <= now:
             out.append(Found(occasion, talk, _owners(agreement, talk), agreement))
     return out
 
 
-def _check_ins(svc: Services, session: Session, now: datetime) -> list[Found]:
+def _check_ins(svc: Services, book: TenantHours, session: Session, now: datetime) -> list[Found]:
     """Propose a check-in for each agreement that slipped (`services/checkins.py`); each new
     proposal is an occasion to remind its lead of."""
-    hours = svc.policy.hours
     return [
         # The occasion is the proposal (an agreement may get another one later).
-        Found(reminders.check_in(check_in.id, now, hours), talk, (talk.lead_id,), agreement)
-        for check_in, agreement, talk in checkins.propose(svc, session, now)
+        Found(
+            reminders.check_in(check_in.id, now, book.of(talk.tenant_id)),
+            talk,
+            (talk.lead_id,),
+            agreement,
+        )
+        for check_in, agreement, talk in checkins.propose(svc, session, now, book)
     ]
 
 
-def _prepare(svc: Services, session: Session, now: datetime) -> list[Found]:
-    hours = svc.policy.hours
-    last_day = hours.add_working_days(hours.local_date(now), PREPARE_WORKING_DAYS)
-    before = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=hours.zone)
+def _prepare(book: TenantHours, session: Session, now: datetime) -> list[Found]:
+    today = book.base.local_date(now)
+    last_day = max(h.add_working_days(today, PREPARE_WORKING_DAYS) for h in book.every())
+    before = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=book.base.zone)
     # A check-in is about one agreement: nothing to prepare (the query leaves them out).
     return _new(
         session,
         ReminderKind.PREPARE,
         store.talks_starting(session, now, before),
-        lambda talk_id, starts_at: reminders.prepare(talk_id, starts_at, hours),
+        reminders.prepare,
+        book,
         lambda t: {p.person_id for p in t.preparations},
         now,
     )
 
 
-def _sign(svc: Services, session: Session, now: datetime) -> list[Found]:
-    hours = svc.policy.hours
+def _sign(book: TenantHours, session: Session, now: datetime) -> list[Found]:
     # A check-in needs no sign-off (the query leaves them out).
     return _new(
         session,
         ReminderKind.SIGN,
         store.talks_ended(session, now - SIGN_LOOKBACK, now),
-        lambda talk_id, ends_at: reminders.sign(talk_id, ends_at, hours),
+        reminders.sign,
+        book,
         lambda t: {s.person_id for s in t.signatures},
         now,
     )
@@ -166,7 +175,8 @@ def _new(
     session: Session,
     kind: ReminderKind,
     candidates: Iterable[tuple[str, datetime]],
-    occasion_of: Callable[[str, datetime], Occasion],
+    occasion_of: Callable[[str, datetime, WorkingHours], Occasion],
+    book: TenantHours,
     done_by: Callable[[Talk], set[str]],
     now: datetime,
 ) -> list[Found]:
@@ -174,17 +184,24 @@ def _new(
     loaded, and reminded: the participants not done."""
     candidates = list(candidates)
     recorded = store.reminded_keys(session, kind.value, (talk_id for talk_id, _ in candidates))
+    # The candidates carry no tenant: one due by any tenant's hours is loaded, then judged by
+    # its own tenant's (an occasion's key does not depend on the hours).
+    every = book.every()
     due = {}
     for talk_id, moment in candidates:
-        occasion = occasion_of(talk_id, moment)
-        if occasion.at <= now and (talk_id, occasion.key) not in recorded:
-            due[talk_id] = occasion
+        occasion = occasion_of(talk_id, moment, every[0])
+        earliest = min(occasion_of(talk_id, moment, h).at for h in every)
+        if earliest <= now and (talk_id, occasion.key) not in recorded:
+            due[talk_id] = moment
     out = []
     for talk in store.talks_by_id(session, due):
+        occasion = occasion_of(talk.id, due[talk.id], book.of(talk.tenant_id))
+        if occasion.at > now:
+            continue
         done = done_by(talk)
         recipients = tuple(p for p in (talk.lead_id, talk.learner_id) if p not in done)
         if recipients:
-            out.append(Found(due[talk.id], talk, recipients))
+            out.append(Found(occasion, talk, recipients))
     return out
 
 
@@ -239,7 +256,7 @@ def send(svc: Services, session: Session, job: Job) -> None:
         log.info("reminder %s for %s no longer holds", kind.value, payload["subject_id"])
         return
     now = svc.clock.now()
-    hours = svc.policy.hours
+    hours = hours_of(session, svc.policy.hours, talk.tenant_id)
     if (moment := reminders.working_moment(now, hours)) > now:
         # A retry that fell outside working hours waits for the morning.
         raise RetryableDeliveryError("outside working hours", retry_after=moment - now)

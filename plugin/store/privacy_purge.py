@@ -257,12 +257,15 @@ def delete_own_rows(session: Session, person_ids: Sequence[str]) -> None:
     session.execute(delete(outbox_jobs).where(outbox_jobs.c.key.in_(keys)))
 
 
-def delete_audit_before(session: Session, before: datetime, limit: int) -> int:
-    """Up to `limit` audit rows older than `before` (oldest first); how many went."""
+def delete_audit_before(
+    session: Session, before: datetime, limit: int, which: ColumnElement[bool]
+) -> int:
+    """Up to `limit` of the audit rows `which` selects (a tenant's) older than `before`,
+    oldest first; how many went."""
     ids = list(
         session.execute(
             select(audit_log.c.id)
-            .where(audit_log.c.at < before)
+            .where(audit_log.c.at < before, which)
             .order_by(audit_log.c.id)
             .limit(limit)
         ).scalars()

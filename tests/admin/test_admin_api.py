@@ -31,6 +31,8 @@ READS = [
     "/api/admin/people/{person}/export",
 ]
 GOOD = {"retention_months": 30, "audit_retention_months": 18, "follow_up_interval_weeks": 2}
+#: A first save: based on version 0, the terms before any save.
+FIRST = {**GOOD, "version": 0}
 
 
 def stored(services: Services) -> tuple[Any, ...]:
@@ -83,16 +85,20 @@ def test_terms_start_as_configured_then_are_stored_and_shown_on_the_privacy_page
         "retention_months": 24,
         "audit_retention_months": 60,
         "follow_up_interval_weeks": 6,
+        "version": 0,
     }
-    saved = hanna.put("/api/admin/settings", json=GOOD)
+    saved = hanna.put("/api/admin/settings", json=FIRST)
     assert saved.status_code == 200, saved.json
-    assert saved.json == GOOD
-    assert hanna.get("/api/admin/settings").json == GOOD
+    assert saved.json == {**GOOD, "version": 1}
+    assert hanna.get("/api/admin/settings").json == {**GOOD, "version": 1}
     page = hanna.get("/privacy", headers={"Accept-Language": "nl"}).get_data(as_text=True)
     assert "30 maanden" in page and "18 maanden" in page
     again = {**GOOD, "retention_months": 36}
-    assert hanna.put("/api/admin/settings", json=again).json == again
-    policy = services.read(lambda s: effective_policy(s, services.policy))
+    assert hanna.put("/api/admin/settings", json={**again, "version": 1}).json == {
+        **again,
+        "version": 2,
+    }
+    policy = services.read(lambda s: effective_policy(s, services.policy, "local"))
     assert policy.interval == timedelta(weeks=2)
     assert policy.hours == services.policy.hours
 
@@ -116,7 +122,7 @@ def test_a_bad_term_is_refused_naming_its_field_and_nothing_is_saved(
     hanna: ApiClient, services: Services, change: dict[str, Any], field: str
 ) -> None:
     before = stored(services)
-    answer = hanna.put("/api/admin/settings", json={**GOOD, **change})
+    answer = hanna.put("/api/admin/settings", json={**FIRST, **change})
     assert answer.status_code == 422
     assert answer.json["error"]["field"] == field
     assert stored(services) == before
@@ -124,8 +130,30 @@ def test_a_bad_term_is_refused_naming_its_field_and_nothing_is_saved(
 
 def test_a_missing_term_is_refused(hanna: ApiClient, services: Services) -> None:
     before = stored(services)
-    answer = hanna.put("/api/admin/settings", json={"retention_months": 12})
+    answer = hanna.put("/api/admin/settings", json={"retention_months": 12, "version": 0})
     assert answer.status_code == 422
+    assert stored(services) == before
+
+
+def test_a_save_without_its_version_is_refused(hanna: ApiClient, services: Services) -> None:
+    before = stored(services)
+    answer = hanna.put("/api/admin/settings", json=GOOD)
+    assert answer.status_code == 422
+    assert answer.json["error"]["field"] == "version"
+    assert stored(services) == before
+
+
+def test_a_save_on_a_stale_version_is_refused_with_the_terms_as_they_are(
+    hanna: ApiClient, services: Services
+) -> None:
+    # Two admins read version 0; the first saves, the second's save must not overwrite it.
+    assert hanna.put("/api/admin/settings", json=FIRST).status_code == 200
+    before = stored(services)
+    late = hanna.put("/api/admin/settings", json={**FIRST, "retention_months": 99})
+    assert late.status_code == 409
+    assert late.json["error"]["code"] == "stale"
+    assert late.json["error"]["message"]
+    assert late.json["error"]["current"] == {**GOOD, "version": 1}
     assert stored(services) == before
 
 
@@ -137,7 +165,7 @@ def test_the_booked_follow_up_follows_the_stored_interval(
     client_for: Callable[[Person], ApiClient],
     clock: FixedClock,
 ) -> None:
-    assert hanna.put("/api/admin/settings", json=GOOD).status_code == 200
+    assert hanna.put("/api/admin/settings", json=FIRST).status_code == 200
     talk = make_talk(lead, learner)
     clock.set(talk.starts_at + timedelta(minutes=5))
     for who in (client_for(lead), client_for(learner)):

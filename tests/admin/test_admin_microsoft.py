@@ -30,7 +30,12 @@ def test_the_app_role_in_the_token_makes_an_admin(
     assert client.get("/api/admin/me", headers=admin).json == {"admin": True}
     assert client.get("/api/admin/settings", headers=admin).status_code == 200
     body = {"retention_months": 12, "audit_retention_months": 12, "follow_up_interval_weeks": 4}
-    assert client.put("/api/admin/settings", json=body, headers=admin).json == body
+    saved = client.put("/api/admin/settings", json={**body, "version": 0}, headers=admin)
+    assert saved.json == {**body, "version": 1}
+    week = {"days": [0, 1, 2, 3], "start": "09:00", "end": "16:00", "holidays": [], "version": 0}
+    hours = client.put("/api/admin/working-hours", json=week, headers=admin)
+    assert hours.status_code == 200, hours.json
+    assert client.put("/api/admin/working-hours", json=week, headers=colleague).status_code == 403
 
     assert client.get("/api/admin/me", headers=colleague).json == {"admin": False}
     assert client.get("/api/admin/settings", headers=colleague).status_code == 403

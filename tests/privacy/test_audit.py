@@ -110,20 +110,33 @@ def test_entries_since(services: Services, clock: FixedClock) -> None:
 
 
 def test_the_privacy_page_states_the_period_in_force(
-    app: Flask, services: Services, clock: FixedClock
+    app: Flask,
+    services: Services,
+    clock: FixedClock,
+    make_person: Callable[..., Person],
+    client_for: Callable[[Person], ApiClient],
 ) -> None:
     page = app.test_client().get("/privacy", headers={"Accept-Language": "nl"})
     assert "nog 2 jaar bewaard" in page.text and "5 jaar bewaard" in page.text
     privacy_page.install(app, Terms(retention_months=36, audit_retention_months=18))
     page = app.test_client().get("/privacy", headers={"Accept-Language": "en"})
     assert "kept 3 years more" in page.text and "kept 18 months" in page.text
+    # The admin of the tenant "local" stored 6 months: its people read that; the page
+    # without a sign-in, and the people of another tenant, read the settings' period.
     services.write(
         lambda s: s.execute(
-            insert(stored_settings).values(name="retention_months", value=6, updated_at=clock.now())
+            insert(stored_settings).values(
+                tenant_id="local", name="retention_months", value=6, updated_at=clock.now()
+            )
         )
     )
+    mine = client_for(make_person()).get("/privacy", headers={"Accept-Language": "nl"})
+    assert "nog 6 maanden bewaard" in mine.text
+    elsewhere = client_for(make_person(tenant_id="other-tenant"))
+    theirs = elsewhere.get("/privacy", headers={"Accept-Language": "nl"})
+    assert "nog 3 jaar bewaard" in theirs.text
     page = app.test_client().get("/privacy", headers={"Accept-Language": "nl"})
-    assert "nog 6 maanden bewaard" in page.text
+    assert "nog 3 jaar bewaard" in page.text
 
 
 def test_a_share_link_opening_is_recorded_from_its_token(services: Services, loop: Loop) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from sqlalchemy import insert
 
 from plugin.cli import main
 from plugin.domain.clock import FixedClock
@@ -18,6 +19,7 @@ from plugin.domain.talk import Talk
 from plugin.services import audit
 from plugin.services.context import Services
 from plugin.settings import Settings
+from plugin.store.audit_tables import stored_settings
 
 
 @pytest.fixture
@@ -58,6 +60,37 @@ def test_purge_dry_run_lists_ids_and_dates_then_purge_deletes(
     assert done.exit_code == 0, done.output
     assert "Deleted 1 track(s), 1 talk(s), 2 person(s)" in done.output
     assert services.read(lambda s: s.get(Talk, old_talk.id)) is None
+
+
+def test_the_dry_run_names_each_tenants_own_period(
+    run: Callable[..., Result],
+    services: Services,
+    old_talk: Talk,
+    make_person: Callable[..., Person],
+    make_talk: Callable[..., Talk],
+) -> None:
+    # Another tenant's admin keeps talks 1200 months: its talk of 2020 stays; ours goes.
+    theirs = make_talk(make_person(tenant_id="other-tenant"), make_person(tenant_id="other-tenant"))
+    for name, months in (("retention_months", 1200), ("audit_retention_months", 6)):
+        services.write(
+            lambda s, n=name, m=months: s.execute(
+                insert(stored_settings).values(
+                    tenant_id="other-tenant", name=n, value=m, updated_at=old_talk.starts_at
+                )
+            )
+        )
+    listed = run("purge", "--dry-run")
+    assert listed.exit_code == 0, listed.output
+    assert "Retention: 24 months after a track's last activity (audit log: 60 months)." in (
+        listed.output
+    )
+    assert "Tenant other-tenant: 1200 months (audit log: 6 months), set by its admin." in (
+        listed.output
+    )
+    assert f"track {old_talk.track_id}: " in listed.output
+    assert "1 talk(s) (tenant local, 24 months)" in listed.output
+    assert theirs.track_id not in listed.output
+    assert "Would delete 1 track(s), 1 talk(s)." in listed.output
 
 
 def test_erase_asks_first(

@@ -61,7 +61,8 @@ def test_an_expired_track_goes_whole_and_an_active_one_stays(
     kept = make_talk(lead, other)
 
     terms, found = privacy.expired(services, TERMS)
-    assert terms == TERMS
+    assert terms.base == TERMS and terms.stored == {}
+    assert (found[0].tenant_id, found[0].retention_months) == ("local", 24)
     assert [sorted(t.talk_id for t in track.talks) for track in found] == [sorted(track_talks)]
     assert found[0].delete_after is not None and found[0].delete_after < clock.now()
 
@@ -95,12 +96,12 @@ def test_an_admins_stored_period_wins_over_the_setting(
     services.write(
         lambda s: s.execute(
             insert(stored_settings).values(
-                name="retention_months", value=12, updated_at=clock.now()
+                tenant_id="local", name="retention_months", value=12, updated_at=clock.now()
             )
         )
     )
     terms, found = privacy.expired(services, TERMS)
-    assert terms.retention_months == 12
+    assert terms.of("local").retention_months == 12
     assert len(found) == 1
 
 

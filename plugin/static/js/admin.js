@@ -1,5 +1,6 @@
 // The admin page: the terms (retention, follow-up interval), talks that lag behind, one
-// person's data as a download, and the access log a page at a time.
+// person's data as a download, and the access log a page at a time. The working week and
+// holidays are admin_week.js's. A save names the version of the terms it was based on.
 
 import { api, ApiError, identityHeaders, OfflineError } from "./api.js";
 import { announce, clearErrors, formatDateTime, h, showFieldError, t } from "./ui.js";
@@ -12,6 +13,7 @@ const FIELDS = {
   follow_up_interval_weeks: "weeks_range",
 };
 let auditPage = 0;
+let termsVersion = 0;
 
 function reason(error) {
   return error instanceof OfflineError ? t("offline") : error.message;
@@ -19,6 +21,7 @@ function reason(error) {
 
 function fillTerms(terms) {
   for (const name of Object.keys(FIELDS)) form.elements[name].value = String(terms[name]);
+  termsVersion = terms.version;
 }
 
 /** A whole number within the field's bounds, or null (the server checks the same). */
@@ -45,11 +48,20 @@ form.addEventListener("submit", async (event) => {
   }
   if (!first) return;
   try {
-    fillTerms(await api("PUT", "/api/admin/settings", body));
+    fillTerms(await api("PUT", "/api/admin/settings", { ...body, version: termsVersion }));
     $("terms-saved").textContent = t("saved");
     $("terms-saved").hidden = false;
     announce(t("saved"));
   } catch (error) {
+    if (error instanceof ApiError && error.code === "stale" && error.current) {
+      // Another admin saved first: show theirs, never overwrite it unseen.
+      fillTerms(error.current);
+      const slot = form.querySelector(".form-error");
+      slot.textContent = t("terms_stale");
+      slot.hidden = false;
+      announce(t("terms_stale"));
+      return;
+    }
     const input = error instanceof ApiError && error.field ? form.elements[error.field.split(".")[0]] : null;
     if (input) showFieldError(input, t(FIELDS[input.name]));
     else {
