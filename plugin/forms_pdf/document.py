@@ -47,6 +47,8 @@ class FormDocument:
 
     lang: str
     title: str
+    #: The kind of talk, as its type version names it ("POP-gesprek").
+    kind: str
     #: When the talk was: the day, and the day with its time.
     starts_on: str
     starts_at: str
@@ -142,6 +144,7 @@ def form_document(
     return FormDocument(
         lang=lang,
         title=form["title"].strip() or _("Development talk"),
+        kind=checklist.name.in_(lang),
         starts_on=words.local_day(form["starts_at"]),
         starts_at=words.moment(form["starts_at"]),
         lead_name=lead["name"],

@@ -33,6 +33,7 @@ ACTIONS = frozenset(
         "talk_type_hide",
         "talk_type_show",
         "settings_change",
+        "lead_pairs_change",
     }
 )
 

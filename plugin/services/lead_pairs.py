@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from plugin.domain.errors import InvalidInput
 from plugin.domain.people import Person
 from plugin.services.context import Services
+from plugin.store import repo
 from plugin.store.lead_pair_tables import lead_pairs
 from plugin.store.schema import people
 
@@ -31,12 +32,24 @@ class Pair:
     learner: Person
 
 
+@dataclass(frozen=True)
+class LineProblem:
+    """What is wrong with one line of an import: a code (`describe` words it for the command
+    line, the admin page in the admin's language), the column concerned, and its value."""
+
+    line: int
+    code: str
+    field: str | None = None
+    value: str = ""
+
+
 class ImportRefused(Exception):
     """The file was not imported; each problem names its line."""
 
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
+    def __init__(self, lines: list[LineProblem]) -> None:
+        self.lines = lines
+        self.problems = [f"line {p.line}: {describe_line(p)}" for p in lines]
+        super().__init__("\n".join(self.problems))
 
 
 def leads_of(session: Session, tenant_id: str, learner_id: str) -> set[str]:
@@ -127,22 +140,23 @@ def import_csv(svc: Services, session: Session, text: str, tenant_id: str | None
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     header = [cell.strip().lower() for cell in next(reader, [])]
     if header != ["lead", "learner"]:
-        raise ImportRefused(["line 1: the first line must be the header: lead,learner"])
-    problems: list[str] = []
+        raise ImportRefused([LineProblem(1, "header")])
+    problems: list[LineProblem] = []
     wanted: dict[tuple[str, str], tuple[Person, Person]] = {}
     for number, row in enumerate(reader, start=2):
         if not any(cell.strip() for cell in row):
             continue
         if number > MAX_IMPORT_LINES + 1:
-            problems.append(f"line {number}: at most {MAX_IMPORT_LINES} pairs in one file")
+            problems.append(LineProblem(number, "too_many_lines", value=str(MAX_IMPORT_LINES)))
             break
         if len(row) != 2:
-            problems.append(f"line {number}: expected 2 columns (lead,learner), found {len(row)}")
+            problems.append(LineProblem(number, "columns", value=str(len(row))))
             continue
         try:
             lead, learner = _resolve(session, row[0], row[1], tenant_id)
         except InvalidInput as error:
-            problems.append(f"line {number}: {describe(error)}")
+            email = str(error.params.get("email", ""))
+            problems.append(LineProblem(number, error.code, error.field, email))
             continue
         wanted[(lead.id, learner.id)] = (lead, learner)
     if problems:
@@ -157,12 +171,54 @@ def import_csv(svc: Services, session: Session, text: str, tenant_id: str | None
 
 def describe(error: InvalidInput) -> str:
     """A refusal for the command line (English, as the other commands' output)."""
-    email = error.params.get("email", "")
+    email = str(error.params.get("email", ""))
+    return describe_line(LineProblem(0, error.code, error.field, email))
+
+
+def describe_line(problem: LineProblem) -> str:
+    """A line's problem for the command line (English, as the other commands' output)."""
     return {
-        "unknown_person": f"no colleague with the address {email} ({error.field})",
-        "several_tenants": f"{email} is known in several organisations: give --tenant",
+        "header": "the first line must be the header: lead,learner",
+        "too_many_lines": f"at most {problem.value} pairs in one file",
+        "columns": f"expected 2 columns (lead,learner), found {problem.value}",
+        "unknown_person": f"no colleague with the address {problem.value} ({problem.field})",
+        "several_tenants": f"{problem.value} is known in several organisations: give --tenant",
         "self_talk": "lead and learner are the same person",
-    }.get(error.code, error.code)
+    }.get(problem.code, problem.code)
+
+
+def _colleague(session: Session, tenant_id: str, person_id: str, field: str) -> Person:
+    person = repo.person(session, tenant_id, person_id)
+    if person is None or person.external:
+        raise InvalidInput("unknown_person", field)
+    return person
+
+
+def add_by_id(
+    svc: Services, session: Session, tenant_id: str, lead_id: str, learner_id: str
+) -> tuple[Pair, bool]:
+    """Pair two colleagues of `tenant_id` named by id (the admin page); False when they were
+    paired already."""
+    lead = _colleague(session, tenant_id, lead_id, "lead_id")
+    learner = _colleague(session, tenant_id, learner_id, "learner_id")
+    if lead.id == learner.id:
+        raise InvalidInput("same_person", "learner_id")
+    added = learner.id not in learners_of(session, tenant_id, lead.id) and bool(
+        _insert(svc, session, [(lead, learner)])
+    )
+    return Pair(lead, learner), added
+
+
+def remove_by_id(session: Session, tenant_id: str, lead_id: str, learner_id: str) -> bool:
+    """Unpair them (the admin page); False when they were not paired."""
+    result = session.execute(
+        delete(lead_pairs).where(
+            lead_pairs.c.tenant_id == tenant_id,
+            lead_pairs.c.lead_id == lead_id,
+            lead_pairs.c.learner_id == learner_id,
+        )
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def _insert(svc: Services, session: Session, pairs: Iterable[tuple[Person, Person]]) -> int:

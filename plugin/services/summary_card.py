@@ -14,6 +14,7 @@ from plugin.domain.talk import Talk
 from plugin.domain.talk_state import TalkStatus
 from plugin.jobs.outbox import Job, JobKind
 from plugin.services.context import Services, user_key
+from plugin.services.talk_types import talk_template
 from plugin.services.talks import POST_SUMMARY
 from plugin.store import repo
 from plugin.teams.card import AgreementLine, TalkSummary
@@ -39,6 +40,7 @@ def post_summary(svc: Services, session: Session, job: Job) -> None:
         title=talk.title,
         lead_name=lead.display_name,
         learner_name=learner.display_name,
+        kind=talk_template(svc, session, talk).name.in_(svc.language),
         signed_on=signed_at.astimezone(svc.policy.hours.zone).date(),
         agreements=tuple(AgreementLine(a.what, a.owner, a.status, a.due) for a in talk.agreements),
         form_url=svc.links.form_tab(talk.id, talk.meeting_chat_id, talk.title),

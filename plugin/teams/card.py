@@ -61,6 +61,8 @@ class TalkSummary:
     title: str
     lead_name: str
     learner_name: str
+    #: The kind of talk in the card's language, as its type version names it ("POP-gesprek").
+    kind: str
     #: The day the second signature was set (in the organisation's time zone).
     signed_on: date
     agreements: tuple[AgreementLine, ...]
@@ -152,8 +154,8 @@ def talk_card(
             style="heading",
         ),
         _text(
-            _("Development talk between %(lead)s and %(learner)s")
-            % {"lead": lead, "learner": learner},
+            _("%(kind)s between %(lead)s and %(learner)s")
+            % {"kind": escape_markdown(summary.kind), "lead": lead, "learner": learner},
             isSubtle=True,
             spacing="None",
         ),

@@ -95,6 +95,13 @@ def message(code: str, field: str | None, params: dict[str, Any]) -> str:
         ),
         "invalid_email": lambda: _("This e-mail address is not right."),
         "self_talk": lambda: _("You cannot plan a talk with yourself."),
+        "same_person": lambda: _("Choose two different people: a lead and a learner."),
+        "end_before_start": lambda: _("The working day must end after it starts."),
+        "import_refused": lambda: ngettext(
+            "Nothing was imported: %(num)s line is not right. Fix it and try again.",
+            "Nothing was imported: %(num)s lines are not right. Fix them and try again.",
+            int(params.get("count", 1)),
+        ),
         "not_your_learner": lambda: _(
             "You are not %(name)s's lead. Choose someone you lead.",
             name=first_name(str(params.get("name", ""))),

@@ -178,6 +178,37 @@ def test_a_talk_is_planned_as_a_type_and_keeps_that_version(client_for, services
     assert "Hoe het gaat: welbevinden en inzet" in _description(ics.data)
 
 
+def test_a_talks_checklist_is_its_own_types_for_whoever_may_read_it(
+    client_for, services, lead, learner, make_person
+):
+    marco = client_for(lead)
+    planned = marco.post(
+        "/api/talks",
+        json={
+            "learner_id": learner.id,
+            "starts_at": (services.clock.now() + timedelta(days=2)).isoformat(),
+            "goals": ["goals.wellbeing"],
+            "type": "voortgangsgesprek-bpv",
+        },
+    )
+    assert planned.status_code == 201, planned.json
+    talk_id = planned.json["id"]
+
+    def goal_texts(client, url):
+        answer = client.get(url)
+        assert answer.status_code == 200, answer.json
+        return {i["id"]: i["text"] for s in answer.json["sections"] for i in s["items"]}
+
+    # The form page labels the talk's goals with these: the BPV talk's, not the default's.
+    own = goal_texts(client_for(learner), f"/api/checklist?talk_id={talk_id}")
+    assert own["goals.wellbeing"] == "Hoe het gaat: welbevinden en inzet"
+    assert "goals.learn" not in own
+    assert goal_texts(marco, "/api/checklist")["goals.learn"].startswith(LEARN_NL)
+
+    outsider = client_for(make_person(display_name="Lisa Jansen"))
+    assert outsider.get(f"/api/checklist?talk_id={talk_id}").status_code == 404
+
+
 def test_without_a_type_a_talk_is_a_development_talk(services, lead, learner, make_talk):
     talk = make_talk(lead, learner)
     assert _versions(services)[talk.template_id]["id"] == "ontwikkelgesprek"

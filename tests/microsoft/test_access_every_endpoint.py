@@ -176,6 +176,10 @@ def _none(t: Target) -> dict[str, str]:
     return {}
 
 
+def _type(t: Target) -> dict[str, str]:
+    return {"type_id": "ontwikkelgesprek"}
+
+
 def _chat(t: Target) -> dict[str, str]:
     return {"chat_id": t.chat_id}
 
@@ -304,6 +308,59 @@ CASES: dict[str, Case] = {
             lambda t: {"person_id": t.learner_id},
         ),
         Case("GET", "/api/admin/audit", Scope.SELF, _none),
+        Case("GET", "/api/admin/working-hours", Scope.SELF, _none),
+        Case(
+            "PUT",
+            "/api/admin/working-hours",
+            Scope.SELF,
+            _none,
+            body=lambda t: {
+                "days": [0, 1, 2, 3, 4],
+                "start": "08:00",
+                "end": "17:00",
+                "holidays": [],
+                "version": 0,
+            },
+        ),
+        Case(
+            "GET",
+            "/api/admin/national-holidays",
+            Scope.SELF,
+            _none,
+            query=lambda t: {"year": "2027"},
+        ),
+        Case("GET", "/api/admin/talk-types", Scope.SELF, _none),
+        Case("GET", "/api/admin/talk-types/<type_id>", Scope.SELF, _type),
+        Case("PUT", "/api/admin/talk-types/<type_id>", Scope.SELF, _type, body=lambda t: {}),
+        Case(
+            "PUT",
+            "/api/admin/talk-types/<type_id>/hidden",
+            Scope.SELF,
+            _type,
+            body=lambda t: {"hidden": True, "version": 0},
+        ),
+        Case("DELETE", "/api/admin/talk-types/<type_id>", Scope.SELF, _type),
+        Case("GET", "/api/admin/lead-pairs", Scope.SELF, _none),
+        Case(
+            "POST",
+            "/api/admin/lead-pairs",
+            Scope.SELF,
+            _none,
+            body=lambda t: {"lead_id": t.supervisor_id, "learner_id": t.learner_id},
+        ),
+        Case(
+            "DELETE",
+            "/api/admin/lead-pairs/<lead_id>/<learner_id>",
+            Scope.SELF,
+            lambda t: {"lead_id": t.supervisor_id, "learner_id": t.learner_id},
+        ),
+        Case(
+            "POST",
+            "/api/admin/lead-pairs/import",
+            Scope.SELF,
+            _none,
+            body=lambda t: {"csv": "lead,learner\n"},
+        ),
         Case("PUT", "/api/me/reminders", Scope.SELF, _none, body=lambda t: {"off": ["sign"]}),
         # Guidance reads nothing of anyone: the same answer for every signed-in caller.
         Case(
@@ -673,6 +730,18 @@ SELF_ANSWERS: dict[str, Expect] = {
     "GET /api/admin/people": NOT_ADMIN,
     "GET /api/admin/people/<person_id>/export": NOT_ADMIN,
     "GET /api/admin/audit": NOT_ADMIN,
+    "GET /api/admin/working-hours": NOT_ADMIN,
+    "PUT /api/admin/working-hours": NOT_ADMIN,
+    "GET /api/admin/national-holidays": NOT_ADMIN,
+    "GET /api/admin/talk-types": NOT_ADMIN,
+    "GET /api/admin/talk-types/<type_id>": NOT_ADMIN,
+    "PUT /api/admin/talk-types/<type_id>": NOT_ADMIN,
+    "PUT /api/admin/talk-types/<type_id>/hidden": NOT_ADMIN,
+    "DELETE /api/admin/talk-types/<type_id>": NOT_ADMIN,
+    "GET /api/admin/lead-pairs": NOT_ADMIN,
+    "POST /api/admin/lead-pairs": NOT_ADMIN,
+    "DELETE /api/admin/lead-pairs/<lead_id>/<learner_id>": NOT_ADMIN,
+    "POST /api/admin/lead-pairs/import": NOT_ADMIN,
     "POST /api/guidance/question": Expect(200),
     "POST /api/guidance/agreement": Expect(200),
     "POST /api/guidance/feedback": Expect(200),

@@ -55,6 +55,7 @@ def summary(**changes: Any) -> TalkSummary:
         "title": "Ontwikkelgesprek Sem",
         "lead_name": "Marco de Vries",
         "learner_name": "Sem Jansen",
+        "kind": "Development talk",
         "signed_on": date(2027, 3, 1),
         "agreements": (
             AgreementLine(
@@ -122,7 +123,7 @@ def test_card_shape_and_english_texts() -> None:
 
 
 def test_card_in_dutch() -> None:
-    card = talk_card(summary())
+    card = talk_card(summary(kind="Ontwikkelgesprek"))
     assert card["lang"] == "nl"
     assert texts(card) == [
         "Ontwikkelgesprek Sem",
@@ -157,12 +158,17 @@ def test_card_without_agreements_or_follow_up() -> None:
 
 def test_user_text_is_escaped_everywhere_in_the_card() -> None:
     card = talk_card(
-        summary(title="# Big *title*", lead_name="Marco_de_Vries", learner_name="[Sem](http://x)"),
+        summary(
+            title="# Big *title*",
+            lead_name="Marco_de_Vries",
+            learner_name="[Sem](http://x)",
+            kind="*Own* kind",  # an organisation's own type names itself
+        ),
         "en",
     )
     found = texts(card)
     assert found[0] == r"\# Big \*title\*"
-    assert found[1] == r"Development talk between Marco\_de\_Vries and \[Sem\](http://x)"
+    assert found[1] == r"\*Own\* kind between Marco\_de\_Vries and \[Sem\](http://x)"
     assert r"\[Sem\](http://x) · due April 1, 2027 · Open" in found
 
 

@@ -29,6 +29,7 @@ def test_the_card_offers_the_pdf_beside_the_form() -> None:
         title="Ontwikkelgesprek Sem",
         lead_name="Marco de Vries",
         learner_name="Sem Jansen",
+        kind="Ontwikkelgesprek",
         signed_on=date(2027, 3, 1),
         agreements=(),
         form_url="https://example.test/talks/talk-1/form",

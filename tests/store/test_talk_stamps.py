@@ -17,7 +17,5 @@ def test_versions_of_many_talks_in_one_read_missing_ones_left_out(
     ids = [t.id for t in made]
     with services.db.connection() as connection:
         stamps = talk_stamps(connection, ids)
-        assert talk_versions(connection, [*ids, "no-such-talk"]) == {
-            i: stamps[i][1] for i in ids
-        }
+        assert talk_versions(connection, [*ids, "no-such-talk"]) == {i: stamps[i][1] for i in ids}
         assert talk_versions(connection, []) == {}

@@ -34,7 +34,9 @@ TABLES = (
     working_tables.outbox_jobs,
     working_tables.live_answers,
     talk_type_tables.talk_type_versions,
+    talk_type_tables.tenant_talk_types,
     audit_tables.audit_log,
+    audit_tables.stored_settings,
     lead_pair_tables.lead_pairs,
 )
 

@@ -25,7 +25,8 @@ async function labelGoals() {
   // A supervisor's share link signs nobody in: the server put what the page needs in `boot`.
   const texts = boot.shared_link
     ? new Map(Object.entries(boot.goal_texts))
-    : new Map((await api("GET", "/api/checklist")).sections.flatMap((s) => s.items.map((i) => [i.id, i.text])));
+    : new Map((await api("GET", `/api/checklist?talk_id=${encodeURIComponent(boot.talk_id)}`))
+      .sections.flatMap((s) => s.items.map((i) => [i.id, i.text])));
   for (const li of items) {
     const text = texts.get(li.dataset.goalId);
     if (text) li.textContent = text;

@@ -106,7 +106,7 @@ function adopt(prep) {
 async function renderGoalsOnly() {
   // A supervisor the talk is shared with: the goals, but not the participants' private notes.
   let checklist = null;
-  try { checklist = await api("GET", "/api/checklist"); } catch { /* show ids-less goals */ }
+  try { checklist = await api("GET", `/api/checklist?talk_id=${encodeURIComponent(boot.talk_id)}`); } catch { /* show ids-less goals */ }
   root.replaceChildren(...keep(
     goalsSection({ checklist: checklist || { sections: [] }, goals: talk.goals || [], own_goal: talk.own_goal }),
     h("p", { class: "muted" }, t("not_participant")),

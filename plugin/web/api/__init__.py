@@ -6,6 +6,8 @@ part of the talk, register themselves on import.
 
 from plugin.web.api import (
     admin,
+    admin_pairs,
+    admin_types,
     agenda,
     agreements,
     calendar,
@@ -26,6 +28,8 @@ from plugin.web.api.base import api, blueprint
 
 __all__ = [
     "admin",
+    "admin_pairs",
+    "admin_types",
     "agenda",
     "agreements",
     "api",

@@ -12,7 +12,15 @@ from sqlalchemy.orm import Session
 from plugin.domain.people import Person
 from plugin.domain.reminders import ReminderKind
 from plugin.identity.feeds import feed_token
-from plugin.services import audit, overview, privacy_export, reminder_settings, views
+from plugin.services import (
+    audit,
+    overview,
+    privacy_export,
+    reminder_settings,
+    talk_types,
+    talks,
+    views,
+)
 from plugin.services import people as people_service
 from plugin.services.context import Services
 from plugin.web.api.base import api, language
@@ -115,9 +123,31 @@ def people(query: PeopleQuery) -> dict[str, Any]:
     return as_viewer_read(lambda svc, s, me: views.people_to_plan_with(s, me))
 
 
-@api.route("GET", "/checklist", summary="The preparation checklist, in my language", tag="me")
-def checklist() -> dict[str, Any]:
-    return as_viewer_read(lambda svc, s, me: svc.template.to_dict(language()))
+class ChecklistQuery(Query):
+    #: A talk I may read: its own type's checklist, as it was planned. Without it: the
+    #: checklist of my organisation's default type.
+    talk_id: str | None = Field(default=None, max_length=36)
+    #: The language, as on every page (`?lang=en`); read by the app's language choice.
+    lang: str | None = Field(default=None, max_length=16)
+
+
+@api.route(
+    "GET",
+    "/checklist",
+    summary="A checklist in my language: a talk's own (talk_id), else my organisation's default",
+    tag="me",
+    query=ChecklistQuery,
+)
+def checklist(query: ChecklistQuery) -> dict[str, Any]:
+    def work(svc: Services, s: Session, me: Person) -> dict[str, Any]:
+        if query.talk_id is None:
+            template = talk_types.offered(svc, s, me.tenant_id).default.template
+        else:
+            talk, _read_only = talks.load_readable_talk(s, me, query.talk_id)
+            template = talk_types.talk_template(svc, s, talk)
+        return template.to_dict(language())
+
+    return as_viewer_read(work)
 
 
 @api.route("GET", "/overview", summary="My upcoming talks, open agreements and history", tag="me")
