@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -11,17 +10,6 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 log = logging.getLogger(__name__)
-
-#: How long a thread may hold the GIL while another waits (Python's default is 5 ms). A
-#: worker's threads serve many tiny polls beside a few writes that spend milliseconds in the
-#: ORM: at 5 ms a poll that lands behind a write waits out whole intervals, which is most of
-#: the polls' tail latency (tests/bench/panel.py).
-SWITCH_INTERVAL = 0.001
-
-
-def _in_each_worker(post_fork: Callable[[], None]) -> None:
-    sys.setswitchinterval(SWITCH_INTERVAL)
-    post_fork()
 
 
 class GunicornServer(BaseApplication):  # type: ignore[misc]
@@ -50,7 +38,7 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
             # (gunicorn's default of 2 s races the clients' reuse of idle connections).
             "keepalive": 75,
             "graceful_timeout": 10,
-            "post_fork": lambda _server, _worker: _in_each_worker(post_fork),
+            "post_fork": lambda _server, _worker: post_fork(),
             "when_ready": lambda _server: when_ready(),
         }
         super().__init__()
