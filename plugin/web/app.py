@@ -24,6 +24,7 @@ from plugin.web.outlook import OFFICEJS, OfficeScript
 from plugin.web.panel_answers import PanelAnswers
 from plugin.web.session import SESSION_CHECK
 from plugin.web.session_check import SessionGenerations
+from plugin.web.session_cookies import RememberingSessionInterface
 from plugin.web.stamps import TalkStamps
 
 if TYPE_CHECKING:  # PyJWT is loaded only in Microsoft mode, where tokens are checked
@@ -121,6 +122,7 @@ def create_app(
     # panels runs then (`live_publish`); Flask's test client closes only when asked, so its
     # responses are buffered (and so closed) here, as a server would.
     app.test_client_class = ClosingTestClient
+    app.session_interface = RememberingSessionInterface()
     app.url_map.converters["default"] = PathSegment
     app.url_map.converters["string"] = PathSegment
     app.config.update(
