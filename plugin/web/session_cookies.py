@@ -22,6 +22,14 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 #: Cookies remembered per process: one per open panel or tab, with room to spare.
 SIZE = 10_000
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _own_copy(data: dict[str, Any]) -> dict[str, Any]:
+    """A copy no other request shares (ours hold scalars only: a shallow copy will do)."""
+    if all(type(value) in _SCALARS for value in data.values()):
+        return dict(data)
+    return copy.deepcopy(data)
 
 
 class RememberingSessionInterface(SecureCookieSessionInterface):
@@ -57,7 +65,7 @@ class RememberingSessionInterface(SecureCookieSessionInterface):
             if known is not None:
                 self._known.move_to_end(value)
         if known is not None and time.time() - known[1] <= max_age:
-            return self.session_class(copy.deepcopy(known[0]))
+            return self.session_class(_own_copy(known[0]))
         try:
             data, signed_at = serializer.loads(value, max_age=max_age, return_timestamp=True)
         except BadSignature:
@@ -66,4 +74,4 @@ class RememberingSessionInterface(SecureCookieSessionInterface):
             self._known[value] = (data, signed_at.timestamp())
             while len(self._known) > self._size:
                 self._known.popitem(last=False)
-        return self.session_class(copy.deepcopy(data))
+        return self.session_class(_own_copy(data))
