@@ -12,15 +12,13 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from plugin.domain.errors import InvalidInput
 from plugin.domain.people import Person
 from plugin.services.context import Services
+from plugin.store import lead_pairs as store
 from plugin.store import repo
-from plugin.store.lead_pair_tables import lead_pairs
-from plugin.store.schema import people
 
 #: The most lines an import takes (an SME's whole staff, several times over).
 MAX_IMPORT_LINES = 10_000
@@ -54,43 +52,23 @@ class ImportRefused(Exception):
 
 def leads_of(session: Session, tenant_id: str, learner_id: str) -> set[str]:
     """The ids of the people paired as this learner's leads."""
-    rows = session.execute(
-        select(lead_pairs.c.lead_id).where(
-            lead_pairs.c.tenant_id == tenant_id, lead_pairs.c.learner_id == learner_id
-        )
-    )
-    return {row[0] for row in rows}
+    return store.leads_of(session, tenant_id, learner_id)
 
 
 def learners_of(session: Session, tenant_id: str, lead_id: str) -> set[str]:
     """The ids of the people this lead is paired with as their learners."""
-    rows = session.execute(
-        select(lead_pairs.c.learner_id).where(
-            lead_pairs.c.tenant_id == tenant_id, lead_pairs.c.lead_id == lead_id
-        )
-    )
-    return {row[0] for row in rows}
+    return store.learners_of(session, tenant_id, lead_id)
 
 
 def list_pairs(session: Session, tenant_id: str | None = None) -> list[Pair]:
     """Every pair (of one organisation, or of all), by the lead's then the learner's name."""
-    query = select(lead_pairs.c.lead_id, lead_pairs.c.learner_id)
-    if tenant_id is not None:
-        query = query.where(lead_pairs.c.tenant_id == tenant_id)
-    rows = session.execute(query).all()
-    ids = {i for row in rows for i in row}
-    found = {p.id: p for p in session.execute(select(Person).where(people.c.id.in_(ids))).scalars()}
-    pairs = [Pair(found[lead], found[learner]) for lead, learner in rows]
-    return sorted(pairs, key=lambda p: (p.lead.display_name, p.learner.display_name, p.lead.id))
+    found = [Pair(lead, learner) for lead, learner in store.pairs(session, tenant_id)]
+    return sorted(found, key=lambda p: (p.lead.display_name, p.learner.display_name, p.lead.id))
 
 
 def _person(session: Session, email: str, field: str, tenant_id: str | None) -> Person:
     """The colleague with this address (within `tenant_id` when given)."""
-    wanted = email.strip().lower()
-    query = select(Person).where(func.lower(people.c.email) == wanted, people.c.external.is_(False))
-    if tenant_id is not None:
-        query = query.where(people.c.tenant_id == tenant_id)
-    found = list(session.execute(query).scalars()) if wanted else []
+    found = store.colleagues_by_email(session, email, tenant_id) if email.strip() else []
     if not found:
         raise InvalidInput("unknown_person", field, email=email)
     if len(found) > 1:
@@ -124,14 +102,7 @@ def remove(
 ) -> tuple[Pair, bool]:
     """Unpair them; False when they were not paired. Talks planned before stay as they are."""
     lead, learner = _resolve(session, lead_email, learner_email, tenant_id)
-    result = session.execute(
-        delete(lead_pairs).where(
-            lead_pairs.c.tenant_id == lead.tenant_id,
-            lead_pairs.c.lead_id == lead.id,
-            lead_pairs.c.learner_id == learner.id,
-        )
-    )
-    return Pair(lead, learner), bool(result.rowcount)  # type: ignore[attr-defined]
+    return Pair(lead, learner), store.remove(session, lead.tenant_id, lead.id, learner.id)
 
 
 def import_csv(svc: Services, session: Session, text: str, tenant_id: str | None) -> int:
@@ -211,27 +182,8 @@ def add_by_id(
 
 def remove_by_id(session: Session, tenant_id: str, lead_id: str, learner_id: str) -> bool:
     """Unpair them (the admin page); False when they were not paired."""
-    result = session.execute(
-        delete(lead_pairs).where(
-            lead_pairs.c.tenant_id == tenant_id,
-            lead_pairs.c.lead_id == lead_id,
-            lead_pairs.c.learner_id == learner_id,
-        )
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return store.remove(session, tenant_id, lead_id, learner_id)
 
 
 def _insert(svc: Services, session: Session, pairs: Iterable[tuple[Person, Person]]) -> int:
-    now = svc.clock.now()
-    rows = [
-        {
-            "tenant_id": lead.tenant_id,
-            "lead_id": lead.id,
-            "learner_id": learner.id,
-            "created_at": now,
-        }
-        for lead, learner in pairs
-    ]
-    if rows:
-        session.execute(insert(lead_pairs), rows)
-    return len(rows)
+    return store.add(session, pairs, svc.clock.now())
