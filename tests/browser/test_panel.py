@@ -352,3 +352,34 @@ def test_the_next_agreement_typed_while_one_is_saved_is_kept(
     # The first one's answer does not empty the form under Marco's hands.
     expect(marco.locator("#new-what")).to_have_value("Marco regelt een meeloopdag")
     assert stored_whats(services, lead, talk.id) == ["Sem maakt een inregelrapport"]
+
+
+def test_a_reaction_being_typed_keeps_its_text_and_caret_when_the_agreement_changes(
+    signed_in_page, live_server, lead, learner, make_talk, clock, services
+):
+    """The other person changes the agreement while the learner types a reaction: the card
+    is drawn again, and the typing goes on where it was."""
+    talk = make_talk(lead, learner)
+    clock.set(talk.starts_at + timedelta(minutes=1))
+    item = services.write(
+        lambda s: agreements.add_agreement(
+            services, s, lead, talk.id, what="Sem maakt een inregelrapport",
+            owner=Owner.LEARNER, due=None,
+        )
+    )  # fmt: skip
+    sem = signed_in_page(learner, width=320)
+    open_panel(sem, live_server, talk.id)
+    card = sem.locator(f"#agreement-{item.id}")
+    card.get_by_role("button", name="Reactie", exact=True).click()
+    reaction = sem.locator(f"#react-{item.id}")
+    reaction.fill("Goed plan, ik")
+    services.write(
+        lambda s: agreements.edit_agreement(
+            services, s, lead, talk.id, item.id, expected_version=item.version,
+            changes={"what": "Sem maakt elke week een inregelrapport"},
+        )
+    )  # fmt: skip
+    expect(card.locator(".agreement-what")).to_have_text("Sem maakt elke week een inregelrapport")
+    expect(reaction).to_be_focused()
+    sem.keyboard.type(" begin maandag.")
+    expect(reaction).to_have_value("Goed plan, ik begin maandag.")

@@ -218,6 +218,11 @@ function cardKey(a, draft) {
 }
 
 function renderList() {
+  // A card rebuilt while its reaction is typed in (the other person changed the agreement)
+  // gets a new text box with the same id and text: the caret goes there again.
+  const focused = list.contains(document.activeElement) ? document.activeElement : null;
+  const caret = focused && typeof focused.selectionStart === "number"
+    ? [focused.selectionStart, focused.selectionEnd] : null;
   const wanted = [];
   const seen = new Set();
   for (const a of state.talk.agreements) {
@@ -251,6 +256,11 @@ function renderList() {
   });
   while (list.children.length > wanted.length) list.lastElementChild.remove();
   document.getElementById("no-agreements").hidden = wanted.length > 0;
+  if (focused && focused.id && !focused.isConnected) {
+    const again = document.getElementById(focused.id);
+    again?.focus();
+    if (again && caret && typeof again.setSelectionRange === "function") again.setSelectionRange(...caret);
+  }
 }
 
 const signPanel = {
