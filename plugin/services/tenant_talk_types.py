@@ -42,7 +42,7 @@ MAX_OWN_TYPES = 30
 #: The controlecode shown on the admin page: the start of the version's SHA-256.
 CHECK_CODE_LENGTH = 12
 
-#: What the audit log records of each change (`services/audit.py`), once it knows them.
+#: What the audit log records of each change (`services/audit.py`).
 AUDIT_UPLOAD = "talk_type_upload"
 AUDIT_REMOVE = "talk_type_remove"
 AUDIT_HIDE = "talk_type_hide"
@@ -249,8 +249,5 @@ def set_hidden(
 
 
 def record(svc: Services, admin: Person, action: str) -> None:
-    """Write the change to the audit log, after it was committed. `services/audit.py` does
-    not know these actions yet (see README): until it does, the row in `tenant_talk_types`
-    (who, when) is the only record."""
-    if action in audit.ACTIONS:
-        audit.record(svc, action, tenant_id=admin.tenant_id, actor_id=admin.id, via="admin")
+    """Write the change to the audit log (who and when), after it was committed."""
+    audit.record(svc, action, tenant_id=admin.tenant_id, actor_id=admin.id, via="admin")
