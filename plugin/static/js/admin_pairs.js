@@ -3,19 +3,14 @@
 // removed. Every change answers with the whole list. Built with h() only (text, never HTML).
 
 import { api, ApiError, OfflineError } from "./api.js";
-import { announce, clearErrors, h, showError } from "./ui.js";
+import { announce, clearErrors, h, showError, stringsOf } from "./ui.js";
 
 // This part's own strings: it is included in a page that has strings of its own.
-const strings = JSON.parse(document.getElementById("og-admin-pairs-strings")?.textContent || "{}");
+const say = stringsOf("og-admin-pairs-strings");
 const $ = (id) => document.getElementById(id);
 const addForm = $("pairs-add");
 const importForm = $("pairs-import");
 const URL_BASE = "/api/admin/lead-pairs";
-
-function say(key, params = {}) {
-  const text = strings[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ""));
-}
 
 function reason(error) {
   return error instanceof OfflineError ? say("offline") : error.message;

@@ -3,19 +3,14 @@
 // removing. Every change names the version of the kind it saw, and answers with the whole list.
 
 import { api, ApiError, identityHeaders, OfflineError } from "./api.js";
-import { announce, clearErrors, formatDateTime, h, showFieldError } from "./ui.js";
+import { announce, clearErrors, formatDateTime, h, showFieldError, stringsOf } from "./ui.js";
 
 // This part's own strings: it is included in a page that has strings of its own.
-const strings = JSON.parse(document.getElementById("og-admin-types-strings")?.textContent || "{}");
+const say = stringsOf("og-admin-types-strings");
 const $ = (id) => document.getElementById(id);
 const form = $("types-upload");
 const fileInput = $("type-file");
 let shown = [];
-
-function say(key, params = {}) {
-  const text = strings[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ""));
-}
 
 function reason(error) {
   return error instanceof OfflineError ? say("offline") : error.message;

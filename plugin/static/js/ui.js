@@ -5,10 +5,18 @@ const parsed = (id) => JSON.parse(document.getElementById(id)?.textContent || "{
 // those of a shared part it includes (moving and cancelling a talk).
 const strings = { ...parsed("og-ui-strings"), ...parsed("og-talk-action-strings"), ...parsed("og-strings") };
 
+const fill = (text, params) => text.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ""));
+
 /** A translated UI string (rendered by the server into the page), with {name} placeholders. */
 export function t(key, params = {}) {
-  const text = strings[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ""));
+  return fill(strings[key] ?? key, params);
+}
+
+/** `t` for a part a page includes with strings of its own (`<script id=...>`), which may use
+ * the same keys as the page's. */
+export function stringsOf(id) {
+  const own = parsed(id);
+  return (key, params = {}) => fill(own[key] ?? key, params);
 }
 
 /** Build an element; children are nodes or strings (always inserted as text, never as HTML). */
