@@ -54,6 +54,13 @@ def _record(svc: Services, me: Person) -> None:
     audit.record(svc, "lead_pairs_change", tenant_id=me.tenant_id, actor_id=me.id, via="admin")
 
 
+def _answer(me: Person, changed: bool, listing: dict[str, Any]) -> dict[str, Any]:
+    """The pairs as the change left them (read in its transaction); a real change logged."""
+    if changed:
+        _record(services(), me)
+    return {**listing, "changed": changed}
+
+
 @api.route(
     "GET",
     "/admin/lead-pairs",
@@ -72,15 +79,11 @@ def list_lead_pairs() -> dict[str, Any]:
     body=PairIn,
 )
 def add_lead_pair(body: PairIn) -> dict[str, Any]:
-    def work(svc: Services, s: Session, me: Person) -> tuple[Person, bool]:
+    def work(svc: Services, s: Session, me: Person) -> tuple[Person, bool, dict[str, Any]]:
         _pair, added = lead_pairs.add_by_id(svc, s, me.tenant_id, body.lead_id, body.learner_id)
-        return me, added
+        return me, added, _pairs(svc, s, me)
 
-    me, added = as_viewer_write(work)
-    svc = services()
-    if added:
-        _record(svc, me)
-    return {**as_viewer_read(_pairs), "changed": added}
+    return _answer(*as_viewer_write(work))
 
 
 @api.route(
@@ -90,13 +93,11 @@ def add_lead_pair(body: PairIn) -> dict[str, Any]:
     tag="admin",
 )
 def remove_lead_pair(lead_id: str, learner_id: str) -> dict[str, Any]:
-    def work(svc: Services, s: Session, me: Person) -> tuple[Person, bool]:
-        return me, lead_pairs.remove_by_id(s, me.tenant_id, lead_id, learner_id)
+    def work(svc: Services, s: Session, me: Person) -> tuple[Person, bool, dict[str, Any]]:
+        removed = lead_pairs.remove_by_id(s, me.tenant_id, lead_id, learner_id)
+        return me, removed, _pairs(svc, s, me)
 
-    me, removed = as_viewer_write(work)
-    if removed:
-        _record(services(), me)
-    return {**as_viewer_read(_pairs), "changed": removed}
+    return _answer(*as_viewer_write(work))
 
 
 @api.route(
@@ -107,11 +108,12 @@ def remove_lead_pair(lead_id: str, learner_id: str) -> dict[str, Any]:
     body=PairsImport,
 )
 def import_lead_pairs(body: PairsImport) -> dict[str, Any] | tuple[Response, int]:
-    def work(svc: Services, s: Session, me: Person) -> tuple[Person, int]:
-        return me, lead_pairs.import_csv(svc, s, body.csv, me.tenant_id)
+    def work(svc: Services, s: Session, me: Person) -> tuple[Person, int, dict[str, Any]]:
+        added = lead_pairs.import_csv(svc, s, body.csv, me.tenant_id)
+        return me, added, _pairs(svc, s, me)
 
     try:
-        me, added = as_viewer_write(work)
+        me, added, listing = as_viewer_write(work)
     except lead_pairs.ImportRefused as refused:
         details = [
             {"field": "csv", "line": p.line, "message": _line_message(p)} for p in refused.lines
@@ -121,7 +123,7 @@ def import_lead_pairs(body: PairsImport) -> dict[str, Any] | tuple[Response, int
         )
     if added:
         _record(services(), me)
-    return {**as_viewer_read(_pairs), "added": added}
+    return {**listing, "added": added}
 
 
 def _line_message(problem: lead_pairs.LineProblem) -> str:
