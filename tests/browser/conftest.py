@@ -40,6 +40,7 @@ from plugin.domain.clock import FixedClock
 from plugin.domain.people import Person
 from plugin.identity.local import issue_signin_token
 from plugin.services.context import Services
+from tests.admin.conftest import admin_app, hr  # noqa: F401  (fixtures: the admin pages' tests)
 from tests.conftest import START
 from tests.support.postgres import _execute_on_database, drop_database
 

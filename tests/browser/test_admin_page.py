@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 from flask import Flask
@@ -20,20 +19,7 @@ from plugin.domain.people import Person
 from plugin.domain.talk import Talk
 from plugin.services import working_time
 from plugin.services.context import Services
-from plugin.web.admin_access import install
-from tests.admin.conftest import HR_EMAIL
 from tests.browser.conftest import check_accessibility
-
-
-@pytest.fixture
-def admin_app(app: Flask) -> Flask:
-    install(app, SimpleNamespace(admins=HR_EMAIL))
-    return app
-
-
-@pytest.fixture
-def hr(make_person: Callable[..., Person]) -> Person:
-    return make_person(display_name="Hanna de Boer", email=HR_EMAIL)
 
 
 @pytest.mark.parametrize("width", [320, 1280])

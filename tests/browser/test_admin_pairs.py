@@ -6,22 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
 from plugin.domain.people import Person
-from plugin.web.admin_access import install
-from tests.admin.conftest import HR_EMAIL
 from tests.browser.conftest import check_accessibility
-
-
-@pytest.fixture
-def admin_app(app: Flask) -> Flask:
-    install(app, SimpleNamespace(admins=HR_EMAIL))
-    return app
 
 
 @pytest.mark.parametrize("width", [320, 1280])
@@ -29,13 +20,13 @@ def test_the_admin_keeps_who_leads_whom(
     admin_app: Flask,
     signed_in_page: Callable[..., Page],
     live_server: str,
+    hr: Person,
     make_person: Callable[..., Person],
     lead: Person,
     learner: Person,
     tmp_path: Path,
     width: int,
 ) -> None:
-    hr = make_person(display_name="Hanna de Boer", email=HR_EMAIL)
     lisa = make_person(display_name="Lisa Jansen", email="lisa@example.test")
     page = signed_in_page(hr, width=width)
     page.goto(f"{live_server}/admin")

@@ -11,30 +11,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
 from plugin.domain.people import Person
-from plugin.web.admin_access import install
-from tests.admin.conftest import HR_EMAIL
 from tests.browser.conftest import check_accessibility
 from tests.talk_types_admin.conftest import type_file
 
 SHOTS = Path("/tmp/og-admin-types-shots")
-
-
-@pytest.fixture
-def admin_app(app: Flask) -> Flask:
-    install(app, SimpleNamespace(admins=HR_EMAIL))
-    return app
-
-
-@pytest.fixture
-def hr(make_person: Callable[..., Person]) -> Person:
-    return make_person(display_name="Hanna de Boer", email=HR_EMAIL)
 
 
 def _file(name: str, text: str) -> dict[str, object]:

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from playwright.sync_api import Frame, Page, expect
 
-from plugin.domain.meeting import chat_id_from_join_url
 from plugin.services.context import Services
 from plugin.store import repo
 from plugin.store import talk_types as stored
@@ -28,7 +27,14 @@ from tests.browser.test_outlook_taskpane import (  # noqa: F401  (fixtures)
     outlook,
     outlook_browser,
 )
-from tests.browser.test_teams_tabs import MARCO, SEM, TeamsWorld, teams, teams_browser  # noqa: F401  (fixtures)
+from tests.browser.test_teams_tabs import (  # noqa: F401  (fixtures)
+    MARCO,
+    SEM,
+    TeamsWorld,
+    teams,
+    teams_browser,
+    weekly_meeting,
+)
 from tests.microsoft.fixtures import entra, graph  # noqa: F401  (fixtures)
 from tests.microsoft.graph_fake import GraphFake
 
@@ -178,29 +184,7 @@ def test_the_meeting_set_up_makes_a_series_of_the_kind_chosen(
     teams: TeamsWorld,  # noqa: F811
     graph: GraphFake,  # noqa: F811
 ) -> None:
-    graph.now = teams.clock.now
-    graph.add_mailbox("Marco@contoso.test", display_name="Marco", oid=MARCO)
-    graph.add_mailbox("Sem@contoso.test", display_name="Sem", oid=SEM)
-    teams.api(SEM, "Sem", "GET", "/api/me")
-    first = (teams.clock.now() + timedelta(days=1)).replace(hour=9, minute=0, microsecond=0)
-    event = graph.add_event(
-        "Marco@contoso.test",
-        "Wekelijks",
-        first,
-        first + timedelta(minutes=45),
-        attendees=["Sem@contoso.test"],
-        online_meeting=True,
-        recurrence={
-            "pattern": {
-                "type": "weekly",
-                "interval": 1,
-                "daysOfWeek": [first.strftime("%A").lower()],
-            },
-            "range": {"type": "noEnd", "startDate": first.date().isoformat()},
-        },
-    )
-    chat = chat_id_from_join_url(event["onlineMeeting"]["joinUrl"])
-    assert chat
+    chat = weekly_meeting(teams, graph)
     page, frame = teams.open_tab(
         "/teams/configure", frame_context="settings", chat_id=chat, width=1000
     )

@@ -365,10 +365,9 @@ def test_the_organiser_plans_a_new_talk_for_the_meeting(
     assert [r for r in graph.requests if not r.path.startswith(("/chats/", "/appCatalogs"))] == []
 
 
-def test_a_recurring_meeting_is_set_up_as_a_series_of_talks(
-    teams: TeamsWorld,
-    graph: GraphFake,  # noqa: F811
-) -> None:
+def weekly_meeting(teams: TeamsWorld, graph: GraphFake) -> str:  # noqa: F811  (a Graph fake, passed in)
+    """Marco's weekly Teams meeting with Sem (who has used the app once), from tomorrow at
+    09:00: the chat id of its occurrences."""
     graph.now = teams.clock.now
     graph.add_mailbox("Marco@contoso.test", display_name="Marco", oid=MARCO)
     graph.add_mailbox("Sem@contoso.test", display_name="Sem", oid=SEM)
@@ -392,6 +391,14 @@ def test_a_recurring_meeting_is_set_up_as_a_series_of_talks(
     )
     chat = chat_id_from_join_url(event["onlineMeeting"]["joinUrl"])
     assert chat
+    return chat
+
+
+def test_a_recurring_meeting_is_set_up_as_a_series_of_talks(
+    teams: TeamsWorld,
+    graph: GraphFake,  # noqa: F811
+) -> None:
+    chat = weekly_meeting(teams, graph)
     page, frame = teams.open_tab(
         "/teams/configure", frame_context="settings", chat_id=chat, width=600
     )
