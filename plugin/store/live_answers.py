@@ -26,6 +26,21 @@ def stored(connection: Connection, tenant_id: str, talk_id: str, version: int) -
     ).scalar_one_or_none()
 
 
+def stored_many(connection: Connection, wanted: list[tuple[str, str, int]]) -> dict[str, str]:
+    """talk id → answer, for each (tenant id, talk id, version) kept at exactly that version:
+    a process that sees several talks changed reads their answers in one query."""
+    exact = {(tenant_id, talk_id, version) for tenant_id, talk_id, version in wanted}
+    rows = connection.execute(
+        select(
+            live_answers.c.tenant_id, live_answers.c.talk_id, live_answers.c.version,
+            live_answers.c.body,
+        ).where(live_answers.c.talk_id.in_(sorted({talk_id for _, talk_id, _ in wanted})))
+    )  # fmt: skip
+    return {
+        row.talk_id: row.body for row in rows if (row.tenant_id, row.talk_id, row.version) in exact
+    }
+
+
 def keep(connection: Connection, tenant_id: str, talk_id: str, version: int, body: str) -> None:
     """Keep `body` as the talk's answer unless a newer version is kept already."""
     replaced = connection.execute(

@@ -20,6 +20,7 @@ from plugin.settings import LOCAL
 from plugin.web import api, consent, errors, form_pdf, graph_hooks, live_publish, outlook, pages
 from plugin.web.context import EXTENSION, PANEL_ANSWERS, STAMPS
 from plugin.web.host import TEAMSJS, ScriptSource
+from plugin.web.live_shortcut import LiveShortcut
 from plugin.web.outlook import OFFICEJS, OfficeScript
 from plugin.web.panel_answers import PanelAnswers
 from plugin.web.session import SESSION_CHECK
@@ -31,6 +32,11 @@ if TYPE_CHECKING:  # PyJWT is loaded only in Microsoft mode, where tokens are ch
     from plugin.identity.teams_sso import SsoValidator
 
 SESSION_COOKIE = "ontwikkelgesprek_session"
+#: On every response, pages and API alike.
+SECURITY_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+)
 
 #: The hosts that embed tabs, per Microsoft's "Prerequisites" for Teams tabs (Teams, Outlook and
 #: the Microsoft 365 app, and *.cloud.microsoft they are moving to). Microsoft mode only.
@@ -143,21 +149,15 @@ def create_app(
         BABEL_DEFAULT_LOCALE=DEFAULT_LANGUAGE,
         BABEL_TRANSLATION_DIRECTORIES=str(TRANSLATIONS_DIR),
     )
-    if proxy_hops:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=proxy_hops, x_proto=proxy_hops, x_host=proxy_hops
-        )
     app.extensions[EXTENSION] = services
     app.extensions[SESSION_CHECK] = SessionGenerations(
         lambda tenant_id, person_id: session_generation(services.db, tenant_id, person_id),
         read_many=lambda keys: session_generations(services.db, keys),
     )
-    stamps = TalkStamps(services.db)
-    services.db.talk_listeners.append(stamps.forget)
-    app.extensions[STAMPS] = stamps
     answers = app.extensions[PANEL_ANSWERS] = PanelAnswers(services.db)
+    stamps = TalkStamps(services.db, on_new_versions=answers.prefetch)
+    services.db.talk_listeners.append(stamps.learn)
+    app.extensions[STAMPS] = stamps
     live_publish.register(app, services, answers)
     Babel(app, locale_selector=select_language)
     errors.register(app)
@@ -190,8 +190,8 @@ def create_app(
 
     @app.after_request
     def security_headers(response: Response) -> Response:
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        for name, value in SECURITY_HEADERS:
+            response.headers.setdefault(name, value)
         if request.endpoint == "outlook.taskpane":
             response.headers.setdefault("Content-Security-Policy", taskpane_csp)
         response.headers.setdefault("Content-Security-Policy", csp)
@@ -201,4 +201,23 @@ def create_app(
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
 
+    if mode == LOCAL:
+        # A live panel's unchanged poll is answered before Flask, with the headers Flask gives
+        # the same answer (an API response that read the session cookie).
+        app.wsgi_app = LiveShortcut(  # type: ignore[method-assign]
+            app,
+            app.wsgi_app,
+            headers=[
+                *SECURITY_HEADERS,
+                ("Content-Security-Policy", csp),
+                ("Cache-Control", "no-store"),
+                ("Vary", "Cookie"),
+            ],
+        )
+    if proxy_hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxy_hops, x_proto=proxy_hops, x_host=proxy_hops
+        )
     return app

@@ -7,7 +7,8 @@ role, so it is built once: by the writer's request, right after its change (`pub
 kept in this process's memory and in the database (`store/live_answers.py`), where the other
 processes read it with one query instead of building it again. A version is only ever stored
 with the state the database had at that version, so an entry can never be stale; old versions
-are simply replaced, and the memory is bounded.
+are simply replaced, and the memory is bounded. A process whose stamps see a talk changed
+elsewhere reads its answer ahead (`prefetch`), so its panels' polls do not wait for that read.
 """
 
 from __future__ import annotations
@@ -48,6 +49,23 @@ class PanelAnswers:
         self._remember(talk_id, version, base)
         return _with_role(base, role)
 
+    def prefetch(self, changed: list[tuple[str, str, int]]) -> None:
+        """Take in the kept answers of talks another process changed ((tenant id, talk id,
+        version) each), in one query, before this process's polls ask for them. Best effort:
+        a talk whose answer is not kept yet is built or read by its first poll."""
+        wanted = [item for item in changed if self._remembered_version(item[1]) < item[2]]
+        if not wanted:
+            return
+        try:
+            with self._db.connection() as connection:
+                found = live_answers.stored_many(connection, wanted)
+        except SQLAlchemyError as error:
+            log.warning("live answers not read ahead: %s", type(error).__name__)
+            return
+        for _, talk_id, version in wanted:
+            if talk_id in found:
+                self._remember(talk_id, version, found[talk_id])
+
     def put(self, detail: dict[str, Any], role: str) -> bytes:
         """Keep `detail` (as loaded for a viewer in `role`) for its version in this process;
         its serialised form."""
@@ -76,6 +94,11 @@ class PanelAnswers:
             if body is None:
                 body = entry[2][role] = _with_role(entry[1], role)
             return body
+
+    def _remembered_version(self, talk_id: str) -> int:
+        with self._lock:
+            entry = self._entries.get(talk_id)
+            return entry[0] if entry is not None else 0
 
     def _remember(self, talk_id: str, version: int, base: str) -> None:
         with self._lock:

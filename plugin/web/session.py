@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Mapping
+from typing import Any
 
 from flask import current_app, g, request, session
 
@@ -62,14 +64,19 @@ def signed_in_identity() -> tuple[str, str] | None:
     if _CHECKED in g:
         checked: tuple[str, str] | None = g.get(_CHECKED)
         return checked
-    pid, tid, gen = session.get("pid"), session.get("tid"), session.get("gen")
-    identity = None
-    if isinstance(pid, str) and isinstance(tid, str) and type(gen) is int:
-        generations: SessionGenerations = current_app.extensions[SESSION_CHECK]
-        if generations.is_current(tid, pid, gen):
-            identity = (tid, pid)
+    identity = session_identity(session, current_app.extensions[SESSION_CHECK])
     setattr(g, _CHECKED, identity)
     return identity
+
+
+def session_identity(
+    data: Mapping[str, Any], generations: SessionGenerations
+) -> tuple[str, str] | None:
+    """(tenant id, person id) of a verified session cookie's contents, if it still counts."""
+    pid, tid, gen = data.get("pid"), data.get("tid"), data.get("gen")
+    if not (isinstance(pid, str) and isinstance(tid, str) and type(gen) is int):
+        return None
+    return (tid, pid) if generations.is_current(tid, pid, gen) else None
 
 
 def csrf_token() -> str:

@@ -52,6 +52,18 @@ class RememberingSessionInterface(SecureCookieSessionInterface):
             known = self._serializers[id(app)] = (key, made)
         return known[1]
 
+    def known(self, app: Flask, value: str) -> dict[str, Any] | None:
+        """A copy of the contents of the cookie `value` if it was verified before and is not
+        too old yet; None means it must be verified (`open_session`)."""
+        with self._lock:
+            known = self._known.get(value)
+            if known is not None:
+                self._known.move_to_end(value)
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        if known is None or time.time() - known[1] > max_age:
+            return None
+        return _own_copy(known[0])
+
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         serializer = self.get_signing_serializer(app)
         if serializer is None:
@@ -59,13 +71,10 @@ class RememberingSessionInterface(SecureCookieSessionInterface):
         value = request.cookies.get(self.get_cookie_name(app))
         if not value:
             return self.session_class()
+        known = self.known(app, value)
+        if known is not None:
+            return self.session_class(known)
         max_age = int(app.permanent_session_lifetime.total_seconds())
-        with self._lock:
-            known = self._known.get(value)
-            if known is not None:
-                self._known.move_to_end(value)
-        if known is not None and time.time() - known[1] <= max_age:
-            return self.session_class(_own_copy(known[0]))
         try:
             data, signed_at = serializer.loads(value, max_age=max_age, return_timestamp=True)
         except BadSignature:

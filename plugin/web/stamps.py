@@ -4,7 +4,10 @@ Two hundred open panels ask "has this talk changed?" twice a second each. Answer
 from the database would cost a query per poll; instead each process keeps the versions of the
 talks its panels watch and refreshes them all with one query every `interval` seconds. The
 database stays the only truth: the cache holds nothing another process needs, lags it by at
-most one interval, and is cleared at once for talks this process changes itself.
+most one interval, and takes the versions this process commits itself at once. A refresh that
+finds a talk changed elsewhere tells `on_new_versions` first (the panels' answers are fetched
+with it, `panel_answers.prefetch`), so the polls that see the new version find its answer in
+memory.
 """
 
 from __future__ import annotations
@@ -12,9 +15,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from plugin.domain.talk import Talk
 from plugin.store import talk_stamps
 from plugin.store.db import Database
 
@@ -31,8 +35,16 @@ class _Entry:
 
 
 class TalkStamps:
-    def __init__(self, db: Database, interval: float = 0.1, forget_after: float = 120.0) -> None:
+    def __init__(
+        self,
+        db: Database,
+        interval: float = 0.1,
+        forget_after: float = 120.0,
+        on_new_versions: Callable[[list[tuple[str, str, int]]], None] | None = None,
+    ) -> None:
         self._db = db
+        #: Told (tenant id, talk id, version) of the talks a refresh found changed elsewhere.
+        self._on_new_versions = on_new_versions
         self._interval = interval
         self._forget_after = forget_after
         self._entries: dict[str, _Entry] = {}
@@ -62,11 +74,19 @@ class TalkStamps:
             return None
         return version, lead_id, learner_id
 
-    def forget(self, talk_ids: Iterable[str]) -> None:
-        """This process changed these talks: read them from the database next time."""
+    def learn(self, changed: Mapping[str, Talk | None]) -> None:
+        """This process committed these talks (None: removed): their watched stamps move to
+        the committed versions at once, with no read. Versions only grow, so a commit that
+        reports late never moves a stamp back."""
         with self._lock:
-            for talk_id in talk_ids:
-                self._entries.pop(talk_id, None)
+            for talk_id, talk in changed.items():
+                entry = self._entries.get(talk_id)
+                if entry is None:
+                    continue
+                if talk is None:
+                    del self._entries[talk_id]
+                else:
+                    entry.version = max(entry.version, talk.version)
 
     def stop(self) -> None:
         self._stop.set()
@@ -109,6 +129,15 @@ class TalkStamps:
         with self._db.connection() as connection:
             versions = talk_stamps.talk_versions(connection, watched)
         with self._lock:
+            moved = [
+                (entry.tenant_id, talk_id, versions[talk_id])
+                for talk_id, entry in self._entries.items()
+                if versions.get(talk_id, 0) > entry.version
+            ]
+        # What changed is fetched before the stamps move, so the polls that follow find it.
+        if moved and self._on_new_versions is not None:
+            self._on_new_versions(moved)
+        with self._lock:
             for talk_id in watched:
                 entry = self._entries.get(talk_id)
                 if entry is None:
@@ -116,4 +145,4 @@ class TalkStamps:
                 if talk_id not in versions:
                     del self._entries[talk_id]
                     continue
-                entry.version = versions[talk_id]
+                entry.version = max(entry.version, versions[talk_id])

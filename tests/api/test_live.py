@@ -58,12 +58,20 @@ def test_live_refuses_outsiders_and_other_tenants(
     assert stranger.get(f"/api/talks/{talk.id}/live").status_code == 404
 
 
-def test_the_cache_forgets_local_changes_and_refreshes_others(
+def test_the_cache_takes_local_changes_and_refreshes_others(
     services, db_url, lead, learner, make_talk, clock
 ):
     talk = make_talk(lead, learner)
-    stamps = TalkStamps(services.db, interval=3600)  # no background refresh during the test
-    services.db.talk_listeners.append(stamps.forget)
+    told: list[list[tuple[str, str, int]]] = []
+
+    def on_new_versions(moved: list[tuple[str, str, int]]) -> None:
+        # Told before the stamp moves: a poll meanwhile still sees the version it had.
+        assert stamps.stamp(talk.tenant_id, talk.id) == local
+        told.append(moved)
+
+    # No background refresh during the test.
+    stamps = TalkStamps(services.db, interval=3600, on_new_versions=on_new_versions)
+    services.db.talk_listeners.append(stamps.learn)
     version = stamps.stamp(talk.tenant_id, talk.id)
     assert version is not None
     assert version[1:] == (lead.id, learner.id)
@@ -78,6 +86,9 @@ def test_the_cache_forgets_local_changes_and_refreshes_others(
     )
     local = stamps.stamp(talk.tenant_id, talk.id)
     assert local is not None and local[0] > version[0]
+    assert local[0] == services.read(lambda s: talks.load_talk(s, lead, talk.id)).version
+    stamps.refresh()
+    assert told == [], "a change of this process is no news to it"
 
     # A change by another process is seen after the next refresh, not before.
     other = Database(make_engine(db_url))
@@ -97,4 +108,5 @@ def test_the_cache_forgets_local_changes_and_refreshes_others(
     stamps.refresh()
     remote = stamps.stamp(talk.tenant_id, talk.id)
     assert remote is not None and remote[0] > local[0]
+    assert told == [[(talk.tenant_id, talk.id, remote[0])]]
     stamps.stop()

@@ -67,7 +67,7 @@ def test_a_change_is_built_once_and_served_by_the_other_process(
         raise AssertionError("the answer was built again")
 
     monkeypatch.setattr(views, "panel_detail", no_build)
-    other_process.extensions[STAMPS].forget({talk.id})  # its next refresh, without waiting
+    other_process.extensions[STAMPS].refresh()  # its next refresh, without waiting
     seen = sem.get(f"/api/talks/{talk.id}/live", headers={"If-None-Match": first.headers["ETag"]})
     assert seen.status_code == 200
     assert [a["what"] for a in seen.json["agreements"]] == ["Elke vrijdag de bus"]
@@ -226,3 +226,38 @@ def test_every_kept_answer_matches_a_fresh_build_through_a_whole_talk(
         kept = {row.talk_id: row.version for row in connection.execute(select(live_answers_table))}
     assert kept[talk.id] == marco.get(f"/api/talks/{talk.id}").json["version"]
     assert follow_up in kept
+
+
+def test_answers_of_talks_changed_elsewhere_are_read_ahead_in_one_query(
+    services, lead, learner, make_talk, make_person, monkeypatch
+):
+    talk, other = make_talk(lead, learner), make_talk(lead, make_person())
+    with services.db.connection() as connection:
+        live_answers.keep(connection, talk.tenant_id, talk.id, 4, '{"version":4}')
+        live_answers.keep(connection, other.tenant_id, other.id, 2, '{"version":2}')
+    answers = PanelAnswers(services.db)
+    answers.prefetch(
+        [
+            (talk.tenant_id, talk.id, 4),
+            (other.tenant_id, other.id, 3),  # not kept at this version yet
+            ("other-tenant", "no-such-talk", 1),
+        ]
+    )
+
+    def no_read(*args, **kwargs):
+        raise AssertionError("read again")
+
+    monkeypatch.setattr(live_answers, "stored", no_read)
+    assert json.loads(answers.get(talk.tenant_id, talk.id, 4, "lead")) == {
+        "version": 4,
+        "my_role": "lead",
+    }
+    with pytest.raises(AssertionError, match="read again"):
+        answers.get(other.tenant_id, other.id, 3, "lead")
+    # Another tenant's id list never reaches a talk of this one.
+    answers.prefetch([("other-tenant", talk.id, 5)])
+    with services.db.connection() as connection:
+        live_answers.keep(connection, talk.tenant_id, talk.id, 5, '{"version":5}')
+    answers.prefetch([("other-tenant", talk.id, 5)])
+    with pytest.raises(AssertionError, match="read again"):
+        answers.get(talk.tenant_id, talk.id, 5, "lead")

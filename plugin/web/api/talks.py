@@ -20,6 +20,7 @@ from plugin.web.context import (
     stamps,
 )
 from plugin.web.errors import Unauthenticated
+from plugin.web.live_shortcut import live_etag
 from plugin.web.schemas import (
     MeetingLink,
     PlanTalk,
@@ -89,7 +90,7 @@ def live_talk(talk_id: str) -> Response | dict[str, Any]:
     # Every change a panel shows bumps the talk's version, so the version is the ETag.
     participant = stamp is not None and person_id in stamp[1:]
     if stamp is not None and participant:
-        etag = _live_etag(stamp[0], person_id)
+        etag = live_etag(stamp[0], person_id)
         if request.if_none_match.contains(etag):
             response = Response(status=304)
             response.set_etag(etag)
@@ -113,7 +114,7 @@ def live_talk(talk_id: str) -> Response | dict[str, Any]:
         version = detail["version"]
     else:
         version = stamp[0]
-    etag = _live_etag(version, person_id)
+    etag = live_etag(version, person_id)
     # This process's cached version may lag another's change by one refresh; the database
     # said the caller is up to date after all.
     if request.if_none_match.contains(etag):
@@ -133,11 +134,6 @@ def _seen_version(person_id: str) -> int:
         if tag.endswith(suffix) and tag[: -len(suffix)].isdigit()
     ]
     return max(seen, default=0)
-
-
-def _live_etag(version: int, person_id: str) -> str:
-    # The answer is data, not text, so the language does not enter the tag.
-    return f"{version}-{person_id[:8]}"
 
 
 @api.route(

@@ -1,0 +1,120 @@
+"""A live panel's unchanged poll is answered before Flask (`web/live_shortcut.py`): the same
+304 with the same headers as the view gives, and only after the same checks; everything else
+still reaches Flask."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from flask import Flask, request
+
+from plugin.web import session_cookies
+from plugin.web.app import SESSION_COOKIE
+
+
+@pytest.fixture
+def flask_calls(app: Flask) -> list[str]:
+    """The talks' requests that reached Flask (its hooks run for every request it gets)."""
+    calls: list[str] = []
+
+    @app.before_request
+    def seen() -> None:
+        if request.path.startswith("/api/talks/"):
+            calls.append(request.full_path)
+
+    return calls
+
+
+def _live(client, talk_id: str, etag: str, query: str = ""):
+    return client.get(f"/api/talks/{talk_id}/live{query}", headers={"If-None-Match": etag})
+
+
+def test_an_unchanged_poll_is_answered_without_flask_as_flask_would(
+    client_for, lead, learner, make_talk, flask_calls
+):
+    talk = make_talk(lead, learner)
+    marco = client_for(lead)
+    etag = marco.get(f"/api/talks/{talk.id}/live").headers["ETag"]
+    flask_calls.clear()
+
+    short = _live(marco, talk.id, etag)
+    assert short.status_code == 304
+    assert flask_calls == []
+    # A query string (which the view ignores) takes the request through Flask: the answers
+    # are the same, header for header.
+    through_flask = _live(marco, talk.id, etag, "?poll=1")
+    assert through_flask.status_code == 304
+    assert flask_calls == [f"/api/talks/{talk.id}/live?poll=1"]
+    assert sorted(short.headers.items()) == sorted(through_flask.headers.items())
+    assert short.headers["ETag"] == etag and short.data == b""
+
+
+def test_a_change_a_stranger_or_no_cookie_goes_to_flask(
+    app, client_for, lead, learner, make_talk, make_person, flask_calls
+):
+    talk = make_talk(lead, learner)
+    marco, sem = client_for(lead), client_for(learner)
+    etag = marco.get(f"/api/talks/{talk.id}/live").headers["ETag"]
+    assert sem.post(f"/api/talks/{talk.id}/agreements", json={"what": "Iets"}).status_code == 201
+    flask_calls.clear()
+
+    changed = _live(marco, talk.id, etag)
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    # A participant's tag opens nothing to someone who is not one.
+    outsider = client_for(make_person())
+    assert _live(outsider, talk.id, changed.headers["ETag"]).status_code == 404
+    # The learner's own tag differs from the lead's: the lead's tag is no 304 for her.
+    assert _live(sem, talk.id, changed.headers["ETag"]).status_code == 200
+    anonymous = app.test_client()
+    assert _live(anonymous, talk.id, changed.headers["ETag"]).status_code == 401
+    assert len(flask_calls) == 4
+
+
+def test_a_cookie_never_verified_here_is_verified_by_flask(
+    app, client_for, lead, learner, make_talk, flask_calls
+):
+    talk = make_talk(lead, learner)
+    marco = client_for(lead)
+    etag = marco.get(f"/api/talks/{talk.id}/live").headers["ETag"]
+    value = marco.client.get_cookie(SESSION_COOKIE).value
+    body, signature = value.rsplit(".", 1)
+    forged = app.test_client()
+    forged.set_cookie(
+        SESSION_COOKIE, f"{body}.{'A' if signature[0] != 'A' else 'B'}{signature[1:]}"
+    )
+    flask_calls.clear()
+    assert _live(forged, talk.id, etag).status_code == 401
+    assert len(flask_calls) == 1
+
+
+def test_a_signed_out_or_expired_session_gets_no_304(
+    app, client_for, lead, learner, make_talk, monkeypatch
+):
+    talk = make_talk(lead, learner)
+    marco = client_for(lead)
+    etag = marco.get(f"/api/talks/{talk.id}/live").headers["ETag"]
+    copy = app.test_client()
+    copy.set_cookie(SESSION_COOKIE, marco.client.get_cookie(SESSION_COOKIE).value)
+    assert _live(copy, talk.id, etag).status_code == 304
+
+    lifetime = app.permanent_session_lifetime + timedelta(minutes=1)
+    now = session_cookies.time.time()
+    monkeypatch.setattr(session_cookies.time, "time", lambda: now + lifetime.total_seconds())
+    assert _live(copy, talk.id, etag).status_code == 401
+    monkeypatch.undo()
+
+    assert _live(copy, talk.id, etag).status_code == 304
+    assert marco.post("/api/signout").status_code == 200
+    assert _live(copy, talk.id, etag).status_code == 401
+
+
+def test_other_methods_and_paths_are_not_taken(client_for, lead, learner, make_talk, flask_calls):
+    talk = make_talk(lead, learner)
+    marco = client_for(lead)
+    etag = marco.get(f"/api/talks/{talk.id}/live").headers["ETag"]
+    flask_calls.clear()
+    assert marco.client.head(f"/api/talks/{talk.id}/live", headers={"If-None-Match": etag})
+    assert marco.get(f"/api/talks/{talk.id}/live/", headers={"If-None-Match": etag})
+    assert marco.get(f"/api/talks/{talk.id}", headers={"If-None-Match": etag}).status_code == 200
+    assert len(flask_calls) == 3
