@@ -1,13 +1,15 @@
-"""A live panel's "nothing changed" answer, given before Flask.
+"""A live panel's poll, answered from this process's memory, before Flask when it can.
 
-Every open panel asks twice a second whether its talk changed, and the answer is nearly always
-304 Not Modified. Through Flask that answer costs about 160 µs of a worker's time, most of it
-Flask's own (request context, URL matching, the session, a response object, the hooks),
-where a bare Flask endpoint costs 60. This WSGI layer gives exactly that answer, after exactly
-the checks of the `live_talk` view, with no Flask in between: a session cookie verified
-before (`RememberingSessionInterface.known`) whose session still counts, the person takes part
-in the talk (its stamp), and the caller already has the talk's version. Anything else (no
-cookie or one not seen yet, a query string, a bearer token, a talk that changed, someone else's
+Every open panel asks twice a second whether its talk changed. Nearly always the answer is
+304 Not Modified, and after a change it is the talk's new answer, which this process holds
+in memory by then (the writer's process built it, the others read it ahead: `stamps`,
+`panel_answers`). Through Flask either costs about 160 µs of a worker's time, most of it
+Flask's own (request context, URL matching, the session, a response object, the hooks), where
+a bare Flask endpoint costs 60. `known_answer` is the view's own first step (`live_talk`), and
+`LiveShortcut`, a WSGI layer, gives the same answer with no Flask in between, after the same
+checks: a session cookie verified before (`RememberingSessionInterface.known`) whose session
+still counts, and the person takes part in the talk (its stamp). Anything else (no cookie or
+one not seen yet, a query string, a bearer token, an answer not in memory, someone else's
 talk) goes to Flask as before. Local mode only: in Microsoft mode a bearer token says who asks.
 """
 
@@ -15,12 +17,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from flask import Flask
+from werkzeug.datastructures import ETags
 from werkzeug.http import parse_cookie, parse_etags, quote_etag
 
-from plugin.web.context import STAMPS
+from plugin.web.context import PANEL_ANSWERS, STAMPS
+from plugin.web.panel_answers import PanelAnswers
 from plugin.web.session import SESSION_CHECK, session_identity
 from plugin.web.session_cookies import RememberingSessionInterface
 from plugin.web.stamps import TalkStamps
@@ -30,6 +35,7 @@ if TYPE_CHECKING:
 
 #: The live route, as `PathSegment` matches a talk id (no slash, no control character).
 _LIVE = re.compile(r"/api/talks/([^/\x00-\x1f\x7f]+)/live")
+JSON = "application/json"
 
 
 def live_etag(version: int, person_id: str) -> str:
@@ -44,28 +50,36 @@ class LiveShortcut:
     ) -> None:
         self._app = app
         self._wsgi_app = wsgi_app
-        #: What Flask adds to the view's 304 (security headers, `Vary: Cookie`), besides its tag.
+        #: What Flask adds to the view's answer (security headers, `Vary: Cookie`), besides the
+        #: answer's own.
         self._headers = list(headers)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        etag = self._unchanged(environ)
-        if etag is None:
+        known = self._known(environ)
+        if known is None:
             return self._wsgi_app(environ, start_response)
-        start_response("304 NOT MODIFIED", [("ETag", quote_etag(etag)), *self._headers])
-        return []
+        tag = ("ETag", quote_etag(known.etag))
+        if known.body is None:
+            start_response("304 NOT MODIFIED", [tag, *self._headers])
+            return []
+        length = str(len(known.body))
+        start_response(
+            "200 OK",
+            [("Content-Type", JSON), ("Content-Length", length), tag, *self._headers],
+        )
+        return [known.body]
 
-    def _unchanged(self, environ: WSGIEnvironment) -> str | None:
-        """The caller's current tag when this is a poll of an unchanged talk it takes part in,
-        asked with a known session cookie; else None (Flask answers)."""
+    def _known(self, environ: WSGIEnvironment) -> KnownAnswer | None:
+        """The answer to a signed-in participant's poll when memory holds it; else None
+        (Flask answers)."""
         if (
             environ.get("REQUEST_METHOD") != "GET"
             or environ.get("QUERY_STRING")
             or "HTTP_AUTHORIZATION" in environ
         ):
             return None
-        asked = environ.get("HTTP_IF_NONE_MATCH")
         found = _LIVE.fullmatch(environ.get("PATH_INFO", ""))
-        if not asked or found is None:
+        if found is None:
             return None
         # The app's own parts, looked up as its views do (a test may swap one after start).
         app = self._app
@@ -77,10 +91,47 @@ class LiveShortcut:
         identity = session_identity(data, app.extensions[SESSION_CHECK]) if data else None
         if identity is None:
             return None
-        tenant_id, person_id = identity
-        stamps: TalkStamps = app.extensions[STAMPS]
-        stamp = stamps.stamp(tenant_id, found.group(1))
-        if stamp is None or person_id not in stamp[1:]:
-            return None
-        etag = live_etag(stamp[0], person_id)
-        return etag if parse_etags(asked).contains(etag) else None
+        return known_answer(
+            app, *identity, found.group(1), parse_etags(environ.get("HTTP_IF_NONE_MATCH"))
+        )
+
+
+@dataclass(frozen=True)
+class KnownAnswer:
+    etag: str
+    #: The serialised answer; None when the caller has this version already (304).
+    body: bytes | None
+
+
+def known_answer(
+    app: Flask, tenant_id: str, person_id: str, talk_id: str, asked: ETags
+) -> KnownAnswer | None:
+    """A participant's live answer from this process's memory: 304 when they have the talk's
+    version, the answer when memory holds it. None when the database must be asked: for
+    someone who takes part in no such talk, an answer not in memory, or a caller who has seen
+    a newer version than this process's stamp (another process answered it; the stamp lags).
+    Every change a panel shows bumps the talk's version, so the version is the tag."""
+    stamps: TalkStamps = app.extensions[STAMPS]
+    stamp = stamps.stamp(tenant_id, talk_id)
+    if stamp is None or person_id not in stamp[1:]:
+        return None
+    version, lead_id, _ = stamp
+    etag = live_etag(version, person_id)
+    if asked.contains(etag):
+        return KnownAnswer(etag, None)
+    if seen_version(asked, person_id) >= version:
+        return None
+    answers: PanelAnswers = app.extensions[PANEL_ANSWERS]
+    body = answers.remembered(talk_id, version, "lead" if person_id == lead_id else "learner")
+    return KnownAnswer(etag, body) if body is not None else None
+
+
+def seen_version(asked: ETags, person_id: str) -> int:
+    """The newest version of the talk the caller's If-None-Match names (0 when none)."""
+    suffix = f"-{person_id[:8]}"
+    seen = [
+        int(tag[: -len(suffix)])
+        for tag in asked.as_set()
+        if tag.endswith(suffix) and tag[: -len(suffix)].isdigit()
+    ]
+    return max(seen, default=0)

@@ -39,7 +39,7 @@ class PanelAnswers:
     def get(self, tenant_id: str, talk_id: str, version: int, role: str) -> bytes | None:
         """The serialised answer for `role` at `version`: from memory, else as another process
         kept it; None when nobody built that version yet."""
-        body = self._remembered(talk_id, version, role)
+        body = self.remembered(talk_id, version, role)
         if body is not None:
             return body
         with self._db.connection() as connection:
@@ -84,7 +84,8 @@ class PanelAnswers:
         except SQLAlchemyError as error:
             log.warning("live answer not shared: %s", type(error).__name__)
 
-    def _remembered(self, talk_id: str, version: int, role: str) -> bytes | None:
+    def remembered(self, talk_id: str, version: int, role: str) -> bytes | None:
+        """The serialised answer for `role` at `version` if this process holds it."""
         with self._lock:
             entry = self._entries.get(talk_id)
             if entry is None or entry[0] != version:

@@ -65,6 +65,7 @@ class Stats:
     latencies: list[float] = field(default_factory=list)
     #: The same latencies by kind of request: unchanged poll (304), changed poll (200), save.
     by_kind: dict[str, list[float]] = field(default_factory=dict)
+    kinds: list[str] = field(default_factory=list)
     sync: list[float] = field(default_factory=list)
     errors: int = 0
     saves: int = 0
@@ -74,6 +75,17 @@ class Stats:
         took = (time.perf_counter() - began) * 1000
         self.latencies.append(took)
         self.by_kind.setdefault(kind, []).append(took)
+        self.kinds.append(kind)
+
+    def slowest_share(self, share: float) -> dict[str, int]:
+        """How many requests of each kind are among the slowest `share` of all: what the p99
+        is made of."""
+        count = max(1, int(len(self.latencies) * share))
+        slowest = sorted(range(len(self.latencies)), key=self.latencies.__getitem__)[-count:]
+        found: dict[str, int] = {}
+        for index in slowest:
+            found[self.kinds[index]] = found.get(self.kinds[index], 0) + 1
+        return dict(sorted(found.items()))
 
     def error(self, kind: str) -> None:
         self.errors += 1
@@ -408,6 +420,7 @@ def main() -> None:
             kind: {"n": len(v), "p50_ms": percentile(v, 0.5), "p99_ms": percentile(v, 0.99)}
             for kind, v in sorted(stats.by_kind.items())
         },
+        "slowest_1pct": stats.slowest_share(0.01),
         "errors": stats.errors,
         "error_kinds": stats.error_kinds,
         "saves": stats.saves,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify, request
+from flask import Response, current_app, jsonify, request
 from sqlalchemy.orm import Session
 
 from plugin.domain.people import Person
@@ -20,7 +20,7 @@ from plugin.web.context import (
     stamps,
 )
 from plugin.web.errors import Unauthenticated
-from plugin.web.live_shortcut import live_etag
+from plugin.web.live_shortcut import JSON, known_answer, live_etag, seen_version
 from plugin.web.schemas import (
     MeetingLink,
     PlanTalk,
@@ -86,24 +86,18 @@ def live_talk(talk_id: str) -> Response | dict[str, Any]:
     if identity is None:  # checked by the route already; this tells the type checker
         raise Unauthenticated()
     tenant_id, person_id = identity
+    known = known_answer(current_app, tenant_id, person_id, talk_id, request.if_none_match)
+    if known is not None:
+        return _live_response(known.etag, known.body)
     stamp = stamps().stamp(tenant_id, talk_id)
-    # Every change a panel shows bumps the talk's version, so the version is the ETag.
-    participant = stamp is not None and person_id in stamp[1:]
-    if stamp is not None and participant:
-        etag = live_etag(stamp[0], person_id)
-        if request.if_none_match.contains(etag):
-            response = Response(status=304)
-            response.set_etag(etag)
-            return response
-    if not participant:
+    if stamp is None or person_id not in stamp[1:]:
         return jsonify(as_viewer_read(lambda svc, s, me: talk_for_viewer(svc, s, talk_id, me)))
-    assert stamp is not None
     role = "lead" if person_id == stamp[1] else "learner"
     # Built once per version, by the writer or else whoever asked first: the rest is memory
-    # or one row. Unless the caller has seen a newer version than this process's stamp
-    # (another process answered it): the stamp lags, and the database is asked.
+    # or one row. Unless the caller has seen a newer version than this process's stamp: then
+    # the database is asked.
     body = None
-    if _seen_version(person_id) < stamp[0]:
+    if seen_version(request.if_none_match, person_id) < stamp[0]:
         body = panel_answers().get(tenant_id, talk_id, stamp[0], role)
     if body is None:
         # A participant's identity and access were settled by the stamp: load only what the
@@ -115,25 +109,15 @@ def live_talk(talk_id: str) -> Response | dict[str, Any]:
     else:
         version = stamp[0]
     etag = live_etag(version, person_id)
-    # This process's cached version may lag another's change by one refresh; the database
-    # said the caller is up to date after all.
-    if request.if_none_match.contains(etag):
-        response = Response(status=304)
-    else:
-        response = Response(body, mimetype="application/json")
+    # This process's stamp may lag another's change by one refresh; the database said the
+    # caller is up to date after all.
+    return _live_response(etag, None if request.if_none_match.contains(etag) else body)
+
+
+def _live_response(etag: str, body: bytes | None) -> Response:
+    response = Response(status=304) if body is None else Response(body, mimetype=JSON)
     response.set_etag(etag)
     return response
-
-
-def _seen_version(person_id: str) -> int:
-    """The newest version the caller's If-None-Match names (0 when none)."""
-    suffix = f"-{person_id[:8]}"
-    seen = [
-        int(tag[: -len(suffix)])
-        for tag in request.if_none_match.as_set()
-        if tag.endswith(suffix) and tag[: -len(suffix)].isdigit()
-    ]
-    return max(seen, default=0)
 
 
 @api.route(
