@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -46,7 +45,7 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
             # 150 ms under load, holding every request of the worker), and the workers' memory
             # stays shared with the master's.
             "pre_fork": lambda _server, _worker: gc.freeze(),
-            "post_fork": lambda _server, _worker: _worker_started(post_fork),
+            "post_fork": lambda _server, _worker: post_fork(),
             "when_ready": lambda _server: when_ready(),
         }
         super().__init__()
@@ -57,16 +56,3 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
 
     def load(self) -> Flask:
         return self._app
-
-
-#: How long a thread may hold the interpreter while another waits for it (Python's default is
-#: 5 ms). A worker's threads share one interpreter lock: a save's few milliseconds of Python
-#: (loading the talk, building the panels' new answer) held back the 10 µs polls of the same
-#: worker for up to that long. Handing over sooner costs the save a few switches; in
-#: tests/bench/panel.py it took the p99 of all requests from about 3.5 ms to 3.2.
-SWITCH_INTERVAL = 0.00025
-
-
-def _worker_started(post_fork: Callable[[], None]) -> None:
-    sys.setswitchinterval(SWITCH_INTERVAL)
-    post_fork()
