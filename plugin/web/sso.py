@@ -5,15 +5,25 @@ view runs; a token that fails any check gets 401 with no detail (the reason goes
 INFO, the token never). The person is found by tenant and object id, and added on first
 sign-in. Bearer requests need no CSRF token: a browser never attaches that header by itself.
 In Microsoft mode this is the only way in; session cookies and sign-in links are off.
+
+Who a token's identity is here is remembered for a second per process (`SignedInPeople`): a
+live panel sends the same token twice a second, and reading the person each time was most of
+a poll's cost. A changed name or address is a different key, so it is stored at once; an
+erased person's token stops counting within that second (as a copied session cookie does
+after a sign-out elsewhere, `session_check.py`).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 
 from flask import Flask, g, request
 
-from plugin.identity.teams_sso import InvalidSsoToken, SsoValidator
+from plugin.identity.teams_sso import InvalidSsoToken, SsoIdentity, SsoValidator
 from plugin.services.people import known_person, person_for_sign_in
 from plugin.web.context import services
 from plugin.web.errors import Unauthenticated
@@ -21,8 +31,51 @@ from plugin.web.session import BEARER, SSO_TOKEN
 
 log = logging.getLogger(__name__)
 
+#: `app.extensions` key: the `SignedInPeople` of this process.
+SIGNED_IN_PEOPLE = "ontwikkelgesprek.signed_in_people"
+
+Key = tuple[str, str, str, str]
+
+
+class SignedInPeople:
+    """(tenant id, object id, name, username) → (tenant id, person id), for `ttl` seconds."""
+
+    def __init__(
+        self,
+        *,
+        ttl: float = 1.0,
+        size: int = 10_000,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._ttl = ttl
+        self._size = size
+        self._monotonic = monotonic
+        self._known: OrderedDict[Key, tuple[tuple[str, str], float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, identity: SsoIdentity) -> tuple[str, str] | None:
+        key = _key(identity)
+        with self._lock:
+            known = self._known.get(key)
+            if known is None or self._monotonic() - known[1] > self._ttl:
+                return None
+            return known[0]
+
+    def put(self, identity: SsoIdentity, person: tuple[str, str]) -> None:
+        with self._lock:
+            self._known[_key(identity)] = (person, self._monotonic())
+            self._known.move_to_end(_key(identity))
+            while len(self._known) > self._size:
+                self._known.popitem(last=False)
+
+
+def _key(identity: SsoIdentity) -> Key:
+    return (identity.tenant_id, identity.object_id, identity.name, identity.username)
+
 
 def register(app: Flask, validator: SsoValidator) -> None:
+    app.extensions[SIGNED_IN_PEOPLE] = SignedInPeople()
+
     @app.before_request
     def authenticate_bearer() -> None:
         header = request.headers.get("Authorization")
@@ -36,15 +89,19 @@ def register(app: Flask, validator: SsoValidator) -> None:
         except InvalidSsoToken as error:
             log.info("SSO token refused: %s", error.reason)
             raise Unauthenticated(invalid_token=True) from None
-        svc = services()
-        args = (
-            identity.tenant_id,
-            identity.object_id,
-            identity.name,
-            identity.username,
-        )
-        person = svc.read(lambda s: known_person(s, *args))
-        if person is None:
-            person = svc.write(lambda s: person_for_sign_in(svc, s, *args))
-        setattr(g, BEARER, (person.tenant_id, person.id))
+        people: SignedInPeople = app.extensions[SIGNED_IN_PEOPLE]
+        known = people.get(identity)
+        if known is None:
+            known = _person_of(identity)
+            people.put(identity, known)
+        setattr(g, BEARER, known)
         setattr(g, SSO_TOKEN, identity.token)
+
+
+def _person_of(identity: SsoIdentity) -> tuple[str, str]:
+    svc = services()
+    args = (identity.tenant_id, identity.object_id, identity.name, identity.username)
+    person = svc.read(lambda s: known_person(s, *args))
+    if person is None:
+        person = svc.write(lambda s: person_for_sign_in(svc, s, *args))
+    return (person.tenant_id, person.id)

@@ -165,3 +165,61 @@ def test_microsoft_mode_answers_over_https_only(
     finally:
         direct.extensions[STAMPS].stop()
         behind_proxy.extensions[STAMPS].stop()
+
+
+class Ticks:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_who_a_token_is_is_read_once_a_second_and_a_new_name_at_once(
+    ms_app: Flask, ms_services: Services, entra: EntraFake, clock: FixedClock, monkeypatch
+) -> None:
+    """A live panel sends the same token twice a second: the person behind it is remembered
+    for a second, not read on every request; a changed name is stored on its first use."""
+    from plugin.web import sso
+
+    ticks = Ticks()
+    ms_app.extensions[sso.SIGNED_IN_PEOPLE] = sso.SignedInPeople(ttl=1.0, monotonic=ticks)
+    reads: list[str] = []
+    read = sso.known_person
+
+    def counted(session, tenant_id, object_id, name, email):  # type: ignore[no-untyped-def]
+        reads.append(name)
+        return read(session, tenant_id, object_id, name, email)
+
+    monkeypatch.setattr(sso, "known_person", counted)
+    client = https_client(ms_app)
+    token = bearer(entra, clock, MARCO, name="Marco de Vries")
+    first = client.get("/api/me", headers=token).json["id"]
+    assert [client.get("/api/me", headers=token).json["id"] for _ in range(3)] == [first] * 3
+    assert reads == ["Marco de Vries"]
+    ticks.now += 1.5
+    assert client.get("/api/me", headers=token).json["id"] == first
+    assert reads == ["Marco de Vries"] * 2
+
+    renamed = client.get("/api/me", headers=bearer(entra, clock, MARCO, name="Marco Janssen"))
+    assert renamed.json["id"] == first
+    assert ms_services.read(lambda s: s.get(Person, first).display_name) == "Marco Janssen"
+    assert reads[-1] == "Marco Janssen"
+
+
+def test_an_erased_persons_token_stops_counting_within_the_second(
+    ms_app: Flask, ms_services: Services, entra: EntraFake, clock: FixedClock
+) -> None:
+    from plugin.services.privacy_erase import erase
+    from plugin.web import sso
+
+    ticks = Ticks()
+    ms_app.extensions[sso.SIGNED_IN_PEOPLE] = sso.SignedInPeople(ttl=1.0, monotonic=ticks)
+    client = https_client(ms_app)
+    token = bearer(entra, clock, MARCO, name="Marco de Vries")
+    erased = client.get("/api/me", headers=token).json["id"]
+    erase(ms_services, erased)
+    ticks.now += 1.5
+    # The same token now signs in someone new: nothing of the erased person comes back.
+    again = client.get("/api/me", headers=token)
+    assert again.status_code == 200 and again.json["id"] != erased
