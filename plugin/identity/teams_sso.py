@@ -103,10 +103,7 @@ class SsoValidator:
 
     def validate(self, token: str) -> SsoIdentity:
         digest = hashlib.sha256(token.encode()).digest()
-        with self._lock:
-            seen = self._accepted.get(digest)
-            if seen is not None:
-                self._accepted.move_to_end(digest)
+        seen = self._seen(digest)
         if seen is not None:
             identity, times = seen
             self._check_times(times)
@@ -117,6 +114,25 @@ class SsoValidator:
             if len(self._accepted) > ACCEPTED_TOKENS:
                 self._accepted.popitem(last=False)
         return identity
+
+    def accepted(self, token: str) -> SsoIdentity | None:
+        """The identity of a token this validator accepted before, while its times hold; None
+        for any other token (`validate` it: that may fetch keys and logs the refusal)."""
+        seen = self._seen(hashlib.sha256(token.encode()).digest())
+        if seen is None:
+            return None
+        try:
+            self._check_times(seen[1])
+        except InvalidSsoToken:
+            return None
+        return seen[0]
+
+    def _seen(self, digest: bytes) -> tuple[SsoIdentity, dict[str, Any]] | None:
+        with self._lock:
+            seen = self._accepted.get(digest)
+            if seen is not None:
+                self._accepted.move_to_end(digest)
+            return seen
 
     def _validate(self, token: str) -> tuple[SsoIdentity, dict[str, Any]]:
         try:

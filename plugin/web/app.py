@@ -32,6 +32,8 @@ if TYPE_CHECKING:  # PyJWT is loaded only in Microsoft mode, where tokens are ch
     from plugin.identity.teams_sso import SsoValidator
 
 SESSION_COOKIE = "ontwikkelgesprek_session"
+#: On every response in Microsoft mode, which answers over https only.
+HSTS = ("Strict-Transport-Security", "max-age=31536000")
 #: On every response, pages and API alike.
 SECURITY_HEADERS = (
     ("X-Content-Type-Options", "nosniff"),
@@ -198,22 +200,22 @@ def create_app(
         if request.path.startswith("/api/"):
             response.headers.setdefault("Cache-Control", "no-store")
         if mode != LOCAL and request.scheme == "https":
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+            response.headers.setdefault(*HSTS)
         return response
 
-    if mode == LOCAL:
-        # A live panel's unchanged poll is answered before Flask, with the headers Flask gives
-        # the same answer (an API response that read the session cookie).
-        app.wsgi_app = LiveShortcut(  # type: ignore[method-assign]
-            app,
-            app.wsgi_app,
-            headers=[
-                *SECURITY_HEADERS,
-                ("Content-Security-Policy", csp),
-                ("Cache-Control", "no-store"),
-                ("Vary", "Cookie"),
-            ],
-        )
+    # A live panel's poll is answered before Flask when memory holds the answer, with the
+    # headers Flask gives the same answer: an API response, which in local mode read the
+    # session cookie, and in Microsoft mode went over https.
+    app.wsgi_app = LiveShortcut(  # type: ignore[method-assign]
+        app,
+        app.wsgi_app,
+        headers=[
+            *SECURITY_HEADERS,
+            ("Content-Security-Policy", csp),
+            ("Cache-Control", "no-store"),
+            ("Vary", "Cookie") if mode == LOCAL else HSTS,
+        ],
+    )
     if proxy_hops:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

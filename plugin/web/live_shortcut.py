@@ -7,10 +7,11 @@ in memory by then (the writer's process built it, the others read it ahead: `sta
 Flask's own (request context, URL matching, the session, a response object, the hooks), where
 a bare Flask endpoint costs 60. `known_answer` is the view's own first step (`live_talk`), and
 `LiveShortcut`, a WSGI layer, gives the same answer with no Flask in between, after the same
-checks: a session cookie verified before (`RememberingSessionInterface.known`) whose session
-still counts, and the person takes part in the talk (its stamp). Anything else (no cookie or
-one not seen yet, a query string, a bearer token, an answer not in memory, someone else's
-talk) goes to Flask as before. Local mode only: in Microsoft mode a bearer token says who asks.
+checks: who asks (local mode: a session cookie verified before, `RememberingSessionInterface.
+known`, whose session still counts; Microsoft mode: over https, a Teams token accepted before
+and still in its time, `SsoValidator.accepted`, whose person is remembered), and that person
+takes part in the talk (its stamp). Anything else (a cookie or token not seen yet, a query
+string, an answer not in memory, someone else's talk) goes to Flask as before.
 """
 
 from __future__ import annotations
@@ -24,14 +25,24 @@ from flask import Flask
 from werkzeug.datastructures import ETags
 from werkzeug.http import parse_cookie, parse_etags, quote_etag
 
+from plugin.settings import LOCAL
 from plugin.web.context import PANEL_ANSWERS, STAMPS
 from plugin.web.panel_answers import PanelAnswers
-from plugin.web.session import SESSION_CHECK, session_identity
+from plugin.web.session import (
+    SESSION_CHECK,
+    SIGNED_IN_PEOPLE,
+    SSO_VALIDATOR,
+    bearer_token,
+    session_identity,
+)
 from plugin.web.session_cookies import RememberingSessionInterface
 from plugin.web.stamps import TalkStamps
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # PyJWT is loaded only in Microsoft mode
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+    from plugin.identity.teams_sso import SsoValidator
+    from plugin.web.sso import SignedInPeople
 
 #: The live route, as `PathSegment` matches a talk id (no slash, no control character).
 _LIVE = re.compile(r"/api/talks/([^/\x00-\x1f\x7f]+)/live")
@@ -72,28 +83,49 @@ class LiveShortcut:
     def _known(self, environ: WSGIEnvironment) -> KnownAnswer | None:
         """The answer to a signed-in participant's poll when memory holds it; else None
         (Flask answers)."""
-        if (
-            environ.get("REQUEST_METHOD") != "GET"
-            or environ.get("QUERY_STRING")
-            or "HTTP_AUTHORIZATION" in environ
-        ):
+        if environ.get("REQUEST_METHOD") != "GET" or environ.get("QUERY_STRING"):
             return None
         found = _LIVE.fullmatch(environ.get("PATH_INFO", ""))
         if found is None:
             return None
         # The app's own parts, looked up as its views do (a test may swap one after start).
         app = self._app
-        sessions = app.session_interface
-        if not isinstance(sessions, RememberingSessionInterface):
-            return None
-        cookie = parse_cookie(environ).get(app.config["SESSION_COOKIE_NAME"])
-        data = sessions.known(app, cookie) if cookie else None
-        identity = session_identity(data, app.extensions[SESSION_CHECK]) if data else None
+        if app.config["OG_MODE"] == LOCAL:
+            identity = _session_identity(app, environ)
+        else:
+            identity = _bearer_identity(app, environ)
         if identity is None:
             return None
         return known_answer(
             app, *identity, found.group(1), parse_etags(environ.get("HTTP_IF_NONE_MATCH"))
         )
+
+
+def _session_identity(app: Flask, environ: WSGIEnvironment) -> tuple[str, str] | None:
+    """Local mode: the person of a session cookie verified before, while it counts. A request
+    that also sends a bearer token goes to Flask (which ignores that header here)."""
+    sessions = app.session_interface
+    if "HTTP_AUTHORIZATION" in environ or not isinstance(sessions, RememberingSessionInterface):
+        return None
+    cookie = parse_cookie(environ).get(app.config["SESSION_COOKIE_NAME"])
+    data = sessions.known(app, cookie) if cookie else None
+    return session_identity(data, app.extensions[SESSION_CHECK]) if data else None
+
+
+def _bearer_identity(app: Flask, environ: WSGIEnvironment) -> tuple[str, str] | None:
+    """Microsoft mode, over https only: the person of a Teams token accepted before, while its
+    times hold and who it is is remembered (`web/sso.py`). A new token, a refused one, or
+    plain http goes to Flask, which checks it and answers."""
+    header = environ.get("HTTP_AUTHORIZATION")
+    validator: SsoValidator | None = app.extensions.get(SSO_VALIDATOR)
+    if header is None or validator is None or environ.get("wsgi.url_scheme") != "https":
+        return None
+    token = bearer_token(header)
+    identity = validator.accepted(token) if token is not None else None
+    if identity is None:
+        return None
+    people: SignedInPeople = app.extensions[SIGNED_IN_PEOPLE]
+    return people.get(identity)
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,10 @@ def end_session(person: Person) -> None:
     generations.forget(person.tenant_id, person.id)
 
 
+#: `app.extensions` keys set by `web/sso.py` in Microsoft mode: the `SsoValidator`, and the
+#: `SignedInPeople` who the validated tokens are.
+SSO_VALIDATOR = "ontwikkelgesprek.sso_validator"
+SIGNED_IN_PEOPLE = "ontwikkelgesprek.signed_in_people"
 #: `g` attribute set by `web/sso.py` for a request with a validated bearer token.
 BEARER = "sso_identity"
 #: `g` attribute set by `web/sso.py`: the validated token itself, for on-behalf-of (memory only).
@@ -77,6 +81,12 @@ def session_identity(
     if not (isinstance(pid, str) and isinstance(tid, str) and type(gen) is int):
         return None
     return (tid, pid) if generations.is_current(tid, pid, gen) else None
+
+
+def bearer_token(header: str) -> str | None:
+    """The token of an `Authorization: Bearer …` header; None for any other header."""
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
 def csrf_token() -> str:

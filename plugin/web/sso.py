@@ -27,12 +27,15 @@ from plugin.identity.teams_sso import InvalidSsoToken, SsoIdentity, SsoValidator
 from plugin.services.people import known_person, person_for_sign_in
 from plugin.web.context import services
 from plugin.web.errors import Unauthenticated
-from plugin.web.session import BEARER, SSO_TOKEN
+from plugin.web.session import (
+    BEARER,
+    SIGNED_IN_PEOPLE,
+    SSO_TOKEN,
+    SSO_VALIDATOR,
+    bearer_token,
+)
 
 log = logging.getLogger(__name__)
-
-#: `app.extensions` key: the `SignedInPeople` of this process.
-SIGNED_IN_PEOPLE = "ontwikkelgesprek.signed_in_people"
 
 Key = tuple[str, str, str, str]
 
@@ -74,6 +77,7 @@ def _key(identity: SsoIdentity) -> Key:
 
 
 def register(app: Flask, validator: SsoValidator) -> None:
+    app.extensions[SSO_VALIDATOR] = validator
     app.extensions[SIGNED_IN_PEOPLE] = SignedInPeople()
 
     @app.before_request
@@ -81,11 +85,11 @@ def register(app: Flask, validator: SsoValidator) -> None:
         header = request.headers.get("Authorization")
         if header is None:
             return
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        token = bearer_token(header)
+        if token is None:
             raise Unauthenticated(invalid_token=True)
         try:
-            identity = validator.validate(token.strip())
+            identity = validator.validate(token)
         except InvalidSsoToken as error:
             log.info("SSO token refused: %s", error.reason)
             raise Unauthenticated(invalid_token=True) from None

@@ -4,26 +4,27 @@ after the same checks; everything else still reaches Flask."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from flask import Flask, request
+from flask import Flask, request, request_started
 
 from plugin.web import session_cookies
 from plugin.web.app import SESSION_COOKIE
 
 
 @pytest.fixture
-def flask_calls(app: Flask) -> list[str]:
-    """The talks' requests that reached Flask (its hooks run for every request it gets)."""
+def flask_calls(app: Flask) -> Iterator[list[str]]:
+    """The talks' requests that reached Flask (it signals each one before any hook runs)."""
     calls: list[str] = []
 
-    @app.before_request
-    def seen() -> None:
+    def seen(_sender: Flask, **_extra: object) -> None:
         if request.path.startswith("/api/talks/"):
             calls.append(request.full_path)
 
-    return calls
+    with request_started.connected_to(seen, app):
+        yield calls
 
 
 def _live(client, talk_id: str, etag: str, query: str = ""):

@@ -22,7 +22,7 @@ from plugin.domain.people import Person
 from plugin.jobs.outbox import Outbox
 from plugin.services.context import Services
 from plugin.settings import Settings
-from plugin.web.app import create_app
+from plugin.web.app import ClosingTestClient, create_app
 from plugin.web.context import STAMPS
 from tests.microsoft.entra_fake import EntraFake
 from tests.microsoft.graph_fake import GraphFake
@@ -148,8 +148,9 @@ def ms_app(ms_services: Services, ms_settings: Settings, clock: FixedClock) -> I
     app.extensions[STAMPS].stop()
 
 
-class HttpsClient(FlaskClient):
-    """Requests over https, as Microsoft mode requires."""
+class HttpsClient(ClosingTestClient):
+    """Requests over https, as Microsoft mode requires; each response closed as a server
+    closes it (what a write shares with the live panels runs then)."""
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("base_url", "https://og.example.test")
