@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from flask import Flask
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import ETags
 from werkzeug.http import parse_cookie, parse_etags, quote_etag
 
@@ -66,7 +67,12 @@ class LiveShortcut:
         self._headers = list(headers)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        known = self._known(environ)
+        try:
+            known = self._known(environ)
+        except SQLAlchemyError:
+            # A talk's stamp not in memory is read from the database; if that fails, Flask
+            # tries again and answers the failure as every view does.
+            known = None
         if known is None:
             return self._wsgi_app(environ, start_response)
         tag = ("ETag", quote_etag(known.etag))

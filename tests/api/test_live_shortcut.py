@@ -9,9 +9,11 @@ from datetime import timedelta
 
 import pytest
 from flask import Flask, request, request_started
+from sqlalchemy.exc import OperationalError
 
 from plugin.web import session_cookies
 from plugin.web.app import SESSION_COOKIE
+from plugin.web.context import STAMPS
 
 
 @pytest.fixture
@@ -157,3 +159,25 @@ def test_other_methods_and_paths_are_not_taken(client_for, lead, learner, make_t
     assert marco.get(f"/api/talks/{talk.id}/live/", headers={"If-None-Match": etag})
     assert marco.get(f"/api/talks/{talk.id}", headers={"If-None-Match": etag}).status_code == 200
     assert len(flask_calls) == 3
+
+
+def test_a_database_failure_in_the_shortcut_leaves_the_answer_to_flask(
+    app, client_for, lead, learner, make_talk, flask_calls, monkeypatch
+):
+    talk = make_talk(lead, learner)
+    marco = client_for(lead)
+    etag = marco.get(f"/api/talks/{talk.id}/live").headers["ETag"]
+    stamps = app.extensions[STAMPS]
+    stamp = stamps.stamp
+    failures = iter([OperationalError("SELECT", {}, Exception("gone"))])
+
+    def failing_once(*args, **kwargs):
+        failure = next(failures, None)
+        if failure is not None:
+            raise failure
+        return stamp(*args, **kwargs)
+
+    monkeypatch.setattr(stamps, "stamp", failing_once)
+    flask_calls.clear()
+    assert _live(marco, talk.id, etag).status_code == 304
+    assert len(flask_calls) == 1
