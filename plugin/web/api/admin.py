@@ -25,7 +25,7 @@ from plugin.services.context import Services
 from plugin.services.privacy_terms import Terms
 from plugin.web import privacy_page
 from plugin.web.admin_access import refusal, viewer_is_admin
-from plugin.web.api.base import api, blueprint
+from plugin.web.api.base import api, attachment, blueprint
 from plugin.web.context import as_viewer_read, as_viewer_write, services
 from plugin.web.schemas import Body, Day, Query, Version
 
@@ -212,10 +212,7 @@ def admin_export(person_id: str) -> Response:
         subject_id=subject_id,
         via="admin",
     )
-    response = Response(made.content, mimetype="application/zip")
-    response.headers.set("Content-Disposition", "attachment", filename=made.filename)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return attachment(made.content, made.filename, "application/zip")
 
 
 @api.route(

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from plugin.domain.people import Person
 from plugin.services import tenant_talk_types
 from plugin.services.context import Services
-from plugin.web.api.base import api, language
+from plugin.web.api.base import api, attachment, language
 from plugin.web.context import as_viewer_read, as_viewer_write, services
 from plugin.web.errors import error_response
 from plugin.web.schemas import Body, Version, VersionQuery
@@ -110,10 +110,7 @@ def admin_talk_types() -> dict[str, Any]:
 )
 def download_talk_type(type_id: str) -> Response:
     made = as_viewer_read(lambda svc, s, me: tenant_talk_types.download(svc, s, me, type_id))
-    response = Response(made.content, mimetype="application/json")
-    response.headers.set("Content-Disposition", "attachment", filename=made.filename)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return attachment(made.content, made.filename, "application/json")
 
 
 @api.route(

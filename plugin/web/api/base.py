@@ -28,6 +28,14 @@ def language() -> str:
     return str(get_locale() or "nl")
 
 
+def attachment(content: bytes, filename: str, mimetype: str) -> Response:
+    """A file to download that holds someone's data: no shared cache keeps it."""
+    response = Response(content, mimetype=mimetype)
+    response.headers.set("Content-Disposition", "attachment", filename=filename)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 def talk_for_viewer(svc: Services, session: Session, talk_id: str, me: Person) -> dict[str, Any]:
     talk, read_only = talks.load_readable_talk(session, me, talk_id)
     return views.talk_detail(svc, session, talk, me.id, read_only=read_only)

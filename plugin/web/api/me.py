@@ -23,7 +23,7 @@ from plugin.services import (
 )
 from plugin.services import people as people_service
 from plugin.services.context import Services
-from plugin.web.api.base import api, language
+from plugin.web.api.base import api, attachment, language
 from plugin.web.context import as_viewer_read, as_viewer_write, services
 from plugin.web.schemas import Body, HintsIn, Query
 from plugin.web.session import csrf_token, end_session
@@ -167,7 +167,4 @@ def my_export() -> Response:
     svc = services()
     made = privacy_export.export(svc, me.id)
     audit.record(svc, "export", tenant_id=me.tenant_id, actor_id=me.id, subject_id=me.id)
-    response = Response(made.content, mimetype="application/zip")
-    response.headers.set("Content-Disposition", "attachment", filename=made.filename)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return attachment(made.content, made.filename, "application/zip")
