@@ -8,24 +8,18 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from flask import Flask, request, request_started
+from flask import Flask
 from sqlalchemy.exc import OperationalError
 
 from plugin.web import session_cookies
 from plugin.web.app import SESSION_COOKIE
 from plugin.web.context import STAMPS
+from tests.support.flask_calls import talks_requests_reaching
 
 
 @pytest.fixture
 def flask_calls(app: Flask) -> Iterator[list[str]]:
-    """The talks' requests that reached Flask (it signals each one before any hook runs)."""
-    calls: list[str] = []
-
-    def seen(_sender: Flask, **_extra: object) -> None:
-        if request.path.startswith("/api/talks/"):
-            calls.append(request.full_path)
-
-    with request_started.connected_to(seen, app):
+    with talks_requests_reaching(app) as calls:
         yield calls
 
 

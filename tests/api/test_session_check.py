@@ -7,16 +7,7 @@ from plugin.services.people import session_generation, session_generations
 from plugin.web.app import create_app
 from plugin.web.session import SESSION_CHECK
 from plugin.web.session_check import SessionGenerations
-
-
-class Ticks:
-    """A monotonic clock that moves only when told."""
-
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.ticks import Ticks
 
 
 def counting_reader(values: dict[tuple[str, str], int]):

@@ -10,25 +10,19 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from flask import Flask, request, request_started
+from flask import Flask
 
 from plugin.domain.clock import FixedClock
 from tests.microsoft.entra_fake import EntraFake
 from tests.microsoft.fixtures import bearer, https_client, plan_over_api
+from tests.support.flask_calls import talks_requests_reaching
 
 MARCO, SEM = str(uuid.uuid4()), str(uuid.uuid4())
 
 
 @pytest.fixture
 def flask_calls(ms_app: Flask) -> Iterator[list[str]]:
-    """The talks' requests that reached Flask (it signals each one before any hook runs)."""
-    calls: list[str] = []
-
-    def seen(_sender: Flask, **_extra: object) -> None:
-        if request.path.endswith("/live"):
-            calls.append(request.full_path)
-
-    with request_started.connected_to(seen, ms_app):
+    with talks_requests_reaching(ms_app) as calls:
         yield calls
 
 

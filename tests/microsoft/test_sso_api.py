@@ -17,6 +17,7 @@ from plugin.web.app import create_app
 from plugin.web.context import STAMPS
 from tests.microsoft.entra_fake import EntraFake
 from tests.microsoft.fixtures import bearer, https_client, plan_over_api
+from tests.support.ticks import Ticks
 
 MARCO, SEM = str(uuid.uuid4()), str(uuid.uuid4())
 
@@ -165,14 +166,6 @@ def test_microsoft_mode_answers_over_https_only(
     finally:
         direct.extensions[STAMPS].stop()
         behind_proxy.extensions[STAMPS].stop()
-
-
-class Ticks:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_who_a_token_is_is_read_once_a_second_and_a_new_name_at_once(
