@@ -65,9 +65,10 @@ class SignedInPeople:
             return known[0]
 
     def put(self, identity: SsoIdentity, person: tuple[str, str]) -> None:
+        key = _key(identity)
         with self._lock:
-            self._known[_key(identity)] = (person, self._monotonic())
-            self._known.move_to_end(_key(identity))
+            self._known[key] = (person, self._monotonic())
+            self._known.move_to_end(key)
             while len(self._known) > self._size:
                 self._known.popitem(last=False)
 
